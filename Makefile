@@ -1,0 +1,47 @@
+# Handoff developer commands. `make run` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+HANDOFF := $(VENV)/bin/handoff
+PYTHON  ?= python3
+export HANDOFF_ENV_FILE ?= $(CURDIR)/deploy/local/dev.env
+
+.PHONY: help venv stack prepare run test stop logs schemas clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+venv: $(VENV)/.installed ## Create the virtualenv with Handoff and its test tools
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -e ".[test]"
+	@touch $@
+
+stack: venv ## Start local Kafka and PostgreSQL (skipped when HANDOFF_* point elsewhere)
+	@PYTHON=$(CURDIR)/$(PY) deploy/local/stack.sh up
+
+prepare: stack
+	@$(HANDOFF) migrate
+	@$(HANDOFF) topics
+
+run: prepare ## Start the whole stack and both services, print the URLs
+	@$(HANDOFF) seed deploy/local/demo-reps.yaml
+	@deploy/local/services.sh start
+	@echo; $(HANDOFF) urls; echo; echo "logs: .run/logs/   stop: make stop"
+
+test: prepare ## Start the stack and run the whole test suite against it
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+stop: ## Stop the services and the local stack
+	@deploy/local/services.sh stop
+	@deploy/local/stack.sh down
+
+logs: ## Follow the services' logs
+	@tail -F .run/logs/scorer.log .run/logs/router.log
+
+schemas: venv ## Regenerate schemas/json and schemas/asyncapi.yaml from the models
+	@$(HANDOFF) schemas

@@ -1,0 +1,49 @@
+"""Handoff's public contract: the CloudEvents envelope, event payloads and topic names."""
+
+from schemas.envelope import CloudEvent, SPEC_VERSION
+from schemas.events import (
+    ActivityKind,
+    CrmActivityKind,
+    CrmActivityRecorded,
+    EngagementRecorded,
+    FollowupStatus,
+    LeadFollowup,
+    LeadQualified,
+    LeadRouted,
+    ScoreContribution,
+    lead_key_for,
+)
+from schemas.messages import (
+    CrmActivityEvent,
+    EngagementEvent,
+    FollowupEvent,
+    HandoffEvent,
+    QualifiedEvent,
+    RoutedEvent,
+    TOPIC_ADAPTERS,
+)
+from schemas.topics import Topic, dlq_topic
+
+__all__ = [
+    "SPEC_VERSION",
+    "ActivityKind",
+    "CloudEvent",
+    "CrmActivityEvent",
+    "CrmActivityKind",
+    "CrmActivityRecorded",
+    "EngagementEvent",
+    "EngagementRecorded",
+    "FollowupEvent",
+    "FollowupStatus",
+    "HandoffEvent",
+    "LeadFollowup",
+    "LeadQualified",
+    "LeadRouted",
+    "QualifiedEvent",
+    "RoutedEvent",
+    "ScoreContribution",
+    "TOPIC_ADAPTERS",
+    "Topic",
+    "dlq_topic",
+    "lead_key_for",
+]

@@ -1,0 +1,55 @@
+"""Typed CloudEvents per event type, and the one TypeAdapter each topic decodes through."""
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, TypeAdapter
+
+from schemas.envelope import CloudEvent
+from schemas.events import (
+    CrmActivityRecorded,
+    EngagementRecorded,
+    LeadFollowup,
+    LeadQualified,
+    LeadRouted,
+)
+from schemas.topics import Topic
+
+
+class EngagementEvent(CloudEvent):
+    type: Literal["handoff.engagement.recorded"] = "handoff.engagement.recorded"
+    data: EngagementRecorded
+
+
+class QualifiedEvent(CloudEvent):
+    type: Literal["handoff.lead.qualified"] = "handoff.lead.qualified"
+    data: LeadQualified
+
+
+class RoutedEvent(CloudEvent):
+    type: Literal["handoff.lead.routed"] = "handoff.lead.routed"
+    data: LeadRouted
+
+
+class CrmActivityEvent(CloudEvent):
+    type: Literal["handoff.crm.activity"] = "handoff.crm.activity"
+    data: CrmActivityRecorded
+
+
+class FollowupEvent(CloudEvent):
+    type: Literal["handoff.lead.followup"] = "handoff.lead.followup"
+    data: LeadFollowup
+
+
+HandoffEvent = Annotated[
+    Union[EngagementEvent, QualifiedEvent, RoutedEvent, CrmActivityEvent, FollowupEvent],
+    Field(discriminator="type"),
+]
+
+# Each topic carries exactly one event type; a record of another type is a poison record.
+TOPIC_ADAPTERS: dict[Topic, TypeAdapter] = {
+    Topic.ENGAGEMENT: TypeAdapter(EngagementEvent),
+    Topic.QUALIFIED: TypeAdapter(QualifiedEvent),
+    Topic.ROUTED: TypeAdapter(RoutedEvent),
+    Topic.CRM_ACTIVITY: TypeAdapter(CrmActivityEvent),
+    Topic.FOLLOWUP: TypeAdapter(FollowupEvent),
+}

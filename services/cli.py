@@ -1,0 +1,137 @@
+"""The `handoff` command: migrate, topics, seed, serve, schemas."""
+
+import asyncio
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+import yaml
+
+app = typer.Typer(help="Handoff: event-driven lead routing.", no_args_is_help=True)
+
+SERVICES_DIR = Path(__file__).parent
+MIGRATIONS = {
+    "scorer": SERVICES_DIR / "scorer" / "migrations",
+    "router": SERVICES_DIR / "router" / "migrations",
+}
+
+
+class Service(StrEnum):
+    scorer = "scorer"
+    router = "router"
+
+
+def _settings():
+    from services.shared.config import Settings, load_settings
+
+    return load_settings(Settings)
+
+
+async def run_migrations(database_url: str) -> dict[str, list[str]]:
+    """Applies both services' migrations; returns what was applied per schema."""
+    import asyncpg
+
+    from services.shared.migrations import migrate
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        return {schema: await migrate(conn, schema, path) for schema, path in MIGRATIONS.items()}
+    finally:
+        await conn.close()
+
+
+@app.command()
+def migrate() -> None:
+    """Applies pending SQL migrations of both services."""
+    applied = asyncio.run(run_migrations(_settings().database_url))
+    for schema, names in applied.items():
+        typer.echo(f"{schema}: {', '.join(names) if names else 'up to date'}")
+
+
+@app.command()
+def topics() -> None:
+    """Creates the Kafka topics (and dead-letter topics) that are missing."""
+    from services.shared.kafka import ensure_topics
+
+    created = asyncio.run(ensure_topics(_settings()))
+    typer.echo(f"created: {', '.join(created)}" if created else "topics: up to date")
+
+
+async def seed_reps(database_url: str, path: Path) -> int:
+    """Loads reps and pools from a YAML file; returns how many reps."""
+    import asyncpg
+
+    from services.router.adapters.repository import RepRecord, RouterRepository
+
+    doc = yaml.safe_load(path.read_text())
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            repo = RouterRepository(conn)
+            for rep in doc.get("reps", []):
+                await repo.upsert_rep(RepRecord(**rep))
+            for pool in doc.get("pools", []):
+                await repo.upsert_pool(pool["pool_id"], pool["name"], pool["members"])
+        return len(doc.get("reps", []))
+    finally:
+        await conn.close()
+
+
+@app.command()
+def seed(path: Path = typer.Argument(Path("deploy/local/demo-reps.yaml"), exists=True)) -> None:
+    """Loads demo reps and pools."""
+    n = asyncio.run(seed_reps(_settings().database_url, path))
+    typer.echo(f"seeded {n} reps from {path}")
+
+
+@app.command()
+def serve(service: Service, port: int = typer.Option(None, help="Default: the service's own")) -> None:
+    """Runs one service (HTTP app, consumers, outbox relay) under uvicorn."""
+    import uvicorn
+
+    from services.shared.config import load_settings
+    from services.shared.logs import configure_logging
+
+    if service is Service.scorer:
+        from services.scorer.config import ScorerSettings as settings_cls
+        factory = "services.scorer.bootstrap:create_app"
+    else:
+        from services.router.config import RouterSettings as settings_cls
+        factory = "services.router.bootstrap:create_app"
+    settings = load_settings(settings_cls)
+    configure_logging(settings.log_level)
+    uvicorn.run(factory, factory=True, host=settings.host, port=port or settings.port,
+                log_config=None, access_log=False, timeout_graceful_shutdown=25)
+
+
+@app.command()
+def schemas() -> None:
+    """Regenerates schemas/json/*.schema.json and schemas/asyncapi.yaml from the models."""
+    from schemas.generate import write_all
+
+    for path in write_all():
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
+def urls() -> None:
+    """Prints where the local services listen and the dev admin key."""
+    from services.router.config import RouterSettings
+    from services.scorer.config import ScorerSettings
+    from services.shared.config import load_settings
+
+    scorer, router = load_settings(ScorerSettings), load_settings(RouterSettings)
+    key = scorer.admin_key.get_secret_value() if scorer.admin_key else "(none set)"
+    typer.echo(f"scorer     http://{scorer.host}:{scorer.port}   (API docs: /docs)")
+    typer.echo(f"router     http://{router.host}:{router.port}   (API docs: /docs)")
+    typer.echo(f"kafka      {scorer.kafka_bootstrap}")
+    typer.echo(f"postgres   {scorer.database_url}")
+    typer.echo(f"admin key  {key}   (Authorization: Bearer <key>)")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""All of the router's SQL."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from services.router.config import SCHEMA
+from services.router.domain.routing import Candidate
+from services.shared.outbox import OutboxMessage, add_to_outbox
+
+
+@dataclass(frozen=True)
+class NewAssignment:
+    assignment_id: str
+    qualification_id: str
+    lead_key: str
+    rep_id: str
+    pool_id: str | None
+    rule: str
+    tier: str
+    agreement_version: int | None
+    routed_at: datetime
+    decision: dict
+
+
+@dataclass(frozen=True)
+class RepRecord:
+    rep_id: str
+    name: str
+    email: str | None = None
+    team: str | None = None
+    manager_id: str | None = None
+    time_zone: str = "UTC"
+    active: bool = True
+
+
+class RouterRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def pool_candidates(self, pool_id: str) -> list[Candidate]:
+        rows = await self._conn.fetch(
+            "SELECT r.rep_id, r.active, m.weight FROM router.pool_members m"
+            " JOIN router.reps r USING (rep_id) WHERE m.pool_id = $1",
+            pool_id,
+        )
+        return [Candidate(r["rep_id"], r["active"], r["weight"]) for r in rows]
+
+    async def insert_assignment(self, a: NewAssignment) -> bool:
+        """Stores the assignment; False when this qualification was already assigned."""
+        row = await self._conn.fetchrow(
+            "INSERT INTO router.assignments (assignment_id, qualification_id, lead_key, rep_id,"
+            " pool_id, rule, tier, agreement_version, routed_at, decision)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            " ON CONFLICT (qualification_id) DO NOTHING RETURNING assignment_id",
+            a.assignment_id, a.qualification_id, a.lead_key, a.rep_id, a.pool_id, a.rule, a.tier,
+            a.agreement_version, a.routed_at, a.decision,
+        )
+        return row is not None
+
+    async def queue_overflow(self, qualification_id: str, lead_key: str, pool_id: str | None,
+                             tier: str, at: datetime, decision: dict) -> bool:
+        """Parks a lead nobody could take; False when it was already parked."""
+        row = await self._conn.fetchrow(
+            "INSERT INTO router.overflow (qualification_id, lead_key, pool_id, tier, queued_at, decision)"
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING qualification_id",
+            qualification_id, lead_key, pool_id, tier, at, decision,
+        )
+        return row is not None
+
+    async def add_outbox(self, messages: Sequence[OutboxMessage]) -> None:
+        await add_to_outbox(self._conn, SCHEMA, messages)
+
+    async def upsert_rep(self, rep: RepRecord) -> None:
+        await self._conn.execute(
+            "INSERT INTO router.reps (rep_id, name, email, team, manager_id, time_zone, active)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (rep_id) DO UPDATE SET"
+            " name = excluded.name, email = excluded.email, team = excluded.team,"
+            " manager_id = excluded.manager_id, time_zone = excluded.time_zone, active = excluded.active",
+            rep.rep_id, rep.name, rep.email, rep.team, rep.manager_id, rep.time_zone, rep.active,
+        )
+
+    async def upsert_pool(self, pool_id: str, name: str, members: dict[str, int]) -> None:
+        """Creates or replaces a pool and its weighted members."""
+        await self._conn.execute(
+            "INSERT INTO router.pools (pool_id, name) VALUES ($1, $2)"
+            " ON CONFLICT (pool_id) DO UPDATE SET name = excluded.name",
+            pool_id, name,
+        )
+        await self._conn.execute("DELETE FROM router.pool_members WHERE pool_id = $1", pool_id)
+        await self._conn.execute(
+            "INSERT INTO router.pool_members (pool_id, rep_id, weight)"
+            " SELECT $1, r, w FROM unnest($2::text[], $3::int[]) AS t(r, w)",
+            pool_id, list(members), list(members.values()),
+        )
+
+    async def assignments_for(self, lead_key: str) -> list[asyncpg.Record]:
+        return await self._conn.fetch(
+            "SELECT * FROM router.assignments WHERE lead_key = $1 ORDER BY routed_at", lead_key
+        )

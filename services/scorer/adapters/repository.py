@@ -1,0 +1,117 @@
+"""All of the scorer's SQL."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from schemas.messages import EngagementEvent
+from services.scorer.config import SCHEMA
+from services.shared.outbox import OutboxMessage, add_to_outbox
+
+
+@dataclass(frozen=True)
+class LeadTouch:
+    """What one batch says about one lead."""
+
+    lead_key: str
+    email: str | None
+    source: str
+    first_at: datetime
+    last_at: datetime
+    attributes: dict
+
+
+@dataclass(frozen=True)
+class QualificationMark:
+    lead_key: str
+    qualification_id: str
+    qualified_at: datetime
+
+
+def summarize_leads(events: Sequence[EngagementEvent]) -> list[LeadTouch]:
+    """Folds a batch into one row per lead, so the upsert touches each lead once."""
+    by_key: dict[str, LeadTouch] = {}
+    for e in events:
+        d = e.data
+        key = d.lead_key
+        prev = by_key.get(key)
+        if prev is None:
+            by_key[key] = LeadTouch(key, d.email and d.email.lower(), d.source, d.occurred_at,
+                                    d.occurred_at, dict(d.attributes))
+        else:
+            by_key[key] = LeadTouch(
+                key, prev.email or (d.email and d.email.lower()), prev.source,
+                min(prev.first_at, d.occurred_at), max(prev.last_at, d.occurred_at),
+                {**prev.attributes, **d.attributes},
+            )
+    return list(by_key.values())
+
+
+class ScorerRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def record_engagements(self, events: Sequence[EngagementEvent]) -> None:
+        """Stores the raw events and creates or refreshes their leads."""
+        await self._conn.execute(
+            "INSERT INTO scorer.engagement_events"
+            " (event_key, lead_key, source, activity, campaign, occurred_at, payload)"
+            " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
+            " $6::timestamptz[], $7::jsonb[]) ON CONFLICT DO NOTHING",
+            [e.dedupe_key for e in events],
+            [e.data.lead_key for e in events],
+            [e.data.source for e in events],
+            [e.data.activity.value for e in events],
+            [e.data.campaign for e in events],
+            [e.data.occurred_at for e in events],
+            [e.data.model_dump(mode="json") for e in events],
+        )
+        leads = summarize_leads(events)
+        await self._conn.execute(
+            "INSERT INTO scorer.leads (lead_key, email, source, lifecycle, attributes,"
+            " first_seen_at, last_engaged_at)"
+            " SELECT k, e, s, 'engaged', a, f, l FROM unnest($1::text[], $2::text[], $3::text[],"
+            " $4::jsonb[], $5::timestamptz[], $6::timestamptz[]) AS t(k, e, s, a, f, l)"
+            " ON CONFLICT (lead_key) DO UPDATE SET"
+            "  email = coalesce(scorer.leads.email, excluded.email),"
+            "  attributes = scorer.leads.attributes || excluded.attributes,"
+            "  first_seen_at = least(scorer.leads.first_seen_at, excluded.first_seen_at),"
+            "  last_engaged_at = greatest(scorer.leads.last_engaged_at, excluded.last_engaged_at),"
+            "  lifecycle = CASE WHEN scorer.leads.lifecycle = 'new' THEN 'engaged'"
+            "              ELSE scorer.leads.lifecycle END,"
+            "  updated_at = now()",
+            [lead.lead_key for lead in leads],
+            [lead.email for lead in leads],
+            [lead.source for lead in leads],
+            [lead.attributes for lead in leads],
+            [lead.first_at for lead in leads],
+            [lead.last_at for lead in leads],
+        )
+
+    async def unqualified(self, lead_keys: Iterable[str]) -> set[str]:
+        """Those of `lead_keys` not yet sales-ready, locked for this transaction."""
+        rows = await self._conn.fetch(
+            "SELECT lead_key FROM scorer.leads WHERE lead_key = ANY($1::text[])"
+            " AND qualified_at IS NULL FOR UPDATE",
+            list(lead_keys),
+        )
+        return {r["lead_key"] for r in rows}
+
+    async def mark_qualified(self, marks: Sequence[QualificationMark]) -> None:
+        await self._conn.execute(
+            "UPDATE scorer.leads AS l SET lifecycle = 'sales_ready', qualified_at = m.at,"
+            " qualification_id = m.id, updated_at = now()"
+            " FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS m(k, id, at)"
+            " WHERE l.lead_key = m.k",
+            [m.lead_key for m in marks],
+            [m.qualification_id for m in marks],
+            [m.qualified_at for m in marks],
+        )
+
+    async def add_outbox(self, messages: Sequence[OutboxMessage]) -> None:
+        await add_to_outbox(self._conn, SCHEMA, messages)
+
+    async def lead(self, lead_key: str) -> asyncpg.Record | None:
+        return await self._conn.fetchrow("SELECT * FROM scorer.leads WHERE lead_key = $1", lead_key)

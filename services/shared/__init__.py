@@ -1,0 +1,1 @@
+"""Plumbing shared by both services: settings, database, Kafka, CloudEvents, inbox/outbox, HTTP."""

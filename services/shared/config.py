@@ -1,0 +1,48 @@
+"""Settings read from `HANDOFF_*` environment variables (and an optional env file)."""
+
+import os
+from typing import TypeVar
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schemas.topics import Topic
+
+
+class Settings(BaseSettings):
+    """What every Handoff process needs; each service extends it."""
+
+    model_config = SettingsConfigDict(env_prefix="HANDOFF_", extra="ignore")
+
+    kafka_bootstrap: str = "127.0.0.1:19092"
+    database_url: str = "postgresql://handoff:handoff@127.0.0.1:55432/handoff"
+    topic_prefix: str = Field(default="", description="Prepended to every topic and group name")
+    topic_partitions: int = 12
+    admin_key: SecretStr | None = Field(default=None, description="Bootstrap API key, role admin")
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+    consumer_batch_max: int = 500
+    consumer_poll_ms: int = 200
+    consumer_retries: int = 3
+    outbox_batch_max: int = 1000
+    outbox_idle_wait_s: float = 1.0
+    max_body_bytes: int = 1_048_576
+    log_level: str = "INFO"
+    host: str = "127.0.0.1"
+
+    def topic(self, topic: Topic | str) -> str:
+        """The deployed name of a contract topic."""
+        return f"{self.topic_prefix}{topic}"
+
+    def group(self, name: str) -> str:
+        """The deployed name of a consumer group."""
+        return f"{self.topic_prefix}{name}"
+
+
+SettingsT = TypeVar("SettingsT", bound=Settings)
+
+
+def load_settings(cls: type[SettingsT]) -> SettingsT:
+    """Environment first, then the file named by HANDOFF_ENV_FILE (e.g. deploy/local/dev.env)."""
+    env_file = os.environ.get("HANDOFF_ENV_FILE") or None
+    return cls(_env_file=env_file)  # type: ignore[call-arg]

@@ -1,0 +1,196 @@
+"""The consumer loop: batch -> one DB transaction (inbox, state, outbox) -> commit offsets."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
+from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.structs import ConsumerRecord
+from pydantic import TypeAdapter
+
+from schemas.envelope import CloudEvent
+from services.shared import cloudevents
+from services.shared.dlq import dead_letter
+from services.shared.inbox import claim_new
+
+log = logging.getLogger(__name__)
+
+BatchHandler = Callable[[asyncpg.Connection, list[CloudEvent]], Awaitable[None]]
+
+# Errors of the infrastructure, not of the record: wait and retry, never dead-letter.
+TRANSIENT_ERRORS = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    record: ConsumerRecord
+    event: CloudEvent
+
+
+@dataclass
+class LoopStats:
+    """Counters the service exports as metrics."""
+
+    consumed: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    batches: int = 0
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):
+    def __init__(self, loop: "ConsumerLoop") -> None:
+        self._loop = loop
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        # Let the in-flight batch finish and commit before the partitions move away.
+        async with self._loop.batch_lock:
+            pass
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        log.info("partitions assigned", extra={"count": len(assigned), "loop": self._loop.name})
+
+
+class ConsumerLoop:
+    """Consumes one topic in batches and applies each batch exactly once to PostgreSQL."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        topic: str,
+        consumer: AIOKafkaConsumer,
+        dlq_producer: AIOKafkaProducer,
+        pool: asyncpg.Pool,
+        schema: str,
+        adapter: TypeAdapter,
+        handler: BatchHandler,
+        poll_ms: int = 200,
+        batch_max: int = 500,
+        retries: int = 3,
+    ) -> None:
+        self.name = name
+        self.topic = topic
+        self.consumer = consumer
+        self.stats = LoopStats()
+        self.batch_lock = asyncio.Lock()
+        self._dlq_producer = dlq_producer
+        self._pool = pool
+        self._schema = schema
+        self._adapter = adapter
+        self._handler = handler
+        self._poll_ms = poll_ms
+        self._batch_max = batch_max
+        self._retries = retries
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Stops fetching; the batch in flight still finishes and commits."""
+        self._stopping.set()
+
+    @property
+    def assigned(self) -> bool:
+        return bool(self.consumer.assignment())
+
+    async def run(self) -> None:
+        """Runs until stop(); Kafka hiccups are retried, never fatal."""
+        self.consumer.subscribe([self.topic], listener=_CommitOnRevoke(self))
+        while not self._stopping.is_set():
+            try:
+                batch = await self.consumer.getmany(
+                    timeout_ms=self._poll_ms, max_records=self._batch_max
+                )
+            except KafkaError as exc:
+                log.warning("fetch failed; retrying", extra={"error": repr(exc)})
+                await asyncio.sleep(1)
+                continue
+            if not batch:
+                continue
+            async with self.batch_lock:
+                await self._process(batch)
+
+    async def _process(self, batch: dict) -> None:
+        records = [r for tp_records in batch.values() for r in tp_records]
+        self.stats.consumed += len(records)
+        deliveries: list[Delivery] = []
+        for record in records:
+            try:
+                event = cloudevents.decode(self._adapter, record.value, record.headers)
+            except cloudevents.UndecodableRecord as exc:
+                await self._dead_letter(record, str(exc))
+                continue
+            deliveries.append(Delivery(record, event))
+        if deliveries:
+            if not await self._apply_batch(deliveries):
+                return  # stopping while infrastructure is down: leave offsets uncommitted
+        offsets = {tp: recs[-1].offset + 1 for tp, recs in batch.items()}
+        try:
+            await self.consumer.commit(offsets)
+        except CommitFailedError as exc:
+            # A rebalance took the partitions; the inbox makes the redelivery harmless.
+            log.warning("offset commit failed", extra={"error": repr(exc)})
+        self.stats.batches += 1
+
+    async def _apply_batch(self, deliveries: list[Delivery]) -> bool:
+        """Applies the whole batch in one transaction; isolates a failing record if it must."""
+        try:
+            return await self._with_transient_retry(lambda: self._apply(deliveries))
+        except Exception as exc:  # a record's own fault: find it, one transaction per record
+            log.warning("batch failed; isolating records", extra={"error": repr(exc)})
+        for delivery in deliveries:
+            if not await self._apply_one(delivery):
+                return False
+        return True
+
+    async def _apply_one(self, delivery: Delivery) -> bool:
+        last_error: Exception | None = None
+        for _ in range(self._retries):
+            try:
+                return await self._with_transient_retry(lambda: self._apply([delivery]))
+            except Exception as exc:
+                last_error = exc
+        await self._dead_letter(delivery.record, f"processing failed: {last_error!r}")
+        return True
+
+    async def _with_transient_retry(self, attempt: Callable[[], Awaitable[None]]) -> bool:
+        """Retries infrastructure errors until they pass; False if asked to stop meanwhile."""
+        delay = 0.2
+        while True:
+            try:
+                await attempt()
+                return True
+            except TRANSIENT_ERRORS as exc:
+                if self._stopping.is_set():
+                    return False
+                log.warning("database unavailable; retrying", extra={"error": repr(exc)})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _apply(self, deliveries: Sequence[Delivery]) -> None:
+        keys = [d.event.dedupe_key for d in deliveries]
+        async with self._pool.acquire() as conn, conn.transaction():
+            fresh = await claim_new(conn, self._schema, self.name, keys)
+            events: list[CloudEvent] = []
+            for d in deliveries:
+                if d.event.dedupe_key in fresh:
+                    fresh.discard(d.event.dedupe_key)  # a duplicate within the batch too
+                    events.append(d.event)
+            if events:
+                await self._handler(conn, events)
+        self.stats.applied += len(events)
+        self.stats.duplicates += len(deliveries) - len(events)
+
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        await dead_letter(self._dlq_producer, record, reason)
+        self.stats.dead_lettered += 1

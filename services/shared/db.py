@@ -1,0 +1,26 @@
+"""The asyncpg pool, made in lifespan and passed down."""
+
+import asyncpg
+import orjson
+
+from services.shared.config import Settings
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # jsonb in and out as Python objects, encoded by orjson for speed.
+    await conn.set_type_codec(
+        "jsonb",
+        encoder=lambda v: orjson.dumps(v).decode(),
+        decoder=orjson.loads,
+        schema="pg_catalog",
+    )
+
+
+async def create_pool(settings: Settings) -> asyncpg.Pool:
+    """A connection pool for the configured database."""
+    return await asyncpg.create_pool(
+        settings.database_url,
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
+        init=_init_connection,
+    )

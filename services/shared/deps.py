@@ -1,0 +1,32 @@
+"""FastAPI dependency aliases: what lifespan made, handed to routes."""
+
+from typing import Annotated
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from fastapi import Depends, Request
+
+from services.shared.config import Settings
+from services.shared.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def get_pool(request: Request) -> asyncpg.Pool:
+    return request.app.state.runtime.pool
+
+
+def get_producer(request: Request) -> AIOKafkaProducer:
+    return request.app.state.runtime.producer
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.runtime.settings
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
+ProducerDep = Annotated[AIOKafkaProducer, Depends(get_producer)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -1,0 +1,82 @@
+"""One JSON error shape for every failure: {"error": {"code", "message", "fields"}}."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: list[FieldError] = []
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    """Raised by routes and dependencies; rendered as the JSON error shape."""
+
+    def __init__(self, status: int, code: str, message: str, fields: list[FieldError] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or []
+        self.headers = headers
+
+
+def field_errors(exc: ValidationError | RequestValidationError, prefix: str = "") -> list[FieldError]:
+    """Pydantic errors as `a.b[2].c` paths with messages."""
+    out = []
+    for err in exc.errors():
+        path = prefix
+        for part in err.get("loc", ()):
+            if isinstance(part, int):
+                path += f"[{part}]"
+            elif part not in ("body",) or path:
+                path += f".{part}" if path else str(part)
+        out.append(FieldError(field=path or "(body)", message=err.get("msg", "invalid")))
+    return out
+
+
+def error_response(status: int, code: str, message: str, fields: list[FieldError] | None = None,
+                   headers: dict[str, str] | None = None) -> ORJSONResponse:
+    body = ErrorResponse(error=ErrorBody(code=code, message=message, fields=fields or []))
+    return ORJSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+_STATUS_CODES: dict[int, str] = {
+    400: "malformed", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+    422: "invalid", 503: "unavailable",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Renders every error, ours and the framework's, in the one JSON shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> ORJSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+        return error_response(422, "invalid", "the request does not match the schema", field_errors(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+        detail: Any = exc.detail
+        code = _STATUS_CODES.get(exc.status_code, "error")
+        return error_response(exc.status_code, code, str(detail), headers=exc.headers)

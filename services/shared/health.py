@@ -1,0 +1,63 @@
+"""/healthz, /readyz and /metrics, the same on both services."""
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import ORJSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from services.shared.runtime import Runtime
+
+
+class RuntimeCollector:
+    """Reads the runtime's counters at scrape time, so no metric lives in a global."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    def collect(self):
+        consumed = CounterMetricFamily("handoff_records_consumed", "Records fetched", labels=["consumer"])
+        applied = CounterMetricFamily("handoff_events_applied", "Events applied to the database", labels=["consumer"])
+        dupes = CounterMetricFamily("handoff_events_duplicate", "Redelivered events ignored", labels=["consumer"])
+        dlq = CounterMetricFamily("handoff_records_dead_lettered", "Records sent to a DLQ", labels=["consumer"])
+        assigned = GaugeMetricFamily("handoff_consumer_partitions", "Partitions assigned", labels=["consumer"])
+        for loop in self._runtime.loops:
+            consumed.add_metric([loop.name], loop.stats.consumed)
+            applied.add_metric([loop.name], loop.stats.applied)
+            dupes.add_metric([loop.name], loop.stats.duplicates)
+            dlq.add_metric([loop.name], loop.stats.dead_lettered)
+            assigned.add_metric([loop.name], len(loop.consumer.assignment()))
+        published = CounterMetricFamily("handoff_outbox_published", "Events relayed to Kafka", labels=["topic"])
+        for topic, n in self._runtime.published.items():
+            published.add_metric([topic], n)
+        yield from (consumed, applied, dupes, dlq, assigned, published)
+
+
+def make_registry(runtime: Runtime) -> CollectorRegistry:
+    """A registry of this app's own (tests may build many apps in one process)."""
+    registry = CollectorRegistry()
+    registry.register(RuntimeCollector(runtime))
+    return registry
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> ORJSONResponse:
+        """Readiness: database, Kafka and partition assignment."""
+        checks = await request.app.state.runtime.readiness()
+        ok = all(v == "ok" for v in checks.values())
+        return ORJSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
+                              status_code=200 if ok else 503)
+
+    @router.get("/metrics")
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics."""
+        return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,68 @@
+"""Kafka clients and topics, made in lifespan (never at import)."""
+
+import logging
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from schemas.topics import Topic, dlq_topic
+from services.shared.config import Settings
+
+log = logging.getLogger(__name__)
+
+CONSUMED_TOPICS = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY)
+
+
+def make_producer(settings: Settings, **overrides) -> AIOKafkaProducer:
+    """The idempotent producer (acks=all), so a 202 or an outbox delete means durable."""
+    options = dict(
+        bootstrap_servers=settings.kafka_bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=2,
+        request_timeout_ms=15000,
+    )
+    options.update(overrides)
+    return AIOKafkaProducer(**options)
+
+
+def make_consumer(settings: Settings, group: str, **overrides) -> AIOKafkaConsumer:
+    """A manually committing consumer in `group`; subscribe it with a rebalance listener."""
+    options = dict(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=settings.group(group),
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=settings.consumer_batch_max,
+        session_timeout_ms=30000,
+        heartbeat_interval_ms=3000,
+        max_poll_interval_ms=300000,
+    )
+    options.update(overrides)
+    return AIOKafkaConsumer(**options)
+
+
+def all_topic_names(settings: Settings) -> list[str]:
+    """Every topic a deployment needs: the contract topics and the dead-letter ones."""
+    names = [settings.topic(t) for t in Topic]
+    names += [dlq_topic(settings.topic(t)) for t in CONSUMED_TOPICS]
+    return names
+
+
+async def ensure_topics(settings: Settings) -> list[str]:
+    """Creates missing topics; returns the names it created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [n for n in all_topic_names(settings) if n not in existing]
+        if wanted:
+            new = [NewTopic(n, settings.topic_partitions, 1) for n in wanted]
+            try:
+                await admin.create_topics(new)
+            except TopicAlreadyExistsError:
+                log.info("topics created concurrently by another process")
+        return wanted
+    finally:
+        await admin.close()

@@ -1,0 +1,127 @@
+"""The transactional outbox: events written with the state change, published after commit."""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from schemas.envelope import CloudEvent
+from services.shared.cloudevents import STRUCTURED_HEADERS, encode
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One event bound for one topic, keyed by lead key."""
+
+    topic: str
+    key: str
+    event: CloudEvent
+
+
+def notify_channel(schema: str) -> str:
+    return f"{schema}_outbox"
+
+
+async def add_to_outbox(
+    conn: asyncpg.Connection, schema: str, messages: Sequence[OutboxMessage]
+) -> None:
+    """Stores `messages` in the caller's transaction and wakes the relay on commit."""
+    if not messages:
+        return
+    await conn.execute(
+        f'INSERT INTO "{schema}".outbox (topic, key, value)'
+        " SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])",
+        [m.topic for m in messages],
+        [m.key for m in messages],
+        [encode(m.event) for m in messages],
+    )
+    await conn.execute("SELECT pg_notify($1, '')", notify_channel(schema))
+
+
+class OutboxRelay:
+    """Publishes outbox rows with the idempotent producer, then deletes them."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        schema: str,
+        *,
+        batch_max: int = 1000,
+        idle_wait_s: float = 1.0,
+        on_published=None,
+    ) -> None:
+        self._pool = pool
+        self._producer = producer
+        self._schema = schema
+        self._batch_max = batch_max
+        self._idle_wait_s = idle_wait_s
+        self._on_published = on_published or (lambda topic, n: None)
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def publish_once(self) -> int:
+        """Publishes one batch; returns how many rows it published."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            # SKIP LOCKED lets several replicas relay at once without double sends.
+            rows = await conn.fetch(
+                f'SELECT id, topic, key, value FROM "{self._schema}".outbox'
+                " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+                self._batch_max,
+            )
+            if not rows:
+                return 0
+            futures = [
+                await self._producer.send(
+                    r["topic"], r["value"], key=r["key"].encode(), headers=STRUCTURED_HEADERS
+                )
+                for r in rows
+            ]
+            await asyncio.gather(*futures)
+            await conn.execute(
+                f'DELETE FROM "{self._schema}".outbox WHERE id = ANY($1::bigint[])',
+                [r["id"] for r in rows],
+            )
+        for r in rows:
+            self._on_published(r["topic"], 1)
+        return len(rows)
+
+    async def run(self) -> None:
+        """Relays until stopped; wakes on NOTIFY, polls as a fallback."""
+        listener = await self._pool.acquire()
+        channel = notify_channel(self._schema)
+        callback = lambda *_: self._wake.set()  # noqa: E731
+        try:
+            await listener.add_listener(channel, callback)
+            while not self._stopping.is_set():
+                try:
+                    published = await self.publish_once()
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    log.warning("outbox relay retrying", extra={"error": str(exc)})
+                    published = 0
+                    await asyncio.sleep(0.5)
+                except Exception:  # Kafka errors: keep rows, try again shortly.
+                    log.exception("outbox publish failed; will retry")
+                    published = 0
+                    await asyncio.sleep(0.5)
+                if published:
+                    continue
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._idle_wait_s)
+                except TimeoutError:
+                    pass
+        finally:
+            try:
+                await listener.remove_listener(channel, callback)
+            finally:
+                await self._pool.release(listener)

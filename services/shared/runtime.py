@@ -1,0 +1,113 @@
+"""The long-lived parts of one service process: pool, producer, consumer loops, outbox relay."""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from schemas.messages import TOPIC_ADAPTERS
+from schemas.topics import Topic
+from services.shared.config import Settings
+from services.shared.consumer import BatchHandler, ConsumerLoop
+from services.shared.db import create_pool
+from services.shared.kafka import make_consumer, make_producer
+from services.shared.outbox import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """One consumed topic: `name` is the consumer group and the inbox name."""
+
+    name: str
+    topic: Topic
+    handler: BatchHandler
+
+
+class Runtime:
+    """Starts in lifespan, stops gracefully: stop fetching, drain, commit, leave, flush."""
+
+    def __init__(self, settings: Settings, schema: str) -> None:
+        self.settings = settings
+        self.schema = schema
+        self.pool: asyncpg.Pool | None = None
+        self.producer: AIOKafkaProducer | None = None
+        self.loops: list[ConsumerLoop] = []
+        self.relay: OutboxRelay | None = None
+        self.published: dict[str, int] = {}
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self, consumers: Sequence[ConsumerSpec], *, relay: bool = True) -> None:
+        """Opens the pool and the producer; starts the relay and one loop per consumer spec."""
+        s = self.settings
+        self.pool = await create_pool(s)
+        self.producer = make_producer(s)
+        await self.producer.start()
+        if relay:
+            self.relay = OutboxRelay(
+                self.pool, self.producer, self.schema, batch_max=s.outbox_batch_max,
+                idle_wait_s=s.outbox_idle_wait_s, on_published=self._count_published,
+            )
+            self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        for spec in consumers:
+            consumer = make_consumer(s, spec.name)
+            await consumer.start()
+            loop = ConsumerLoop(
+                name=spec.name, topic=s.topic(spec.topic), consumer=consumer,
+                dlq_producer=self.producer, pool=self.pool, schema=self.schema,
+                adapter=TOPIC_ADAPTERS[spec.topic], handler=spec.handler,
+                poll_ms=s.consumer_poll_ms, batch_max=s.consumer_batch_max,
+                retries=s.consumer_retries,
+            )
+            self.loops.append(loop)
+            self._tasks.append(asyncio.create_task(loop.run(), name=f"consumer-{spec.name}"))
+
+    def _count_published(self, topic: str, n: int) -> None:
+        self.published[topic] = self.published.get(topic, 0) + n
+
+    async def stop(self, timeout_s: float = 20.0) -> None:
+        """Graceful shutdown; the batch in flight either commits fully or not at all."""
+        for loop in self.loops:
+            loop.stop()
+        if self.relay:
+            self.relay.stop()
+        if self._tasks:
+            done, pending = await asyncio.wait(self._tasks, timeout=timeout_s)
+            for task in pending:
+                task.cancel()
+            for task in done:
+                if task.exception():
+                    log.error("background task failed", exc_info=task.exception())
+        for loop in self.loops:
+            await loop.consumer.stop()  # leaves the group so partitions move at once
+        if self.producer:
+            await self.producer.stop()  # flushes
+        if self.pool:
+            await self.pool.close()
+
+    def failed_tasks(self) -> list[str]:
+        return [t.get_name() for t in self._tasks if t.done()]
+
+    async def readiness(self) -> dict[str, str]:
+        """Each dependency's state: `ok` or what is wrong."""
+        checks: dict[str, str] = {}
+        try:
+            async with self.pool.acquire(timeout=2) as conn:
+                await conn.fetchval("SELECT 1")
+            checks["database"] = "ok"
+        except Exception as exc:  # readiness reports, it does not raise
+            checks["database"] = f"unavailable: {exc.__class__.__name__}"
+        try:
+            await asyncio.wait_for(self.producer.client.fetch_all_metadata(), 2)
+            checks["kafka"] = "ok"
+        except Exception as exc:
+            checks["kafka"] = f"unavailable: {exc.__class__.__name__}"
+        for loop in self.loops:
+            checks[f"consumer:{loop.name}"] = "ok" if loop.assigned else "no partitions assigned"
+        for name in self.failed_tasks():
+            checks[f"task:{name}"] = "stopped"
+        return checks

@@ -1,0 +1,109 @@
+"""Fixtures for the real stack: a fresh test database, topics of this run, running services.
+
+Tests that touch Kafka or PostgreSQL fail (never skip) when the stack is not there:
+run them with `make test`, which starts it.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+from services.cli import run_migrations, seed_reps
+from services.shared.config import Settings, load_settings
+from services.shared.kafka import all_topic_names, ensure_topics
+from tests.support.stack import (
+    ROOT,
+    TEST_ADMIN_KEY,
+    recreate_database,
+    start_service,
+    wait_ready,
+    with_database,
+)
+
+TEST_DB = "handoff_test"
+
+
+@dataclass
+class Stack:
+    settings: Settings  # test database, this run's topic prefix, the test admin key
+
+    @property
+    def bootstrap(self) -> str:
+        return self.settings.kafka_bootstrap
+
+    def topic(self, name) -> str:
+        return self.settings.topic(name)
+
+
+@dataclass
+class Services:
+    scorer_url: str
+    router_url: str
+    auth: dict[str, str]
+
+
+def _env_for(settings: Settings) -> dict[str, str]:
+    return {
+        "HANDOFF_DATABASE_URL": settings.database_url,
+        "HANDOFF_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "HANDOFF_TOPIC_PREFIX": settings.topic_prefix,
+        "HANDOFF_ADMIN_KEY": TEST_ADMIN_KEY,
+        "HANDOFF_OUTBOX_IDLE_WAIT_S": "0.5",
+        "HANDOFF_LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture(scope="session")
+async def stack() -> Stack:
+    """A fresh database (migrated) and fresh topics for this test run."""
+    base = load_settings(Settings)
+    try:
+        conn = await asyncpg.connect(base.database_url, timeout=5)
+        await conn.close()
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.fail(f"PostgreSQL not reachable at {base.database_url} ({exc}); run `make test`")
+    await recreate_database(base.database_url, TEST_DB)
+    db_url = with_database(base.database_url, TEST_DB)
+    await run_migrations(db_url)
+    settings = base.model_copy(update={
+        "database_url": db_url,
+        "topic_prefix": f"test-{uuid.uuid4().hex[:8]}.",
+        "admin_key": TEST_ADMIN_KEY,
+    })
+    try:
+        await ensure_topics(settings)
+    except Exception as exc:
+        pytest.fail(f"Kafka not reachable at {settings.kafka_bootstrap} ({exc!r}); run `make test`")
+    yield Stack(settings)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics(all_topic_names(settings))
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def db(stack: Stack) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(stack.settings.database_url, min_size=1, max_size=4)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+async def services(stack: Stack) -> Services:
+    """Scorer and router as real processes (`handoff serve`) on the test database and topics."""
+    await seed_reps(stack.settings.database_url, ROOT / "tests" / "data" / "one-rep.yaml")
+    env = _env_for(stack.settings)
+    log_dir = ROOT / ".run" / "test-logs"
+    procs = [start_service("scorer", env, log_dir), start_service("router", env, log_dir)]
+    try:
+        for proc in procs:
+            await wait_ready(proc)
+        yield Services(procs[0].url, procs[1].url, {"Authorization": f"Bearer {TEST_ADMIN_KEY}"})
+    finally:
+        for proc in procs:
+            proc.terminate()
