@@ -1,0 +1,52 @@
+import pytest
+from pydantic import ValidationError
+
+from services.shared.conditions import Condition, check_regex, evaluate
+
+
+def _c(**kw) -> Condition:
+    return Condition.model_validate(kw)
+
+
+def test_equals_ignores_case_and_surrounding_space():
+    assert evaluate(_c(field="country", equals="DE"), {"country": " de "}).matched
+
+
+def test_in_matches_any_listed_value():
+    assert evaluate(_c(field="industry", **{"in": ["saas", "software"]}), {"industry": "Software"}).matched
+
+
+def test_range_bounds_are_inclusive_or_exclusive_as_named():
+    cond = _c(field="employees", range={"gte": 50, "lt": 1000})
+    assert [evaluate(cond, {"employees": n}).matched for n in (49, 50, 999, 1000)] == [False, True, True, False]
+
+
+def test_a_value_of_the_wrong_type_does_not_match_and_is_reported():
+    outcome = evaluate(_c(field="employees", range={"gte": 50}), {"employees": "lots"})
+    assert not outcome.matched
+    assert "not a number" in outcome.mismatch
+
+
+def test_exists_checks_presence_of_a_non_empty_value():
+    cond = _c(field="company", exists=True)
+    assert [evaluate(cond, r).matched for r in ({"company": "Acme"}, {"company": ""}, {})] == [True, False, False]
+
+
+def test_regex_searches_the_value():
+    assert evaluate(_c(field="title", regex=r"(?i)\b(vp|head)\b"), {"title": "Head of Sales"}).matched
+
+
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(a*)*b", r"(\w+\s?)*$", r"(a|aa)+\1"])
+def test_a_pathological_regex_is_refused(pattern):
+    with pytest.raises(ValueError, match="refused"):
+        check_regex(pattern)
+
+
+def test_an_invalid_regex_is_refused_at_validation():
+    with pytest.raises(ValidationError, match="invalid regex"):
+        _c(field="title", regex="(unclosed")
+
+
+def test_a_condition_needs_exactly_one_operator():
+    with pytest.raises(ValidationError, match="exactly one operator"):
+        _c(field="title", equals="x", exists=True)
