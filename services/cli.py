@@ -11,6 +11,7 @@ app = typer.Typer(help="Handoff: event-driven lead routing.", no_args_is_help=Tr
 
 SERVICES_DIR = Path(__file__).parent
 MIGRATIONS = {
+    "access": SERVICES_DIR / "shared" / "sql",
     "scorer": SERVICES_DIR / "scorer" / "migrations",
     "router": SERVICES_DIR / "router" / "migrations",
 }
@@ -111,6 +112,28 @@ def schemas() -> None:
 
     for path in write_all():
         typer.echo(f"wrote {path}")
+
+
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(name: str = typer.Option(...), role: str = typer.Option(..., help="marketing|sales|ops|admin")) -> None:
+    """Creates an API key and prints it once."""
+    import asyncpg
+
+    from services.shared.auth import create_key
+
+    async def run() -> tuple[str, str]:
+        conn = await asyncpg.connect(_settings().database_url)
+        try:
+            return await create_key(conn, name, role)
+        finally:
+            await conn.close()
+
+    key_id, key = asyncio.run(run())
+    typer.echo(f"{key_id} ({role}): {key}")
 
 
 @app.command()

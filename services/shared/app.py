@@ -1,0 +1,54 @@
+"""The app factory both services use: lifespan builds the runtime, keys and metrics."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import ORJSONResponse
+
+from services.shared.auth import KeyRing
+from services.shared.config import Settings
+from services.shared.errors import install_error_handlers
+from services.shared.health import health_router, make_registry
+from services.shared.keys_api import keys_router
+from services.shared.runtime import ConsumerSpec, Runtime
+
+Hook = Callable[[FastAPI, Runtime], Awaitable[None]]
+
+
+def create_service_app(
+    *,
+    title: str,
+    settings: Settings,
+    schema: str,
+    consumers: Sequence[ConsumerSpec],
+    routers: Sequence[APIRouter] = (),
+    on_start: Hook | None = None,
+    on_stop: Hook | None = None,
+) -> FastAPI:
+    """A FastAPI app whose lifespan starts consumers, relay and hooks, and stops them gracefully."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        runtime = Runtime(settings, schema)
+        app.state.runtime = runtime
+        app.state.registry = make_registry(runtime)
+        try:
+            await runtime.start(consumers)
+            admin = settings.admin_key.get_secret_value() if settings.admin_key else None
+            app.state.keys = KeyRing(admin, runtime.pool)
+            if on_start:
+                await on_start(app, runtime)
+            yield
+        finally:
+            if on_stop:
+                await on_stop(app, runtime)
+            await runtime.stop()
+
+    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan, default_response_class=ORJSONResponse)
+    install_error_handlers(app)
+    app.include_router(health_router())
+    app.include_router(keys_router())
+    for router in routers:
+        app.include_router(router)
+    return app

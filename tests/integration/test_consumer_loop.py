@@ -1,0 +1,91 @@
+"""The shared consumer loop on the real broker and database, with a handler of the test's own."""
+
+import uuid
+
+import orjson
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+from schemas.topics import Topic, dlq_topic
+from services.cli import run_migrations
+from services.shared.config import Settings
+from services.shared.kafka import ensure_topics
+from services.shared.runtime import ConsumerSpec, Runtime
+from tests.support.events import engagement, unique_email
+from tests.support.kafka import end_offsets, header, produce_raw, read_until, wait_for
+
+STRUCTURED = [("content-type", b"application/cloudevents+json")]
+
+
+@pytest.fixture
+async def isolated(stack) -> Settings:
+    """Topics of this test alone, so no running service competes for the records."""
+    settings = stack.settings.model_copy(update={"topic_prefix": f"loop-{uuid.uuid4().hex[:8]}."})
+    await ensure_topics(settings)
+    return settings
+
+
+async def _run_loop(settings: Settings, handler, until) -> Runtime:
+    runtime = Runtime(settings, "scorer")
+    await runtime.start([ConsumerSpec("loop-test", Topic.ENGAGEMENT, handler)], relay=False)
+    try:
+        await wait_for(until, timeout=30)
+    finally:
+        await runtime.stop()
+    return runtime
+
+
+async def test_a_record_whose_handler_keeps_failing_is_dead_lettered_and_the_rest_applied(isolated):
+    topic = isolated.topic(Topic.ENGAGEMENT)
+    bad, good = unique_email("explodes"), unique_email("fine")
+    for email in (bad, good):
+        await produce_raw(isolated.kafka_bootstrap,
+                          topic, orjson.dumps(engagement(email)), key=email.encode(), headers=STRUCTURED)
+    attempts: dict[str, int] = {}
+    applied: list[str] = []
+
+    async def handler(conn, events):
+        for e in events:
+            attempts[e.data.email] = attempts.get(e.data.email, 0) + 1
+            if e.data.email == bad:
+                raise ValueError("this lead cannot be scored")
+        applied.extend(e.data.email for e in events)
+
+    async def done():
+        return good in applied
+
+    runtime = await _run_loop(isolated, handler, done)
+    dead = await read_until(isolated.kafka_bootstrap, dlq_topic(topic), lambda rs: len(rs) >= 1)
+    assert "this lead cannot be scored" in header(dead[0], "dlq.error")
+    assert attempts[bad] == 1 + isolated.consumer_retries  # the batch, then each retry alone
+    assert runtime.loops[0].stats.dead_lettered == 1
+
+
+async def test_offsets_are_committed_after_the_batch(isolated):
+    topic = isolated.topic(Topic.ENGAGEMENT)
+    for _ in range(3):
+        email = unique_email("committed")
+        await produce_raw(isolated.kafka_bootstrap, topic, orjson.dumps(engagement(email)),
+                          key=email.encode(), headers=STRUCTURED)
+    seen: list[str] = []
+
+    async def handler(conn, events):
+        seen.extend(e.data.email for e in events)
+
+    async def done():
+        return len(seen) == 3
+
+    await _run_loop(isolated, handler, done)
+    ends = await end_offsets(isolated.kafka_bootstrap, topic)
+    admin = AIOKafkaAdminClient(bootstrap_servers=isolated.kafka_bootstrap)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(isolated.group("loop-test"))
+    finally:
+        await admin.close()
+    assert {tp.partition: meta.offset for tp, meta in committed.items() if meta.offset >= 0} == {
+        p: off for p, off in ends.items() if off > 0}
+
+
+async def test_migrations_are_idempotent(stack):
+    assert await run_migrations(stack.settings.database_url) == {"access": [], "scorer": [], "router": []}
