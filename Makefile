@@ -29,6 +29,7 @@ prepare: stack
 	@$(HANDOFF) topics
 
 run: prepare ## Start the whole stack and both services, print the URLs
+	@$(HANDOFF) agreement bootstrap deploy/agreements/example.yaml
 	@$(HANDOFF) seed deploy/local/demo-reps.yaml
 	@deploy/local/services.sh start
 	@echo; $(HANDOFF) urls; echo; echo "logs: .run/logs/   stop: make stop"

@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 import yaml
 
+from services.shared.db import connect
+
 app = typer.Typer(help="Handoff: event-driven lead routing.", no_args_is_help=True)
 
 SERVICES_DIR = Path(__file__).parent
@@ -30,11 +32,9 @@ def _settings():
 
 async def run_migrations(database_url: str) -> dict[str, list[str]]:
     """Applies both services' migrations; returns what was applied per schema."""
-    import asyncpg
-
     from services.shared.migrations import migrate
 
-    conn = await asyncpg.connect(database_url)
+    conn = await connect(database_url)
     try:
         return {schema: await migrate(conn, schema, path) for schema, path in MIGRATIONS.items()}
     finally:
@@ -60,12 +60,10 @@ def topics() -> None:
 
 async def seed_reps(database_url: str, path: Path) -> int:
     """Loads reps and pools from a YAML file; returns how many reps."""
-    import asyncpg
-
     from services.router.adapters.repository import RepRecord, RouterRepository
 
     doc = yaml.safe_load(path.read_text())
-    conn = await asyncpg.connect(database_url)
+    conn = await connect(database_url)
     try:
         async with conn.transaction():
             repo = RouterRepository(conn)
@@ -121,12 +119,10 @@ app.add_typer(keys_app, name="keys")
 @keys_app.command("create")
 def keys_create(name: str = typer.Option(...), role: str = typer.Option(..., help="marketing|sales|ops|admin")) -> None:
     """Creates an API key and prints it once."""
-    import asyncpg
-
     from services.shared.auth import create_key
 
     async def run() -> tuple[str, str]:
-        conn = await asyncpg.connect(_settings().database_url)
+        conn = await connect(_settings().database_url)
         try:
             return await create_key(conn, name, role)
         finally:
@@ -134,6 +130,106 @@ def keys_create(name: str = typer.Option(...), role: str = typer.Option(..., hel
 
     key_id, key = asyncio.run(run())
     typer.echo(f"{key_id} ({role}): {key}")
+
+
+agreement_app = typer.Typer(help="The shared lead definition and SLA rules.", no_args_is_help=True)
+app.add_typer(agreement_app, name="agreement")
+
+
+def _read_agreement(path: Path):
+    from services.scorer.domain.agreement import AgreementInvalid, parse_agreement
+
+    fmt = "json" if path.suffix == ".json" else "yaml"
+    try:
+        return parse_agreement(path.read_text(), fmt), fmt
+    except AgreementInvalid as exc:
+        for where, message in exc.errors:
+            typer.echo(f"{path}: {where}: {message}", err=True)
+        raise typer.Exit(2) from exc
+
+
+async def bootstrap_agreement(database_url: str, path: Path) -> str:
+    """Installs the agreement in `path` as the first active version, unless one is active."""
+    from services.scorer.adapters.agreements import AgreementRepository
+    from services.scorer.domain.agreement import dump_agreement
+
+    document, fmt = _read_agreement(path)
+    conn = await connect(database_url)
+    try:
+        async with conn.transaction():
+            repo = AgreementRepository(conn)
+            await conn.execute("LOCK TABLE scorer.agreements IN EXCLUSIVE MODE")
+            if (active := await repo.active()) is not None:
+                return f"agreement version {active.version} is already active"
+            version = await repo.create(document.name, dump_agreement(document), fmt, path.read_text(),
+                                        "bootstrap")
+            # A new deployment has no teams' keys yet: the installer signs for both, on record.
+            for role in ("marketing", "sales"):
+                await repo.approve(version, role, f"bootstrap-{role}")
+                await repo.record(version, "approved", f"bootstrap-{role}", role, {"bootstrap": True})
+            await repo.activate(version, "bootstrap")
+            await repo.record(version, "activated", "bootstrap", "admin", {"bootstrap": True})
+            return f"agreement version {version} ({document.name}) active"
+    finally:
+        await conn.close()
+
+
+@agreement_app.command("bootstrap")
+def agreement_bootstrap(path: Path = typer.Argument(..., exists=True)) -> None:
+    """Installs FILE as the first active agreement of a new deployment (no-op once one is active)."""
+    typer.echo(asyncio.run(bootstrap_agreement(_settings().database_url, path)))
+
+
+@agreement_app.command("backtest")
+def agreement_backtest(
+    path: Path = typer.Argument(..., exists=True),
+    since: str = typer.Option("30d", help="30d, 12h, 2w or an ISO timestamp"),
+) -> None:
+    """Replays stored engagement under FILE and under the active version, and compares."""
+    from datetime import UTC, datetime, timedelta
+
+    import orjson
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from services.scorer.adapters.history import parse_since
+    from services.scorer.backtesting import run_backtest
+    from services.scorer.config import ScorerSettings
+    from services.shared.config import load_settings
+    from services.shared.db import create_pool
+
+    document, _ = _read_agreement(path)
+    settings = load_settings(ScorerSettings)
+
+    async def run() -> dict:
+        pool = await create_pool(settings)
+        try:
+            with Progress(transient=True) as progress:
+                task = progress.add_task("replaying leads", total=None)
+                return await run_backtest(
+                    pool, document, parse_since(since, datetime.now(UTC)),
+                    timedelta(days=settings.scoring_horizon_days),
+                    on_total=lambda n: progress.update(task, total=n),
+                    on_lead=lambda: progress.advance(task),
+                )
+        finally:
+            await pool.close()
+
+    report = asyncio.run(run())
+    table = Table(title=f"Backtest since {report['since']} over {report['leads_replayed']} leads")
+    table.add_column("")
+    table.add_column(f"draft ({path.name})")
+    table.add_column(f"active (v{report['active_version']})")
+    table.add_row("sales-ready", str(report["draft"]["sales_ready"]), str(report["active"]["sales_ready"]))
+    for dim in ("by_tier", "by_source", "by_campaign"):
+        for name in sorted(set(report["draft"][dim]) | set(report["active"][dim])):
+            table.add_row(f"  {dim[3:]}: {name}", str(report["draft"][dim].get(name, 0)),
+                          str(report["active"][dim].get(name, 0)))
+    table.add_row("newly qualified", str(len(report["newly_qualified"])), "")
+    table.add_row("no longer qualified", str(len(report["no_longer_qualified"])), "")
+    Console().print(table)
+    typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
 
 
 @app.command()

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
-from services.cli import run_migrations, seed_reps
+from services.cli import bootstrap_agreement, run_migrations, seed_reps
 from services.shared.config import Settings, load_settings
 from services.shared.kafka import all_topic_names, ensure_topics
 from tests.support.stack import (
@@ -97,6 +97,7 @@ async def db(stack: Stack) -> asyncpg.Pool:
 async def services(stack: Stack) -> Services:
     """Scorer and router as real processes (`handoff serve`) on the test database and topics."""
     await seed_reps(stack.settings.database_url, ROOT / "tests" / "data" / "one-rep.yaml")
+    await bootstrap_agreement(stack.settings.database_url, ROOT / "deploy" / "agreements" / "example.yaml")
     env = _env_for(stack.settings)
     log_dir = ROOT / ".run" / "test-logs"
     procs = [start_service("scorer", env, log_dir), start_service("router", env, log_dir)]

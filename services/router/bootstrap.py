@@ -36,5 +36,6 @@ def create_app(settings: RouterSettings | None = None) -> FastAPI:
     settings = settings or load_settings(RouterSettings)
     return create_service_app(
         title="Handoff router", settings=settings, schema=SCHEMA,
-        consumers=[ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(settings))],
+        consumers=lambda app, runtime: [
+            ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(settings))],
     )

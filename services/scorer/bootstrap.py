@@ -1,36 +1,54 @@
 """The scorer's one wiring point: app factory and lifespan."""
 
+from datetime import timedelta
+
 import asyncpg
 from fastapi import FastAPI
 
 from schemas.topics import Topic
 from services.scorer import handlers
+from services.scorer.adapters.active_agreement import ActiveAgreement
 from services.scorer.adapters.repository import ScorerRepository
+from services.scorer.adapters.scores import ScoresRepository
 from services.scorer.config import CONSUMER_GROUP, SCHEMA, ScorerSettings
+from services.scorer.domain.agreement import AgreementDocument
+from services.scorer.entrypoints.agreements_api import agreements_router
 from services.scorer.entrypoints.ingest import ingest_router
+from services.scorer.entrypoints.leads_api import leads_router
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
-from services.shared.runtime import ConsumerSpec
+from services.shared.runtime import ConsumerSpec, Runtime
 
 
-def engagement_handler(settings: ScorerSettings):
+def engagement_handler(settings: ScorerSettings, agreement: ActiveAgreement):
     """The batch handler the consumer loop calls inside its transaction."""
-    qualified_topic = settings.topic(Topic.QUALIFIED)
+    ctx = handlers.ScoringContext(
+        qualified_topic=settings.topic(Topic.QUALIFIED), source=settings.event_source,
+        agreement=lambda: agreement.current, horizon=timedelta(days=settings.scoring_horizon_days),
+    )
 
     async def handle(conn: asyncpg.Connection, events: list) -> None:
-        await handlers.engagement_recorded(
-            ScorerRepository(conn), events, qualified_topic=qualified_topic,
-            source=settings.event_source,
-        )
+        await handlers.engagement_recorded(ScorerRepository(conn), ScoresRepository(conn), events, ctx)
 
     return handle
 
 
 def create_app(settings: ScorerSettings | None = None) -> FastAPI:
-    """The scorer's HTTP app; its lifespan runs the consumer and the outbox relay."""
+    """The scorer's HTTP app; its lifespan runs the consumer, the relay and the agreement watcher."""
     settings = settings or load_settings(ScorerSettings)
+
+    async def on_start(app: FastAPI, runtime: Runtime) -> None:
+        agreement = ActiveAgreement(runtime.pool, AgreementDocument.model_validate,
+                                    poll_s=settings.agreement_poll_s)
+        await agreement.refresh()
+        runtime.spawn(agreement.run(), "agreement-watcher", stop=agreement.stop)
+        app.state.agreement = agreement
+        app.state.describe = lambda: {
+            "agreement_version": agreement.current.version if agreement.current else None}
+
     return create_service_app(
-        title="Handoff scorer", settings=settings, schema=SCHEMA,
-        consumers=[ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings))],
-        routers=[ingest_router()],
+        title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start,
+        consumers=lambda app, runtime: [
+            ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, app.state.agreement))],
+        routers=[ingest_router(), agreements_router(), leads_router()],
     )

@@ -11,3 +11,6 @@ CONSUMER_GROUP = "handoff-scorer"
 class ScorerSettings(Settings):
     port: int = Field(default=8001, validation_alias="HANDOFF_SCORER_PORT")
     event_source: str = "handoff/scorer"
+    scoring_horizon_days: int = Field(default=180, description="Engagement older than this is not scored")
+    engagement_retention_days: int = Field(default=400, description="Raw history kept for backtests")
+    agreement_poll_s: float = 5.0

@@ -1,52 +1,101 @@
 """Scorer message handlers: one async function per message kind."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 
-from schemas.events import LeadQualified, ScoreContribution
+from schemas.events import ActivityKind, LeadQualified, ScoreContribution
 from schemas.messages import EngagementEvent, QualifiedEvent
+from services.scorer.adapters.active_agreement import Versioned
 from services.scorer.adapters.repository import QualificationMark, ScorerRepository
-from services.scorer.domain.qualification import Qualification, qualify
+from services.scorer.adapters.scores import LeadRow, ScoreRow, ScoresRepository, TouchRow
+from services.scorer.domain.scoring import Evaluation, LeadProfile, Touch, account_key, evaluate
+from services.scorer.identity import link_identities, resolve_lead_keys
 from services.shared.ids import derived_id
 from services.shared.outbox import OutboxMessage
+
+QUALIFIED_STAGES = ("sales_ready", "routed", "touched", "accepted", "converted", "won", "lost")
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    """What the handler needs besides the repositories."""
+
+    qualified_topic: str
+    source: str
+    agreement: Callable[[], Versioned | None]  # the active version, read per batch
+    horizon: timedelta = timedelta(days=180)
+
+
+def _touch(t: TouchRow) -> Touch:
+    return Touch(event_key=t.event_key, activity=ActivityKind(t.activity), occurred_at=t.occurred_at,
+                 url=t.url, form=t.form, campaign=t.campaign)
+
+
+def _lifecycle(lead: LeadRow, result: Evaluation) -> str:
+    if lead.qualified_at is not None or lead.lifecycle in QUALIFIED_STAGES:
+        return lead.lifecycle
+    return "disqualified" if result.disqualified else "engaged"
 
 
 async def engagement_recorded(
     repo: ScorerRepository,
+    scores: ScoresRepository,
     events: Sequence[EngagementEvent],
-    *,
-    qualified_topic: str,
-    source: str,
+    ctx: ScoringContext,
 ) -> list[QualifiedEvent]:
-    """Stores engagement, and qualifies leads whose activity makes them sales-ready."""
-    await repo.record_engagements(events)
-    triggers: dict[str, tuple[EngagementEvent, Qualification]] = {}
-    for event in events:
-        decision = qualify(event.data.activity)
-        if decision is not None and event.data.lead_key not in triggers:
-            triggers[event.data.lead_key] = (event, decision)
-    if not triggers:
-        return []
-    open_keys = await repo.unqualified(triggers)
-    emitted: list[QualifiedEvent] = []
-    for key in sorted(open_keys):
-        trigger, decision = triggers[key]
-        data = trigger.data
-        emitted.append(QualifiedEvent(
-            id=derived_id(trigger.dedupe_key, "qualified"),
-            source=source,
-            subject=key,
-            time=data.occurred_at,
-            data=LeadQualified(
-                lead_key=key, email=data.email and data.email.lower(), source=data.source,
-                campaign=data.campaign, qualified_at=data.occurred_at, reason=decision.reason,
-                tier=decision.tier,
-                explanation=tuple(ScoreContribution(rule=c.rule, points=c.points)
-                                  for c in decision.explanation),
-                attributes=data.attributes,
-            ),
+    """Stores engagement, rescores the leads it touched, and qualifies those that crossed the line."""
+    keys = await resolve_lead_keys(scores, events)
+    await repo.record_engagements(events, keys)
+    await link_identities(scores, events)
+    keys = await resolve_lead_keys(scores, events)  # merges may have moved anonymous leads
+    active = ctx.agreement()
+    if active is None:
+        return []  # nothing decides sales-readiness yet: engagement is kept for when one does
+    affected = sorted(set(keys.values()))
+    leads = await scores.leads(affected)
+    touches = await scores.touches(affected, ctx.horizon)
+    profiles = {k: LeadProfile(email=leads[k].email, attributes=leads[k].attributes) for k in leads}
+    accounts = {k: a for k, p in profiles.items() if (a := account_key(p))}
+    account_sums = await scores.account_engagement(accounts)
+    latest = {keys[e.dedupe_key]: e for e in sorted(events, key=lambda e: e.data.occurred_at)}
+    rows, emitted = [], []
+    for key, lead in leads.items():
+        history = [_touch(t) for t in touches.get(key, [])]
+        if not history:
+            continue
+        at = max(t.occurred_at for t in history)
+        result = evaluate(active.document, profiles[key], history, at, account_sums.get(key, 0.0))
+        newly = result.sales_ready and lead.qualified_at is None and lead.lifecycle not in QUALIFIED_STAGES
+        rows.append(ScoreRow(
+            lead_key=key, agreement_version=active.version, fit=result.fit, engagement=result.engagement,
+            account_engagement=result.account_engagement, disqualified=result.disqualified,
+            sales_ready=result.sales_ready, tier=result.tier, reason=result.reason,
+            explanation=[{"rule": c.rule, "points": c.points} for c in result.explanation],
+            mismatches=list(result.mismatches), scored_at=at, account_key=accounts.get(key),
+            lifecycle="sales_ready" if newly else _lifecycle(lead, result),
         ))
-    await repo.mark_qualified([
-        QualificationMark(e.data.lead_key, e.id, e.data.qualified_at) for e in emitted
-    ])
-    await repo.add_outbox([OutboxMessage(qualified_topic, e.data.lead_key, e) for e in emitted])
+        if newly and key in latest:
+            emitted.append(_qualified(latest[key], key, lead, result, active.version, ctx.source))
+    await scores.save_scores(rows)
+    await repo.mark_qualified([QualificationMark(e.data.lead_key, e.id, e.data.qualified_at,
+                                                 active.version) for e in emitted])
+    await repo.add_outbox([OutboxMessage(ctx.qualified_topic, e.data.lead_key, e) for e in emitted])
     return emitted
+
+
+def _qualified(trigger: EngagementEvent, key: str, lead: LeadRow, result: Evaluation, version: int,
+               source: str) -> QualifiedEvent:
+    data = trigger.data
+    return QualifiedEvent(
+        id=derived_id(trigger.dedupe_key, f"qualified:v{version}"), source=source, subject=key,
+        time=data.occurred_at,
+        data=LeadQualified(
+            lead_key=key, email=lead.email, source=data.source, campaign=data.campaign,
+            qualified_at=data.occurred_at, reason=result.reason or "sales_ready", tier=result.tier or "",
+            fit_score=round(result.fit, 4), engagement_score=round(result.engagement + result.account_engagement, 4),
+            agreement_version=version,
+            explanation=tuple(ScoreContribution(rule=c.rule, points=round(c.points, 4)) for c in result.explanation),
+            attributes=lead.attributes,
+        ),
+    )

@@ -14,6 +14,7 @@ from services.shared.keys_api import keys_router
 from services.shared.runtime import ConsumerSpec, Runtime
 
 Hook = Callable[[FastAPI, Runtime], Awaitable[None]]
+ConsumersFactory = Callable[[FastAPI, Runtime], Sequence[ConsumerSpec]]
 
 
 def create_service_app(
@@ -21,12 +22,12 @@ def create_service_app(
     title: str,
     settings: Settings,
     schema: str,
-    consumers: Sequence[ConsumerSpec],
+    consumers: ConsumersFactory,
     routers: Sequence[APIRouter] = (),
     on_start: Hook | None = None,
     on_stop: Hook | None = None,
 ) -> FastAPI:
-    """A FastAPI app whose lifespan starts consumers, relay and hooks, and stops them gracefully."""
+    """A FastAPI app whose lifespan opens the runtime, runs `on_start`, then starts the consumers."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -34,11 +35,12 @@ def create_service_app(
         app.state.runtime = runtime
         app.state.registry = make_registry(runtime)
         try:
-            await runtime.start(consumers)
+            await runtime.open()
             admin = settings.admin_key.get_secret_value() if settings.admin_key else None
             app.state.keys = KeyRing(admin, runtime.pool)
             if on_start:
                 await on_start(app, runtime)
+            await runtime.consume(consumers(app, runtime))
             yield
         finally:
             if on_stop:

@@ -114,6 +114,8 @@ def evaluate(condition: Condition, record: Mapping[str, Any]) -> Outcome:
     if not present:
         return Outcome(False)
     value = record[condition.field]
+    if not isinstance(value, str | int | float | bool):
+        return Outcome(False, f"{condition.field}: {type(value).__name__} is not a plain value")
     if condition.range is not None:
         try:
             number = float(value)
@@ -121,8 +123,6 @@ def evaluate(condition: Condition, record: Mapping[str, Any]) -> Outcome:
             return Outcome(False, f"{condition.field}: {value!r} is not a number")
         return Outcome(condition.range.contains(number))
     if condition.regex is not None:
-        if not isinstance(value, str | int | float):
-            return Outcome(False, f"{condition.field}: {type(value).__name__} is not text")
         return Outcome(re.search(condition.regex, str(value)[:MAX_MATCHED_LENGTH]) is not None)
     if condition.in_ is not None:
         return Outcome(_norm(value) in {_norm(v) for v in condition.in_})

@@ -24,3 +24,10 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
         max_size=settings.db_pool_max,
         init=_init_connection,
     )
+
+
+async def connect(database_url: str) -> asyncpg.Connection:
+    """One connection with the same codecs as the pool (for the CLI and tests)."""
+    conn = await asyncpg.connect(database_url)
+    await _init_connection(conn)
+    return conn

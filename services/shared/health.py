@@ -43,9 +43,10 @@ def health_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        """Liveness: the process answers."""
-        return {"status": "ok"}
+    async def healthz(request: Request) -> dict:
+        """Liveness: the process answers; with what this process has loaded (e.g. the agreement)."""
+        describe = getattr(request.app.state, "describe", None)
+        return {"status": "ok", **(describe() if describe else {})}
 
     @router.get("/readyz")
     async def readyz(request: Request) -> ORJSONResponse:

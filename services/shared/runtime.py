@@ -40,9 +40,10 @@ class Runtime:
         self.relay: OutboxRelay | None = None
         self.published: dict[str, int] = {}
         self._tasks: list[asyncio.Task] = []
+        self._on_stop: list = []  # stop() callbacks of spawned jobs
 
-    async def start(self, consumers: Sequence[ConsumerSpec], *, relay: bool = True) -> None:
-        """Opens the pool and the producer; starts the relay and one loop per consumer spec."""
+    async def open(self, *, relay: bool = True) -> None:
+        """Opens the pool and the producer, and starts the outbox relay."""
         s = self.settings
         self.pool = await create_pool(s)
         self.producer = make_producer(s)
@@ -52,7 +53,11 @@ class Runtime:
                 self.pool, self.producer, self.schema, batch_max=s.outbox_batch_max,
                 idle_wait_s=s.outbox_idle_wait_s, on_published=self._count_published,
             )
-            self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+            self.spawn(self.relay.run(), "outbox-relay")
+
+    async def consume(self, consumers: Sequence[ConsumerSpec]) -> None:
+        """Starts one consumer loop per spec."""
+        s = self.settings
         for spec in consumers:
             consumer = make_consumer(s, spec.name)
             await consumer.start()
@@ -64,7 +69,20 @@ class Runtime:
                 retries=s.consumer_retries,
             )
             self.loops.append(loop)
-            self._tasks.append(asyncio.create_task(loop.run(), name=f"consumer-{spec.name}"))
+            self.spawn(loop.run(), f"consumer-{spec.name}")
+
+    async def start(self, consumers: Sequence[ConsumerSpec], *, relay: bool = True) -> None:
+        """open() then consume()."""
+        await self.open(relay=relay)
+        await self.consume(consumers)
+
+    def spawn(self, coro, name: str, stop=None) -> asyncio.Task:
+        """Runs a background job for the life of the process; `stop` asks it to end at shutdown."""
+        if stop is not None:
+            self._on_stop.append(stop)
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.append(task)
+        return task
 
     def _count_published(self, topic: str, n: int) -> None:
         self.published[topic] = self.published.get(topic, 0) + n
@@ -75,6 +93,8 @@ class Runtime:
             loop.stop()
         if self.relay:
             self.relay.stop()
+        for stop in self._on_stop:
+            stop()
         if self._tasks:
             done, pending = await asyncio.wait(self._tasks, timeout=timeout_s)
             for task in pending:

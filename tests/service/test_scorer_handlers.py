@@ -1,58 +1,131 @@
-"""The engagement handler with a simple repository double (no Kafka, no SQL)."""
+"""The engagement handler with simple repository doubles (no Kafka, no SQL)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from schemas.messages import EngagementEvent
 from services.scorer import handlers
+from services.scorer.adapters.active_agreement import Versioned
+from services.scorer.adapters.scores import LeadRow, TouchRow
+from services.scorer.domain.agreement import parse_agreement
+
+EXAMPLE = parse_agreement(
+    (Path(__file__).resolve().parents[2] / "deploy" / "agreements" / "example.yaml").read_text(), "yaml")
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+FITTING = {"company": "Acme", "employees": 200, "industry": "software", "country": "DE", "title": "VP Sales"}
 
 
-class RecordingRepository:
-    def __init__(self, qualified: set[str] = frozenset()) -> None:
-        self.already_qualified = set(qualified)
-        self.recorded, self.marks, self.outbox = [], [], []
+class RecordingStore:
+    """Plays both repositories over dicts, as the SQL would."""
 
-    async def record_engagements(self, events):
-        self.recorded += events
+    def __init__(self) -> None:
+        self.leads: dict[str, LeadRow] = {}
+        self.touches: dict[str, list[TouchRow]] = {}
+        self.scores, self.marks, self.outbox = {}, [], []
 
-    async def unqualified(self, keys):
-        return {k for k in keys if k not in self.already_qualified}
+    async def record_engagements(self, events, keys):
+        for e in events:
+            key, d = keys[e.dedupe_key], e.data
+            lead = self.leads.get(key)
+            self.leads[key] = LeadRow(key, d.email, {**(lead.attributes if lead else {}), **d.attributes},
+                                      lead.lifecycle if lead else "engaged", lead.qualified_at if lead else None, None)
+            self.touches.setdefault(key, []).append(TouchRow(key, e.dedupe_key, d.activity.value, d.occurred_at,
+                                                             d.url, d.form, d.campaign, d.source))
+
+    async def known_identities(self, pairs):
+        return {}
+
+    async def leads_for(self, keys):
+        return {k: self.leads[k] for k in keys if k in self.leads}
+
+    async def touches_for(self, keys, horizon):
+        return {k: self.touches[k] for k in keys if k in self.touches}
+
+    async def account_engagement(self, accounts):
+        return {}
+
+    async def save_scores(self, rows):
+        self.scores.update({r.lead_key: r for r in rows})
 
     async def mark_qualified(self, marks):
         self.marks += marks
+        for m in marks:
+            lead = self.leads[m.lead_key]
+            self.leads[m.lead_key] = LeadRow(lead.lead_key, lead.email, lead.attributes, "sales_ready",
+                                             m.qualified_at, lead.account_key)
 
     async def add_outbox(self, messages):
         self.outbox += messages
 
 
-def _event(event_id: str, activity: str, email: str = "ada@example.com") -> EngagementEvent:
+class ScoresView:
+    """The ScoresRepository face of the store."""
+
+    def __init__(self, store: RecordingStore) -> None:
+        self.store = store
+        self.leads = store.leads_for
+        self.touches = store.touches_for
+        self.known_identities = store.known_identities
+        self.account_engagement = store.account_engagement
+        self.save_scores = store.save_scores
+
+
+def _event(event_id: str, activity: str, email: str = "ada@acme.example", minutes: int = 0,
+           attributes=FITTING) -> EngagementEvent:
     return EngagementEvent(id=event_id, source="tests", data={
-        "source": "api", "activity": activity, "email": email,
-        "occurred_at": datetime(2026, 3, 2, 9, 0, tzinfo=UTC)})
+        "source": "api", "activity": activity, "email": email, "attributes": attributes,
+        "occurred_at": T0 + timedelta(minutes=minutes)})
 
 
-async def _handle(repo, events):
-    return await handlers.engagement_recorded(repo, events, qualified_topic="q", source="handoff/scorer")
+def _ctx(active=Versioned(7, EXAMPLE)) -> handlers.ScoringContext:
+    return handlers.ScoringContext(qualified_topic="q", source="handoff/scorer", agreement=lambda: active)
 
 
-async def test_every_event_is_recorded():
-    repo = RecordingRepository()
-    await _handle(repo, [_event("1", "page_view"), _event("2", "email_open")])
-    assert [e.id for e in repo.recorded] == ["1", "2"]
+async def _handle(store, events, ctx=None):
+    return await handlers.engagement_recorded(store, ScoresView(store), events, ctx or _ctx())
 
 
-async def test_a_demo_request_emits_one_qualification_per_lead():
-    repo = RecordingRepository()
-    emitted = await _handle(repo, [_event("1", "demo_request"), _event("2", "demo_request")])
-    assert [e.data.lead_key for e in emitted] == ["ada@example.com"]
-    assert [m.topic for m in repo.outbox] == ["q"]
+async def test_every_event_is_recorded_under_its_lead():
+    store = RecordingStore()
+    await _handle(store, [_event("1", "page_view"), _event("2", "email_open", minutes=1)])
+    assert [t.event_key for t in store.touches["ada@acme.example"]] == ["tests#1", "tests#2"]
+
+
+async def test_a_demo_request_from_a_fitting_lead_qualifies_it_once_with_the_version():
+    store = RecordingStore()
+    emitted = await _handle(store, [_event("1", "demo_request"), _event("2", "demo_request", minutes=1)])
+    assert [(e.data.lead_key, e.data.tier, e.data.agreement_version) for e in emitted] == [
+        ("ada@acme.example", "hot", 7)]
+    assert [m.topic for m in store.outbox] == ["q"]
+
+
+async def test_the_qualification_carries_every_rule_that_fired():
+    emitted = await _handle(RecordingStore(), [_event("1", "demo_request")])
+    rules = {c.rule for c in emitted[0].data.explanation}
+    assert {"fit.mid_market", "fit.senior_title", "engagement.demo_request"} <= rules
 
 
 async def test_a_lead_already_sales_ready_is_not_qualified_again():
-    repo = RecordingRepository(qualified={"ada@example.com"})
-    assert await _handle(repo, [_event("1", "demo_request")]) == []
+    store = RecordingStore()
+    await _handle(store, [_event("1", "demo_request")])
+    assert await _handle(store, [_event("2", "demo_request", minutes=5)]) == []
+
+
+async def test_a_disqualified_lead_is_scored_but_not_qualified():
+    store = RecordingStore()
+    student = {**FITTING, "title": "Student"}
+    assert await _handle(store, [_event("1", "demo_request", attributes=student)]) == []
+    assert store.scores["ada@acme.example"].disqualified == "student"
+    assert store.scores["ada@acme.example"].lifecycle == "disqualified"
+
+
+async def test_without_an_active_agreement_engagement_is_kept_and_nobody_qualifies():
+    store = RecordingStore()
+    assert await _handle(store, [_event("1", "demo_request")], _ctx(active=None)) == []
+    assert "ada@acme.example" in store.touches
 
 
 async def test_the_qualification_id_is_derived_from_the_input_event():
-    first = await _handle(RecordingRepository(), [_event("1", "demo_request")])
-    again = await _handle(RecordingRepository(), [_event("1", "demo_request")])
+    first = await _handle(RecordingStore(), [_event("1", "demo_request")])
+    again = await _handle(RecordingStore(), [_event("1", "demo_request")])
     assert first[0].id == again[0].id

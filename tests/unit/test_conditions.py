@@ -50,3 +50,9 @@ def test_an_invalid_regex_is_refused_at_validation():
 def test_a_condition_needs_exactly_one_operator():
     with pytest.raises(ValidationError, match="exactly one operator"):
         _c(field="title", equals="x", exists=True)
+
+
+def test_a_list_value_is_a_recorded_mismatch_not_a_crash():
+    outcome = evaluate(_c(field="industry", **{"in": ["saas"]}), {"industry": ["saas", "fintech"]})
+    assert not outcome.matched
+    assert "not a plain value" in outcome.mismatch

@@ -1,6 +1,6 @@
 """All of the scorer's SQL."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,14 +28,15 @@ class QualificationMark:
     lead_key: str
     qualification_id: str
     qualified_at: datetime
+    agreement_version: int
 
 
-def summarize_leads(events: Sequence[EngagementEvent]) -> list[LeadTouch]:
+def summarize_leads(events: Sequence[EngagementEvent], keys: Mapping[str, str]) -> list[LeadTouch]:
     """Folds a batch into one row per lead, so the upsert touches each lead once."""
     by_key: dict[str, LeadTouch] = {}
     for e in events:
         d = e.data
-        key = d.lead_key
+        key = keys[e.dedupe_key]
         prev = by_key.get(key)
         if prev is None:
             by_key[key] = LeadTouch(key, d.email and d.email.lower(), d.source, d.occurred_at,
@@ -53,22 +54,22 @@ class ScorerRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def record_engagements(self, events: Sequence[EngagementEvent]) -> None:
-        """Stores the raw events and creates or refreshes their leads."""
+    async def record_engagements(self, events: Sequence[EngagementEvent], keys: Mapping[str, str]) -> None:
+        """Stores the raw events under their resolved lead keys and creates or refreshes the leads."""
         await self._conn.execute(
             "INSERT INTO scorer.engagement_events"
             " (event_key, lead_key, source, activity, campaign, occurred_at, payload)"
             " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
             " $6::timestamptz[], $7::jsonb[]) ON CONFLICT DO NOTHING",
             [e.dedupe_key for e in events],
-            [e.data.lead_key for e in events],
+            [keys[e.dedupe_key] for e in events],
             [e.data.source for e in events],
             [e.data.activity.value for e in events],
             [e.data.campaign for e in events],
             [e.data.occurred_at for e in events],
             [e.data.model_dump(mode="json") for e in events],
         )
-        leads = summarize_leads(events)
+        leads = summarize_leads(events, keys)
         await self._conn.execute(
             "INSERT INTO scorer.leads (lead_key, email, source, lifecycle, attributes,"
             " first_seen_at, last_engaged_at)"
@@ -90,24 +91,16 @@ class ScorerRepository:
             [lead.last_at for lead in leads],
         )
 
-    async def unqualified(self, lead_keys: Iterable[str]) -> set[str]:
-        """Those of `lead_keys` not yet sales-ready, locked for this transaction."""
-        rows = await self._conn.fetch(
-            "SELECT lead_key FROM scorer.leads WHERE lead_key = ANY($1::text[])"
-            " AND qualified_at IS NULL FOR UPDATE",
-            list(lead_keys),
-        )
-        return {r["lead_key"] for r in rows}
-
     async def mark_qualified(self, marks: Sequence[QualificationMark]) -> None:
         await self._conn.execute(
             "UPDATE scorer.leads AS l SET lifecycle = 'sales_ready', qualified_at = m.at,"
-            " qualification_id = m.id, updated_at = now()"
-            " FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS m(k, id, at)"
+            " qualification_id = m.id, qualified_version = m.v, updated_at = now()"
+            " FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[]) AS m(k, id, at, v)"
             " WHERE l.lead_key = m.k",
             [m.lead_key for m in marks],
             [m.qualification_id for m in marks],
             [m.qualified_at for m in marks],
+            [m.agreement_version for m in marks],
         )
 
     async def add_outbox(self, messages: Sequence[OutboxMessage]) -> None:

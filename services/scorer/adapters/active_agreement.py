@@ -1,0 +1,70 @@
+"""The active agreement of this process, refreshed on activation NOTIFY and by polling."""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import asyncpg
+
+from services.scorer.adapters.agreements import ACTIVATED_CHANNEL
+
+log = logging.getLogger(__name__)
+DocT = TypeVar("DocT")
+
+
+@dataclass(frozen=True)
+class Versioned(Generic[DocT]):
+    version: int
+    document: DocT
+
+
+class ActiveAgreement(Generic[DocT]):
+    """Holds the active version; every replica switches within a second of activation."""
+
+    def __init__(self, pool: asyncpg.Pool, load: Callable[[dict[str, Any]], DocT], poll_s: float = 5.0) -> None:
+        self._pool = pool
+        self._load = load
+        self._poll_s = poll_s
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self.current: Versioned[DocT] | None = None
+
+    async def refresh(self) -> Versioned[DocT] | None:
+        """Reads the active version; parses it only when it changed."""
+        row = await self._pool.fetchrow(
+            "SELECT version, document FROM scorer.agreements WHERE status = 'active'"
+        )
+        if row is None:
+            self.current = None
+        elif self.current is None or self.current.version != row["version"]:
+            self.current = Versioned(row["version"], self._load(row["document"]))
+            log.info("agreement active", extra={"version": row["version"]})
+        return self.current
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Refreshes on NOTIFY, and every `poll_s` in case a notification was missed."""
+        conn = await self._pool.acquire()
+        callback = lambda *_: self._wake.set()  # noqa: E731
+        try:
+            await conn.add_listener(ACTIVATED_CHANNEL, callback)
+            while not self._stopping.is_set():
+                try:
+                    await self.refresh()
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    log.warning("agreement refresh failed", extra={"error": repr(exc)})
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._poll_s)
+                except TimeoutError:
+                    pass
+        finally:
+            try:
+                await conn.remove_listener(ACTIVATED_CHANNEL, callback)
+            finally:
+                await self._pool.release(conn)

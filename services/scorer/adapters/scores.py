@@ -1,0 +1,170 @@
+"""SQL for scoring: identities, lead profiles, touch history, account sums and scores."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+import orjson
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    lead_key: str
+    email: str | None
+    attributes: dict[str, Any]
+    lifecycle: str
+    qualified_at: datetime | None
+    account_key: str | None
+
+
+@dataclass(frozen=True)
+class TouchRow:
+    lead_key: str
+    event_key: str
+    activity: str
+    occurred_at: datetime
+    url: str | None
+    form: str | None
+    campaign: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    lead_key: str
+    agreement_version: int
+    fit: float
+    engagement: float
+    account_engagement: float
+    disqualified: str | None
+    sales_ready: bool
+    tier: str | None
+    reason: str | None
+    explanation: list[dict]
+    mismatches: list[str]
+    scored_at: datetime
+    account_key: str | None
+    lifecycle: str
+
+
+class ScoresRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def known_identities(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """(source, external id) -> lead key, for the pairs already linked."""
+        pairs = list(pairs)
+        rows = await self._conn.fetch(
+            "SELECT i.source, i.external_id, i.lead_key FROM scorer.identities i"
+            " JOIN unnest($1::text[], $2::text[]) AS p(s, x) ON i.source = p.s AND i.external_id = p.x",
+            [p[0] for p in pairs], [p[1] for p in pairs],
+        )
+        return {(r["source"], r["external_id"]): r["lead_key"] for r in rows}
+
+    async def link_identity(self, source: str, external_id: str, lead_key: str) -> str | None:
+        """Links a tool id to a lead key; returns the key it pointed at before, if another."""
+        previous = await self._conn.fetchval(
+            "SELECT lead_key FROM scorer.identities WHERE source = $1 AND external_id = $2",
+            source, external_id,
+        )
+        await self._conn.execute(
+            "INSERT INTO scorer.identities (source, external_id, lead_key) VALUES ($1, $2, $3)"
+            " ON CONFLICT (source, external_id) DO UPDATE SET lead_key = excluded.lead_key,"
+            " linked_at = now()",
+            source, external_id, lead_key,
+        )
+        anonymous = f"{source}:{external_id}"
+        return previous if previous and previous != lead_key else anonymous
+
+    async def merge_lead(self, old_key: str, new_key: str) -> bool:
+        """Moves the history and fields of `old_key` onto `new_key`; False if there was nothing."""
+        old = await self._conn.fetchrow(
+            "DELETE FROM scorer.leads WHERE lead_key = $1 RETURNING *", old_key)
+        if old is None:
+            return False
+        await self._conn.execute(
+            "UPDATE scorer.engagement_events SET lead_key = $2 WHERE lead_key = $1", old_key, new_key)
+        await self._conn.execute(
+            "UPDATE scorer.identities SET lead_key = $2 WHERE lead_key = $1", old_key, new_key)
+        await self._conn.execute("DELETE FROM scorer.lead_scores WHERE lead_key = $1", old_key)
+        # The email's lead exists already (this batch created it); the older fields fill its gaps.
+        await self._conn.execute(
+            "UPDATE scorer.leads SET attributes = $2::jsonb || attributes,"
+            " first_seen_at = least(first_seen_at, $3) WHERE lead_key = $1",
+            new_key, old["attributes"], old["first_seen_at"],
+        )
+        return True
+
+    async def leads(self, keys: Sequence[str]) -> dict[str, LeadRow]:
+        rows = await self._conn.fetch(
+            "SELECT lead_key, email, attributes, lifecycle, qualified_at, account_key"
+            " FROM scorer.leads WHERE lead_key = ANY($1::text[]) FOR UPDATE", list(keys))
+        return {r["lead_key"]: LeadRow(**dict(r)) for r in rows}
+
+    async def touches(self, keys: Sequence[str], horizon: timedelta) -> dict[str, list[TouchRow]]:
+        """Each lead's stored engagement within `horizon` of its latest event."""
+        rows = await self._conn.fetch(
+            "WITH latest AS (SELECT lead_key, max(occurred_at) AS at FROM scorer.engagement_events"
+            "  WHERE lead_key = ANY($1::text[]) GROUP BY lead_key)"
+            " SELECT e.lead_key, e.event_key, e.activity, e.occurred_at, e.payload->>'url' AS url,"
+            "  e.payload->>'form' AS form, e.campaign, e.source"
+            " FROM scorer.engagement_events e JOIN latest l USING (lead_key)"
+            " WHERE e.occurred_at > l.at - $2::interval ORDER BY e.occurred_at, e.event_key",
+            list(keys), horizon,
+        )
+        out: dict[str, list[TouchRow]] = {}
+        for r in rows:
+            out.setdefault(r["lead_key"], []).append(TouchRow(**dict(r)))
+        return out
+
+    async def account_engagement(self, accounts: dict[str, str]) -> dict[str, float]:
+        """lead key -> summed engagement of the *other* contacts of its account."""
+        if not accounts:
+            return {}
+        rows = await self._conn.fetch(
+            "SELECT p.k AS lead_key, coalesce(sum(s.engagement), 0) AS total"
+            " FROM unnest($1::text[], $2::text[]) AS p(k, acct)"
+            " LEFT JOIN scorer.leads l ON l.account_key = p.acct AND l.lead_key <> p.k"
+            " LEFT JOIN scorer.lead_scores s ON s.lead_key = l.lead_key"
+            " GROUP BY p.k",
+            list(accounts), list(accounts.values()),
+        )
+        return {r["lead_key"]: float(r["total"]) for r in rows}
+
+    async def save_scores(self, scores: Sequence[ScoreRow]) -> None:
+        if not scores:
+            return
+        cols = list(ScoreRow.__dataclass_fields__)
+        values = {c: [getattr(s, c) for s in scores] for c in cols}
+        # JSON arrays travel as text: asyncpg would read a list as another array dimension.
+        for c in ("explanation", "mismatches"):
+            values[c] = [orjson.dumps(v).decode() for v in values[c]]
+        await self._conn.execute(
+            "INSERT INTO scorer.lead_scores (lead_key, agreement_version, fit, engagement,"
+            " account_engagement, disqualified, sales_ready, tier, reason, explanation, mismatches, scored_at)"
+            " SELECT k, v, f, e, a, d, r, t, why, x::jsonb, m::jsonb, at"
+            " FROM unnest($1::text[], $2::int[], $3::float8[], $4::float8[], $5::float8[],"
+            " $6::text[], $7::bool[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[])"
+            " AS u(k, v, f, e, a, d, r, t, why, x, m, at)"
+            " ON CONFLICT (lead_key) DO UPDATE SET agreement_version = excluded.agreement_version,"
+            " fit = excluded.fit, engagement = excluded.engagement,"
+            " account_engagement = excluded.account_engagement, disqualified = excluded.disqualified,"
+            " sales_ready = excluded.sales_ready, tier = excluded.tier, reason = excluded.reason,"
+            " explanation = excluded.explanation, mismatches = excluded.mismatches,"
+            " scored_at = excluded.scored_at",
+            *[values[c] for c in cols[:12]],
+        )
+        await self._conn.execute(
+            "UPDATE scorer.leads l SET account_key = u.acct, lifecycle = u.lc, updated_at = now()"
+            " FROM unnest($1::text[], $2::text[], $3::text[]) AS u(k, acct, lc) WHERE l.lead_key = u.k",
+            values["lead_key"], values["account_key"], values["lifecycle"],
+        )
+
+    async def score(self, lead_key: str) -> asyncpg.Record | None:
+        return await self._conn.fetchrow(
+            "SELECT s.*, l.lifecycle, l.qualified_at, l.qualified_version, l.account_key"
+            " FROM scorer.lead_scores s JOIN scorer.leads l USING (lead_key) WHERE s.lead_key = $1",
+            lead_key,
+        )
