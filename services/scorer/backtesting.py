@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -19,6 +19,7 @@ async def run_backtest(
     since: datetime,
     horizon: timedelta,
     *,
+    until: datetime | None = None,
     draft_version: int | None = None,
     on_total: Callable[[int], None] = lambda n: None,
     on_lead: Callable[[], None] = lambda: None,
@@ -26,8 +27,9 @@ async def run_backtest(
     """The report of `compare`, plus what was compared."""
     async with pool.acquire() as conn:
         repo = HistoryRepository(conn)
-        keys = await repo.lead_keys_since(since)
-        histories = await repo.histories(keys, horizon)
+        until = until or datetime.now(UTC)
+        keys = await repo.lead_keys_between(since, until)
+        histories = await repo.histories(keys, horizon, until)
         outcomes = await repo.outcomes(keys)
         active_row = await AgreementRepository(conn).active()
     active = AgreementDocument.model_validate(active_row.document) if active_row else None
@@ -37,6 +39,7 @@ async def run_backtest(
     active_crossings = await asyncio.to_thread(replay, active, histories, on_lead) if active else None
     return {
         "since": since.isoformat(),
+        "until": until.isoformat(),
         "draft_version": draft_version,
         "active_version": active_row.version if active_row else None,
         **compare(draft_crossings, active_crossings, outcomes, len(histories)),

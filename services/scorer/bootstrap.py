@@ -15,6 +15,7 @@ from services.scorer.domain.agreement import AgreementDocument
 from services.scorer.entrypoints.agreements_api import agreements_router
 from services.scorer.entrypoints.ingest import ingest_router
 from services.scorer.entrypoints.leads_api import leads_router
+from services.scorer.retention import RetentionJob
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
 from services.shared.runtime import ConsumerSpec, Runtime
@@ -43,6 +44,8 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
         await agreement.refresh()
         runtime.spawn(agreement.run(), "agreement-watcher", stop=agreement.stop)
         app.state.agreement = agreement
+        retention = RetentionJob(runtime.pool, timedelta(days=settings.engagement_retention_days))
+        runtime.spawn(retention.run(), "retention", stop=retention.stop)
         app.state.describe = lambda: {
             "agreement_version": agreement.current.version if agreement.current else None}
 

@@ -89,3 +89,19 @@ async def test_offsets_are_committed_after_the_batch(isolated):
 
 async def test_migrations_are_idempotent(stack):
     assert await run_migrations(stack.settings.database_url) == {"access": [], "scorer": [], "router": []}
+
+
+async def test_engagement_older_than_the_retention_is_purged(stack, db):
+    from datetime import UTC, datetime, timedelta
+
+    from services.scorer.retention import RetentionJob
+
+    await db.execute(
+        "INSERT INTO scorer.engagement_events (event_key, lead_key, source, activity, occurred_at, payload)"
+        " VALUES ('old#1', 'old@retention.example', 'api', 'page_view', $1, '{}'),"
+        " ('new#1', 'new@retention.example', 'api', 'page_view', $2, '{}')",
+        datetime(2019, 1, 1, tzinfo=UTC), datetime.now(UTC))
+    job = RetentionJob(db, timedelta(days=400))
+    assert await job.purge_once(datetime.now(UTC)) >= 1
+    keys = await db.fetch("SELECT event_key FROM scorer.engagement_events WHERE event_key IN ('old#1', 'new#1')")
+    assert [k["event_key"] for k in keys] == ["new#1"]

@@ -36,7 +36,7 @@ class WorkingHours:
     def __post_init__(self) -> None:
         try:
             ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, TypeError, OSError) as exc:  # a tzdata folder is an OSError
             raise ValueError(f"unknown time zone: {self.time_zone!r}") from exc
         # Agreements arrive as YAML lists; accept any iterable but keep the value hashable.
         object.__setattr__(self, "days", frozenset(self.days))

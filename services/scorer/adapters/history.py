@@ -29,19 +29,21 @@ class HistoryRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def lead_keys_since(self, since: datetime) -> list[str]:
+    async def lead_keys_between(self, since: datetime, until: datetime) -> list[str]:
         rows = await self._conn.fetch(
-            "SELECT DISTINCT lead_key FROM scorer.engagement_events WHERE occurred_at >= $1 ORDER BY 1", since)
+            "SELECT DISTINCT lead_key FROM scorer.engagement_events"
+            " WHERE occurred_at >= $1 AND occurred_at < $2 ORDER BY 1", since, until)
         return [r["lead_key"] for r in rows]
 
-    async def histories(self, keys: list[str], horizon: timedelta) -> list[LeadHistory]:
-        """Each lead's profile and stored touches, ready to replay."""
+    async def histories(self, keys: list[str], horizon: timedelta, until: datetime) -> list[LeadHistory]:
+        """Each lead's profile and stored touches before `until`, ready to replay."""
         scores = ScoresRepository(self._conn)
         rows = await self._conn.fetch(
             "SELECT lead_key, email, attributes FROM scorer.leads WHERE lead_key = ANY($1::text[])", keys)
         touches = await scores.touches(keys, horizon)
         return [history_from_rows(r["lead_key"], LeadProfile(email=r["email"], attributes=r["attributes"]),
-                                  touches.get(r["lead_key"], [])) for r in rows]
+                                  [t for t in touches.get(r["lead_key"], []) if t.occurred_at < until])
+                for r in rows]
 
     async def outcomes(self, keys: list[str]) -> dict[str, tuple[str, str | None]]:
         """lead key -> (status, reason) where the CRM has told the router how the lead ended."""

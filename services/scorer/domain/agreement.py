@@ -205,7 +205,7 @@ class Calendar(_Model):
     def _known_zone(cls, name: str) -> str:
         try:
             ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # a tzdata folder is an OSError
             raise ValueError(f"unknown IANA time zone {name!r}") from exc
         return name
 

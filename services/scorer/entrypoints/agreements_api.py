@@ -196,7 +196,8 @@ def agreements_router() -> APIRouter:
 
     @router.post("/{version}/backtest", dependencies=[Depends(READERS)])
     async def backtest(version: int, request: Request, pool: PoolDep,
-                       since: str = Query("30d", description="30d, 12h, 2w or an ISO timestamp")) -> dict:
+                       since: str = Query("30d", description="30d, 12h, 2w or an ISO timestamp"),
+                       until: datetime | None = Query(None, description="Default: now")) -> dict:
         """Replays stored engagement under this version and under the active one, side by side."""
         async with pool.acquire() as conn:
             row = await _existing(AgreementRepository(conn), version)
@@ -205,8 +206,11 @@ def agreements_router() -> APIRouter:
         except ValueError as exc:
             raise ApiError(422, "invalid", "since is not a duration or timestamp",
                            [FieldError(field="since", message=str(exc))]) from exc
+        if until is not None and until.tzinfo is None:
+            raise ApiError(422, "invalid", "until needs a UTC offset",
+                           [FieldError(field="until", message="timestamp without offset")])
         horizon = timedelta(days=request.app.state.runtime.settings.scoring_horizon_days)
         return await run_backtest(pool, AgreementDocument.model_validate(row.document), start, horizon,
-                                  draft_version=version)
+                                  until=until, draft_version=version)
 
     return router
