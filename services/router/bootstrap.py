@@ -7,11 +7,13 @@ from fastapi import FastAPI
 
 from schemas.topics import Topic
 from services.router import handlers
+from services.scorer.adapters.active_agreement import ActiveAgreement
+from services.scorer.domain.agreement import AgreementDocument
 from services.router.adapters.repository import RouterRepository
 from services.router.config import QUALIFIED_GROUP, SCHEMA, RouterSettings
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
-from services.shared.runtime import ConsumerSpec
+from services.shared.runtime import ConsumerSpec, Runtime
 
 
 def utc_now() -> datetime:
@@ -32,10 +34,21 @@ def qualified_handler(settings: RouterSettings, now=utc_now):
 
 
 def create_app(settings: RouterSettings | None = None) -> FastAPI:
-    """The router's HTTP app; its lifespan runs the consumer and the outbox relay."""
+    """The router's HTTP app; its lifespan runs the consumer, the relay and the agreement watcher."""
     settings = settings or load_settings(RouterSettings)
+
+    async def on_start(app: FastAPI, runtime: Runtime) -> None:
+        # The router reads the scorer's agreement versions (SLA tiers, rejection reasons).
+        agreement = ActiveAgreement(runtime.pool, AgreementDocument.model_validate,
+                                    poll_s=settings.agreement_poll_s)
+        await agreement.refresh()
+        runtime.spawn(agreement.run(), "agreement-watcher", stop=agreement.stop)
+        app.state.agreement = agreement
+        app.state.describe = lambda: {
+            "agreement_version": agreement.current.version if agreement.current else None}
+
     return create_service_app(
-        title="Handoff router", settings=settings, schema=SCHEMA,
+        title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start,
         consumers=lambda app, runtime: [
             ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(settings))],
     )

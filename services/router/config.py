@@ -13,3 +13,4 @@ class RouterSettings(Settings):
     port: int = Field(default=8002, validation_alias="HANDOFF_ROUTER_PORT")
     event_source: str = "handoff/router"
     default_pool: str = DEFAULT_POOL
+    agreement_poll_s: float = 5.0

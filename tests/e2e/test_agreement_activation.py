@@ -33,13 +33,13 @@ async def _loaded_version(url: str) -> int | None:
         return (await client.get(f"{url}/healthz")).json().get("agreement_version")
 
 
-async def test_both_scorers_switch_to_a_new_version_and_score_with_it(stack, services, second_scorer, keys):
+async def test_both_scorers_and_the_router_switch_to_a_new_version_and_score_with_it(stack, services, second_scorer, keys):
     generous = example_document()
     generous["name"] = "Every page view is sales-ready"
     generous["engagement"]["rules"] = [{"id": "any_page", "activity": "page_view", "points": 100}]
     version = await activate(services, generous, keys)
     try:
-        for url in (services.scorer_url, second_scorer.url):
+        for url in (services.scorer_url, second_scorer.url, services.router_url):
             await wait_for(lambda url=url: _lead_version_is(url, version), timeout=10)
         emails = [unique_email("switch") for _ in range(24)]  # spread over partitions of both processes
         async with httpx.AsyncClient() as client:
