@@ -7,8 +7,7 @@ from fastapi import FastAPI
 
 from schemas.topics import Topic
 from services.router import handlers
-from services.scorer.adapters.active_agreement import ActiveAgreement
-from services.scorer.domain.agreement import AgreementDocument
+from services.scorer.adapters.active_agreement import watch_active_agreement
 from services.router.adapters.repository import RouterRepository
 from services.router.config import QUALIFIED_GROUP, SCHEMA, RouterSettings
 from services.shared.app import create_service_app
@@ -39,13 +38,7 @@ def create_app(settings: RouterSettings | None = None) -> FastAPI:
 
     async def on_start(app: FastAPI, runtime: Runtime) -> None:
         # The router reads the scorer's agreement versions (SLA tiers, rejection reasons).
-        agreement = ActiveAgreement(runtime.pool, AgreementDocument.model_validate,
-                                    poll_s=settings.agreement_poll_s)
-        await agreement.refresh()
-        runtime.spawn(agreement.run(), "agreement-watcher", stop=agreement.stop)
-        app.state.agreement = agreement
-        app.state.describe = lambda: {
-            "agreement_version": agreement.current.version if agreement.current else None}
+        await watch_active_agreement(app, runtime, settings.agreement_poll_s)
 
     return create_service_app(
         title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start,

@@ -7,11 +7,10 @@ from fastapi import FastAPI
 
 from schemas.topics import Topic
 from services.scorer import handlers
-from services.scorer.adapters.active_agreement import ActiveAgreement
+from services.scorer.adapters.active_agreement import ActiveAgreement, watch_active_agreement
 from services.scorer.adapters.repository import ScorerRepository
 from services.scorer.adapters.scores import ScoresRepository
 from services.scorer.config import CONSUMER_GROUP, SCHEMA, ScorerSettings
-from services.scorer.domain.agreement import AgreementDocument
 from services.scorer.entrypoints.agreements_api import agreements_router
 from services.scorer.entrypoints.ingest import ingest_router
 from services.scorer.entrypoints.leads_api import leads_router
@@ -39,15 +38,9 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
     settings = settings or load_settings(ScorerSettings)
 
     async def on_start(app: FastAPI, runtime: Runtime) -> None:
-        agreement = ActiveAgreement(runtime.pool, AgreementDocument.model_validate,
-                                    poll_s=settings.agreement_poll_s)
-        await agreement.refresh()
-        runtime.spawn(agreement.run(), "agreement-watcher", stop=agreement.stop)
-        app.state.agreement = agreement
+        await watch_active_agreement(app, runtime, settings.agreement_poll_s)
         retention = RetentionJob(runtime.pool, timedelta(days=settings.engagement_retention_days))
         runtime.spawn(retention.run(), "retention", stop=retention.stop)
-        app.state.describe = lambda: {
-            "agreement_version": agreement.current.version if agreement.current else None}
 
     return create_service_app(
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start,

@@ -68,3 +68,15 @@ class ActiveAgreement(Generic[DocT]):
                 await conn.remove_listener(ACTIVATED_CHANNEL, callback)
             finally:
                 await self._pool.release(conn)
+
+
+async def watch_active_agreement(app, runtime, poll_s: float) -> ActiveAgreement:
+    """Loads the active version, keeps it fresh for the process's life, reports it on /healthz."""
+    from services.scorer.domain.agreement import AgreementDocument
+
+    agreement = ActiveAgreement(runtime.pool, AgreementDocument.model_validate, poll_s=poll_s)
+    await agreement.refresh()
+    runtime.spawn(agreement.run(), "agreement-watcher", stop=agreement.stop)
+    app.state.agreement = agreement
+    app.state.describe = lambda: {"agreement_version": agreement.current.version if agreement.current else None}
+    return agreement
