@@ -1,5 +1,6 @@
 """Kafka clients and topics, made in lifespan (never at import)."""
 
+import asyncio
 import logging
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -38,6 +39,8 @@ def make_consumer(settings: Settings, group: str, **overrides) -> AIOKafkaConsum
         session_timeout_ms=30000,
         heartbeat_interval_ms=3000,
         max_poll_interval_ms=300000,
+        # A topic missing at subscribe time is found at the next refresh (default: 5 minutes).
+        metadata_max_age_ms=15000,
     )
     options.update(overrides)
     return AIOKafkaConsumer(**options)
@@ -50,19 +53,35 @@ def all_topic_names(settings: Settings) -> list[str]:
     return names
 
 
-async def ensure_topics(settings: Settings) -> list[str]:
-    """Creates missing topics; returns the names it created."""
+async def ensure_topics(settings: Settings, timeout_s: float = 60) -> list[str]:
+    """Creates missing topics and waits until every partition has a leader; returns those created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
     try:
+        names = all_topic_names(settings)
         existing = set(await admin.list_topics())
-        wanted = [n for n in all_topic_names(settings) if n not in existing]
+        wanted = [n for n in names if n not in existing]
         if wanted:
             new = [NewTopic(n, settings.topic_partitions, 1) for n in wanted]
             try:
                 await admin.create_topics(new)
             except TopicAlreadyExistsError:
                 log.info("topics created concurrently by another process")
+        await _wait_for_leaders(admin, names, timeout_s)
         return wanted
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeout_s: float) -> None:
+    # A just-started broker answers before new topics have leaders; consumers then see none.
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        described = await admin.describe_topics(names)
+        ready = all(t["error_code"] == 0 and t["partitions"]
+                    and all(p["leader"] >= 0 for p in t["partitions"]) for t in described)
+        if ready:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"topics without leaders after {timeout_s}s")
+        await asyncio.sleep(0.2)

@@ -54,7 +54,7 @@ class RouterRepository:
             "INSERT INTO router.assignments (assignment_id, qualification_id, lead_key, rep_id,"
             " pool_id, rule, tier, agreement_version, routed_at, decision)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            " ON CONFLICT (qualification_id) DO NOTHING RETURNING assignment_id",
+            " ON CONFLICT (qualification_id, attempt) DO NOTHING RETURNING assignment_id",
             a.assignment_id, a.qualification_id, a.lead_key, a.rep_id, a.pool_id, a.rule, a.tier,
             a.agreement_version, a.routed_at, a.decision,
         )
