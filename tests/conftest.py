@@ -13,6 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from services.cli import bootstrap_agreement, run_migrations, seed_reps
 from services.shared.config import Settings, load_settings
+from services.shared.db import init_connection
 from services.shared.kafka import all_topic_names, ensure_topics
 from tests.support.stack import (
     ROOT,
@@ -88,9 +89,25 @@ async def stack() -> Stack:
 
 @pytest.fixture(scope="session")
 async def db(stack: Stack) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(stack.settings.database_url, min_size=1, max_size=4)
+    pool = await asyncpg.create_pool(stack.settings.database_url, min_size=1, max_size=4, init=init_connection)
     yield pool
     await pool.close()
+
+
+@pytest.fixture
+async def start_extra(stack: Stack):
+    """Starts more service processes on the test database and topics; stops them after the test."""
+    started = []
+
+    async def start(name: str):
+        proc = start_service(name, _env_for(stack.settings), ROOT / ".run" / "test-logs")
+        started.append(proc)
+        await wait_ready(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.terminate()
 
 
 @pytest.fixture(scope="session")

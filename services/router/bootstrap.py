@@ -9,6 +9,8 @@ from schemas.topics import Topic
 from services.router import handlers
 from services.scorer.adapters.active_agreement import watch_active_agreement
 from services.router.adapters.repository import RouterRepository
+from services.router.adapters.routing_state import RoutingStateRepository
+from services.router.entrypoints.routing_api import routing_router
 from services.router.config import QUALIFIED_GROUP, SCHEMA, RouterSettings
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
@@ -27,7 +29,7 @@ def qualified_handler(settings: RouterSettings, now=utc_now):
     )
 
     async def handle(conn: asyncpg.Connection, events: list) -> None:
-        await handlers.lead_qualified(RouterRepository(conn), events, ctx)
+        await handlers.lead_qualified(RouterRepository(conn), RoutingStateRepository(conn), events, ctx)
 
     return handle
 
@@ -42,6 +44,7 @@ def create_app(settings: RouterSettings | None = None) -> FastAPI:
 
     return create_service_app(
         title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start,
+        routers=[routing_router()],
         consumers=lambda app, runtime: [
             ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(settings))],
     )

@@ -6,7 +6,7 @@ import orjson
 from services.shared.config import Settings
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+async def init_connection(conn: asyncpg.Connection) -> None:
     # jsonb in and out as Python objects, encoded by orjson for speed.
     await conn.set_type_codec(
         "jsonb",
@@ -22,12 +22,12 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
         settings.database_url,
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
-        init=_init_connection,
+        init=init_connection,
     )
 
 
 async def connect(database_url: str) -> asyncpg.Connection:
     """One connection with the same codecs as the pool (for the CLI and tests)."""
     conn = await asyncpg.connect(database_url)
-    await _init_connection(conn)
+    await init_connection(conn)
     return conn

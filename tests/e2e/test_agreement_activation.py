@@ -5,22 +5,15 @@ import orjson
 import pytest
 
 from schemas.topics import Topic
-from tests.conftest import _env_for
 from tests.support.agreements import activate, example_document, role_key
 from tests.support.events import engagement, unique_email
 from tests.support.kafka import body, read_until, wait_for
-from tests.support.stack import ROOT, start_service, wait_ready
 
 
 @pytest.fixture
-async def second_scorer(stack, services):
+async def second_scorer(services, start_extra):
     """Another scorer process in the same consumer group."""
-    proc = start_service("scorer", _env_for(stack.settings), ROOT / ".run" / "test-logs")
-    try:
-        await wait_ready(proc)
-        yield proc
-    finally:
-        proc.terminate()
+    return await start_extra("scorer")
 
 
 @pytest.fixture

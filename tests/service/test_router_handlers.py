@@ -1,9 +1,12 @@
-"""The qualification handler with a simple repository double (no Kafka, no SQL)."""
+"""The qualification handler with simple repository doubles (no Kafka, no SQL)."""
 
 from datetime import UTC, datetime
 
 from schemas.messages import QualifiedEvent
-from services.router.domain.routing import Candidate
+from services.router.adapters.routing_state import default_rules
+from services.router.domain.availability import RepState
+from services.router.domain.routing import Pool
+from services.router.domain.rotation import MemberState
 from services.router.handlers import RoutingContext, lead_qualified
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -12,12 +15,8 @@ CTX = RoutingContext(routed_topic="routed", followup_topic="followup", source="h
 
 
 class RecordingRepository:
-    def __init__(self, candidates):
-        self.candidates = candidates
+    def __init__(self):
         self.assignments, self.overflow, self.outbox = {}, [], []
-
-    async def pool_candidates(self, pool_id):
-        return self.candidates
 
     async def insert_assignment(self, a):
         if a.qualification_id in self.assignments:
@@ -33,6 +32,30 @@ class RecordingRepository:
         self.outbox += messages
 
 
+class RoutingState:
+    """One pool, `default`, whose members and rep states the test sets."""
+
+    def __init__(self, members: dict[str, int], reps: dict[str, RepState]):
+        self.pool = Pool("default", members=tuple(MemberState(r, w) for r, w in members.items()))
+        self.reps = reps
+
+    async def current_rules(self, default_pool):
+        return None, default_rules(default_pool)
+
+    async def pools(self, pool_ids, *, lock):
+        return {"default": self.pool}
+
+    async def accounts_for(self, domains):
+        return []
+
+    async def rep_states(self, at):
+        return self.reps
+
+    async def save_rotation(self, pool_id, member, virtual_time):
+        members = tuple(member if m.rep_id == member.rep_id else m for m in self.pool.members)
+        self.pool = Pool("default", members=members, virtual_time=virtual_time)
+
+
 def _qualified(event_id: str = "q-1") -> QualifiedEvent:
     return QualifiedEvent(id=event_id, source="handoff/scorer", data={
         "lead_key": "ada@example.com", "source": "api", "qualified_at": NOW,
@@ -40,23 +63,31 @@ def _qualified(event_id: str = "q-1") -> QualifiedEvent:
 
 
 async def test_a_qualified_lead_is_assigned_and_announced_twice():
-    repo = RecordingRepository([Candidate("rep-a", True)])
-    await lead_qualified(repo, [_qualified()], CTX)
+    repo, state = RecordingRepository(), RoutingState({"rep-a": 1}, {"rep-a": RepState("rep-a")})
+    await lead_qualified(repo, state, [_qualified()], CTX)
     assert [a.rep_id for a in repo.assignments.values()] == ["rep-a"]
     assert [(m.topic, m.event.type) for m in repo.outbox] == [
         ("routed", "handoff.lead.routed"), ("followup", "handoff.lead.followup")]
 
 
 async def test_a_redelivered_qualification_is_not_assigned_twice():
-    repo = RecordingRepository([Candidate("rep-a", True)])
-    await lead_qualified(repo, [_qualified()], CTX)
-    await lead_qualified(repo, [_qualified()], CTX)
+    repo, state = RecordingRepository(), RoutingState({"rep-a": 1}, {"rep-a": RepState("rep-a")})
+    await lead_qualified(repo, state, [_qualified()], CTX)
+    await lead_qualified(repo, state, [_qualified()], CTX)
     assert len(repo.assignments) == 1
     assert len(repo.outbox) == 2
 
 
-async def test_with_nobody_available_the_lead_goes_to_overflow_and_says_so():
-    repo = RecordingRepository([Candidate("rep-a", False)])
-    await lead_qualified(repo, [_qualified()], CTX)
+async def test_the_rotation_state_moves_on_after_each_assignment():
+    reps = {r: RepState(r) for r in ("rep-a", "rep-b")}
+    repo, state = RecordingRepository(), RoutingState({"rep-a": 1, "rep-b": 1}, reps)
+    await lead_qualified(repo, state, [_qualified("q-1"), _qualified("q-2")], CTX)
+    assert sorted(a.rep_id for a in repo.assignments.values()) == ["rep-a", "rep-b"]
+
+
+async def test_with_nobody_available_the_lead_goes_to_overflow_and_says_why():
+    repo, state = RecordingRepository(), RoutingState({"rep-a": 1}, {"rep-a": RepState("rep-a", active=False)})
+    await lead_qualified(repo, state, [_qualified()], CTX)
     assert repo.overflow == ["q-1"]
     assert repo.outbox[0].event.data.status == "overflow"
+    assert repo.outbox[0].event.data.reason == "every candidate was skipped"

@@ -7,7 +7,6 @@ from datetime import datetime
 import asyncpg
 
 from services.router.config import SCHEMA
-from services.router.domain.routing import Candidate
 from services.shared.outbox import OutboxMessage, add_to_outbox
 
 
@@ -23,6 +22,8 @@ class NewAssignment:
     agreement_version: int | None
     routed_at: datetime
     decision: dict
+    account_id: str | None = None
+    attempt: int = 1
 
 
 @dataclass(frozen=True)
@@ -40,23 +41,15 @@ class RouterRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def pool_candidates(self, pool_id: str) -> list[Candidate]:
-        rows = await self._conn.fetch(
-            "SELECT r.rep_id, r.active, m.weight FROM router.pool_members m"
-            " JOIN router.reps r USING (rep_id) WHERE m.pool_id = $1",
-            pool_id,
-        )
-        return [Candidate(r["rep_id"], r["active"], r["weight"]) for r in rows]
-
     async def insert_assignment(self, a: NewAssignment) -> bool:
         """Stores the assignment; False when this qualification was already assigned."""
         row = await self._conn.fetchrow(
             "INSERT INTO router.assignments (assignment_id, qualification_id, lead_key, rep_id,"
-            " pool_id, rule, tier, agreement_version, routed_at, decision)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            " pool_id, rule, tier, agreement_version, routed_at, decision, account_id, attempt)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
             " ON CONFLICT (qualification_id, attempt) DO NOTHING RETURNING assignment_id",
             a.assignment_id, a.qualification_id, a.lead_key, a.rep_id, a.pool_id, a.rule, a.tier,
-            a.agreement_version, a.routed_at, a.decision,
+            a.agreement_version, a.routed_at, a.decision, a.account_id, a.attempt,
         )
         return row is not None
 

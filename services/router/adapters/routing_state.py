@@ -1,0 +1,90 @@
+"""SQL for what a routing decision needs: rules, accounts, pools (locked) and rep states."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import asyncpg
+
+from services.router.domain.accounts import Account
+from services.router.domain.availability import RepState
+from services.router.domain.business_clock import WorkingHours
+from services.router.domain.rotation import MemberState
+from services.router.domain.routing import Pool
+from services.router.domain.rules import RoutingRule, RuleSet
+
+
+def default_rules(default_pool: str) -> RuleSet:
+    """Before sales ops stores a rule set: account owners first, then the default pool."""
+    return RuleSet(rules=(
+        RoutingRule(id="account_owner", kind="account_owner"),
+        RoutingRule(id="default_pool", target_pool=default_pool),
+    ))
+
+
+class RoutingStateRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def current_rules(self, default_pool: str) -> tuple[int | None, RuleSet]:
+        """The newest rule set and its version (None: the built-in default)."""
+        row = await self._conn.fetchrow(
+            "SELECT version, rules FROM router.rule_sets ORDER BY version DESC LIMIT 1")
+        if row is None:
+            return None, default_rules(default_pool)
+        return row["version"], RuleSet.model_validate({"rules": row["rules"]})
+
+    async def accounts_for(self, domains: Iterable[str]) -> list[Account]:
+        rows = await self._conn.fetch(
+            "SELECT a.account_id, a.owner_rep_id, a.key_account, array_agg(d.domain) AS domains"
+            " FROM router.account_domains d JOIN router.accounts a USING (account_id)"
+            " WHERE a.account_id IN (SELECT account_id FROM router.account_domains WHERE domain = ANY($1::text[]))"
+            " GROUP BY a.account_id",
+            list(domains),
+        )
+        return [Account(r["account_id"], tuple(r["domains"]), r["owner_rep_id"], r["key_account"]) for r in rows]
+
+    async def pools(self, pool_ids: Iterable[str], *, lock: bool) -> dict[str, Pool]:
+        """The pools with members and rotation state; `lock` holds them for this transaction."""
+        ids = sorted(set(pool_ids))  # a fixed lock order: two routers never deadlock
+        rows = await self._conn.fetch(
+            "SELECT pool_id, respect_working_hours, virtual_time FROM router.pools"
+            f" WHERE pool_id = ANY($1::text[]) ORDER BY pool_id{' FOR UPDATE' if lock else ''}", ids)
+        members = await self._conn.fetch(
+            "SELECT pool_id, rep_id, weight, pass_value FROM router.pool_members WHERE pool_id = ANY($1::text[])",
+            ids)
+        by_pool: dict[str, list[MemberState]] = {}
+        for m in members:
+            by_pool.setdefault(m["pool_id"], []).append(MemberState(m["rep_id"], m["weight"], m["pass_value"]))
+        return {r["pool_id"]: Pool(r["pool_id"], r["respect_working_hours"], tuple(by_pool.get(r["pool_id"], ())),
+                                   r["virtual_time"]) for r in rows}
+
+    async def rep_states(self, at: datetime) -> dict[str, RepState]:
+        """Every rep with calendar, leave, and open and today's counts (in the rep's own day)."""
+        rows = await self._conn.fetch(
+            "SELECT r.rep_id, r.active, r.time_zone, r.work_days, r.work_start, r.work_end, r.holidays,"
+            " r.max_open, r.max_new_per_day,"
+            " (SELECT count(*) FROM router.assignments a WHERE a.rep_id = r.rep_id AND a.status = 'open')"
+            "   AS open_count,"
+            " (SELECT count(*) FROM router.assignments a WHERE a.rep_id = r.rep_id AND a.routed_at >="
+            "   (date_trunc('day', $1::timestamptz AT TIME ZONE r.time_zone) AT TIME ZONE r.time_zone))"
+            "   AS new_today"
+            " FROM router.reps r", at)
+        leave = await self._conn.fetch(
+            "SELECT rep_id, starts_at, ends_at FROM router.out_of_office WHERE ends_at > $1", at)
+        periods: dict[str, list[tuple[datetime, datetime]]] = {}
+        for p in leave:
+            periods.setdefault(p["rep_id"], []).append((p["starts_at"], p["ends_at"]))
+        return {r["rep_id"]: RepState(
+            rep_id=r["rep_id"], active=r["active"], out_of_office=tuple(periods.get(r["rep_id"], ())),
+            max_open=r["max_open"], open_count=r["open_count"], max_new_per_day=r["max_new_per_day"],
+            new_today=r["new_today"],
+            working_hours=WorkingHours(r["time_zone"], frozenset(r["work_days"]), r["work_start"], r["work_end"],
+                                       frozenset(r["holidays"])),
+        ) for r in rows}
+
+    async def save_rotation(self, pool_id: str, member: MemberState, virtual_time: float) -> None:
+        await self._conn.execute(
+            "UPDATE router.pool_members SET pass_value = $3 WHERE pool_id = $1 AND rep_id = $2",
+            pool_id, member.rep_id, member.pass_value)
+        await self._conn.execute(
+            "UPDATE router.pools SET virtual_time = $2 WHERE pool_id = $1", pool_id, virtual_time)
