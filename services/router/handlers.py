@@ -78,3 +78,39 @@ async def lead_qualified(repo: RouterRepository, state: RoutingStateRepository,
             status=FollowupStatus.ASSIGNED, occurred_at=at, tier=q.tier,
             agreement_version=q.agreement_version)))
     await repo.add_outbox(messages)
+
+
+async def reassign(repo: RouterRepository, state: RoutingStateRepository, qualification: LeadQualified,
+                   qualification_id: str, reason: str, ctx: RoutingContext) -> str | None:
+    """Moves an open assignment to another rep through the same decision, excluding every earlier
+    assignee; returns the new rep, or None when nobody else can take it (the lead then overflows)."""
+    current = await repo.open_assignment(qualification_id)
+    if current is None:
+        return None
+    at, attempt = ctx.now(), current["attempt"] + 1
+    decision, rules_version = await decide_for(state, lead_facts(qualification), at, default_pool=ctx.default_pool,
+                                               lock=True, exclude=frozenset(current["assignees"]))
+    step_key = f"{qualification_id}#attempt{attempt}"
+    await repo.close_assignment(current["assignment_id"], "reassigned")
+    q = qualification
+    if decision.rep_id is None:
+        await repo.queue_overflow(f"{qualification_id}#attempt{attempt}", q.lead_key, decision.pool_id, q.tier, at,
+                                  _explain(decision, rules_version))
+        await repo.add_outbox([_followup(ctx, step_key, LeadFollowup(
+            lead_key=q.lead_key, status=FollowupStatus.OVERFLOW, occurred_at=at, tier=q.tier,
+            agreement_version=q.agreement_version, previous_rep_id=current["rep_id"],
+            reason=decision.overflow_reason))])
+        return None
+    assignment = NewAssignment(
+        assignment_id=derived_id(step_key, "assignment"), qualification_id=qualification_id, lead_key=q.lead_key,
+        rep_id=decision.rep_id, pool_id=decision.pool_id, rule=decision.rule, tier=q.tier,
+        agreement_version=q.agreement_version, routed_at=at, decision=_explain(decision, rules_version),
+        account_id=decision.account_id, attempt=attempt)
+    await repo.insert_assignment(assignment)
+    if decision.rotation and decision.rotation.updated and decision.pool_id:
+        await state.save_rotation(decision.pool_id, decision.rotation.updated, decision.rotation.virtual_time)
+    await repo.add_outbox([_followup(ctx, step_key, LeadFollowup(
+        lead_key=q.lead_key, assignment_id=assignment.assignment_id, rep_id=decision.rep_id,
+        status=FollowupStatus.REASSIGNED, occurred_at=at, tier=q.tier, agreement_version=q.agreement_version,
+        previous_rep_id=current["rep_id"], reason=reason))])
+    return decision.rep_id

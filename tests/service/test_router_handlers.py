@@ -7,7 +7,7 @@ from services.router.adapters.routing_state import default_rules
 from services.router.domain.availability import RepState
 from services.router.domain.routing import Pool
 from services.router.domain.rotation import MemberState
-from services.router.handlers import RoutingContext, lead_qualified
+from services.router.handlers import RoutingContext, lead_qualified, reassign
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CTX = RoutingContext(routed_topic="routed", followup_topic="followup", source="handoff/router",
@@ -91,3 +91,42 @@ async def test_with_nobody_available_the_lead_goes_to_overflow_and_says_why():
     assert repo.overflow == ["q-1"]
     assert repo.outbox[0].event.data.status == "overflow"
     assert repo.outbox[0].event.data.reason == "every candidate was skipped"
+
+
+class ReassigningRepository(RecordingRepository):
+    """Adds the open-assignment lookups reassignment needs."""
+
+    async def open_assignment(self, qualification_id):
+        attempts = [a for a in self.assignments.values() if a.qualification_id == qualification_id]
+        if not attempts:
+            return None
+        last = max(attempts, key=lambda a: a.attempt)
+        return {"assignment_id": last.assignment_id, "attempt": last.attempt, "rep_id": last.rep_id,
+                "assignees": [a.rep_id for a in attempts]}
+
+    async def insert_assignment(self, a):
+        self.assignments[(a.qualification_id, a.attempt)] = a
+        return True
+
+    async def close_assignment(self, assignment_id, status):
+        self.closed = (assignment_id, status)
+
+
+async def test_a_reassignment_excludes_every_earlier_assignee():
+    reps = {r: RepState(r) for r in ("rep-a", "rep-b", "rep-c")}
+    repo, state = ReassigningRepository(), RoutingState({"rep-a": 1, "rep-b": 1, "rep-c": 1}, reps)
+    qualified = _qualified()
+    await lead_qualified(repo, state, [qualified], CTX)
+    first = await reassign(repo, state, qualified.data, qualified.id, "sla_breached", CTX)
+    second = await reassign(repo, state, qualified.data, qualified.id, "sla_breached", CTX)
+    assert len({"rep-a", first, second}) == 3
+    assert repo.outbox[-1].event.data.status == "reassigned"
+    assert repo.outbox[-1].event.data.previous_rep_id == first
+
+
+async def test_a_reassignment_with_nobody_left_overflows():
+    repo, state = ReassigningRepository(), RoutingState({"rep-a": 1}, {"rep-a": RepState("rep-a")})
+    qualified = _qualified()
+    await lead_qualified(repo, state, [qualified], CTX)
+    assert await reassign(repo, state, qualified.data, qualified.id, "sla_breached", CTX) is None
+    assert repo.outbox[-1].event.data.status == "overflow"

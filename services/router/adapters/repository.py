@@ -89,6 +89,18 @@ class RouterRepository:
             pool_id, list(members), list(members.values()),
         )
 
+    async def open_assignment(self, qualification_id: str) -> asyncpg.Record | None:
+        """The latest open attempt of a qualification, locked, with every earlier assignee."""
+        return await self._conn.fetchrow(
+            "SELECT a.*, (SELECT array_agg(b.rep_id) FROM router.assignments b"
+            "  WHERE b.qualification_id = a.qualification_id) AS assignees"
+            " FROM router.assignments a WHERE a.qualification_id = $1 AND a.status = 'open'"
+            " ORDER BY attempt DESC LIMIT 1 FOR UPDATE", qualification_id)
+
+    async def close_assignment(self, assignment_id: str, status: str) -> None:
+        await self._conn.execute(
+            "UPDATE router.assignments SET status = $2 WHERE assignment_id = $1", assignment_id, status)
+
     async def assignments_for(self, lead_key: str) -> list[asyncpg.Record]:
         return await self._conn.fetch(
             "SELECT * FROM router.assignments WHERE lead_key = $1 ORDER BY routed_at", lead_key

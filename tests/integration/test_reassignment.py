@@ -1,0 +1,40 @@
+"""Reassignment through the real routing machinery and database."""
+
+import uuid
+from datetime import UTC, datetime
+
+from schemas.messages import QualifiedEvent
+from services.router.adapters.repository import RouterRepository
+from services.router.adapters.routing_state import RoutingStateRepository
+from services.router.handlers import RoutingContext, lead_qualified, reassign
+
+CTX = RoutingContext(routed_topic="t.routed", followup_topic="t.followup", source="tests", default_pool="default",
+                     now=lambda: datetime.now(UTC))
+
+
+async def test_a_lead_is_reassigned_to_a_rep_who_has_not_had_it(services, db):
+    tag = uuid.uuid4().hex[:8]
+    reps, pool_id, source = [f"re-{tag}-{i}" for i in range(3)], f"re-{tag}", f"re-{tag}"
+    await db.executemany("INSERT INTO router.reps (rep_id, name) VALUES ($1, $1)", [(r,) for r in reps])
+    await db.execute("INSERT INTO router.pools (pool_id, name) VALUES ($1, $1)", pool_id)
+    await db.executemany("INSERT INTO router.pool_members (pool_id, rep_id) VALUES ($1, $2)",
+                         [(pool_id, r) for r in reps])
+    await db.execute("INSERT INTO router.rule_sets (rules, created_by) VALUES ($1, 'test')", [
+        {"id": "re", "when": [{"field": "source", "equals": source}], "target_pool": pool_id},
+        {"id": "catch_all", "target_pool": "default"}])
+    event = QualifiedEvent(id=f"q-{tag}", source="tests", data={
+        "lead_key": f"{tag}@re.example", "source": source, "qualified_at": datetime.now(UTC),
+        "reason": "threshold:hot", "tier": "hot"})
+    async with db.acquire() as conn, conn.transaction():
+        repo, state = RouterRepository(conn), RoutingStateRepository(conn)
+        await lead_qualified(repo, state, [event], CTX)
+        second = await reassign(repo, state, event.data, event.id, "sla_breached", CTX)
+        third = await reassign(repo, state, event.data, event.id, "sla_breached", CTX)
+        fourth = await reassign(repo, state, event.data, event.id, "sla_breached", CTX)
+    rows = await db.fetch("SELECT rep_id, attempt, status FROM router.assignments WHERE qualification_id = $1"
+                          " ORDER BY attempt", event.id)
+    assert [r["attempt"] for r in rows] == [1, 2, 3]
+    assert len({r["rep_id"] for r in rows}) == 3 and {second, third} <= set(reps)
+    assert [r["status"] for r in rows] == ["reassigned", "reassigned", "reassigned"]
+    assert fourth is None  # everyone had it: overflow, visible
+    assert await db.fetchval("SELECT count(*) FROM router.overflow WHERE lead_key = $1", event.data.lead_key) == 1
