@@ -11,6 +11,7 @@ from services.scorer.adapters.active_agreement import watch_active_agreement
 from services.router.adapters.repository import RouterRepository
 from services.router.adapters.routing_state import RoutingStateRepository
 from services.router.entrypoints.routing_api import routing_router
+from services.router.entrypoints.sales_ops_api import sales_ops_router
 from services.router.config import QUALIFIED_GROUP, SCHEMA, RouterSettings
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
@@ -44,7 +45,7 @@ def create_app(settings: RouterSettings | None = None) -> FastAPI:
 
     return create_service_app(
         title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start,
-        routers=[routing_router()],
+        routers=[routing_router(), sales_ops_router()],
         consumers=lambda app, runtime: [
             ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(settings))],
     )
