@@ -22,11 +22,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def qualified_handler(settings: RouterSettings, now=utc_now):
+def qualified_handler(settings: RouterSettings, agreement, now=utc_now):
     """The batch handler the consumer loop calls inside its transaction."""
     ctx = handlers.RoutingContext(
         routed_topic=settings.topic(Topic.ROUTED), followup_topic=settings.topic(Topic.FOLLOWUP),
         source=settings.event_source, default_pool=settings.default_pool, now=now,
+        agreement=lambda: agreement.current,
     )
 
     async def handle(conn: asyncpg.Connection, events: list) -> None:
@@ -47,5 +48,5 @@ def create_app(settings: RouterSettings | None = None) -> FastAPI:
         title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start,
         routers=[routing_router(), sales_ops_router()],
         consumers=lambda app, runtime: [
-            ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(settings))],
+            ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(settings, app.state.agreement))],
     )

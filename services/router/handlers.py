@@ -3,6 +3,7 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from schemas.events import FollowupStatus, LeadFollowup, LeadQualified, LeadRouted
 from schemas.messages import FollowupEvent, QualifiedEvent, RoutedEvent
@@ -10,6 +11,7 @@ from services.router.adapters.repository import NewAssignment, RouterRepository
 from services.router.adapters.routing_state import RoutingStateRepository
 from services.router.deciding import decide_for
 from services.router.domain.routing import Decision, LeadFacts
+from services.router.domain.sla import first_touch_due
 from services.shared.ids import derived_id
 from services.shared.outbox import OutboxMessage
 
@@ -23,6 +25,7 @@ class RoutingContext:
     source: str
     default_pool: str
     now: Callable[[], datetime]
+    agreement: Callable[[], Any] = lambda: None  # the active Versioned agreement, if any
 
 
 def lead_facts(q: LeadQualified) -> LeadFacts:
@@ -34,6 +37,15 @@ def _followup(ctx: RoutingContext, input_key: str, data: LeadFollowup) -> Outbox
     event = FollowupEvent(id=derived_id(input_key, f"followup:{data.status}"), source=ctx.source,
                           subject=data.lead_key, time=data.occurred_at, data=data)
     return OutboxMessage(ctx.followup_topic, data.lead_key, event)
+
+
+async def _due(state: RoutingStateRepository, ctx: RoutingContext, tier: str, rep_id: str,
+               at: datetime) -> datetime | None:
+    """The first-touch due time under the active agreement, in the rep's business time."""
+    active = ctx.agreement()
+    if active is None:
+        return None
+    return first_touch_due(active.document, tier, await state.rep_time_zone(rep_id), at)
 
 
 def _explain(decision: Decision, rules_version: int | None) -> dict:
@@ -55,11 +67,12 @@ async def lead_qualified(repo: RouterRepository, state: RoutingStateRepository,
                     lead_key=q.lead_key, status=FollowupStatus.OVERFLOW, occurred_at=at, tier=q.tier,
                     agreement_version=q.agreement_version, reason=decision.overflow_reason)))
             continue
+        due = await _due(state, ctx, q.tier, decision.rep_id, at)
         assignment = NewAssignment(
             assignment_id=derived_id(event.dedupe_key, "assignment"), qualification_id=event.id,
             lead_key=q.lead_key, rep_id=decision.rep_id, pool_id=decision.pool_id, rule=decision.rule,
             tier=q.tier, agreement_version=q.agreement_version, routed_at=at,
-            decision=_explain(decision, rules_version), account_id=decision.account_id,
+            decision=_explain(decision, rules_version), account_id=decision.account_id, first_touch_due_at=due,
         )
         if not await repo.insert_assignment(assignment):
             continue  # already assigned by an earlier delivery or another replica
@@ -70,7 +83,7 @@ async def lead_qualified(repo: RouterRepository, state: RoutingStateRepository,
             data=LeadRouted(
                 lead_key=q.lead_key, assignment_id=assignment.assignment_id, qualification_id=event.id,
                 rep_id=decision.rep_id, pool_id=decision.pool_id, rule=decision.rule, tier=q.tier,
-                agreement_version=q.agreement_version, routed_at=at,
+                agreement_version=q.agreement_version, routed_at=at, sla_due_at=due,
             ),
         )))
         messages.append(_followup(ctx, event.dedupe_key, LeadFollowup(
@@ -105,7 +118,8 @@ async def reassign(repo: RouterRepository, state: RoutingStateRepository, qualif
         assignment_id=derived_id(step_key, "assignment"), qualification_id=qualification_id, lead_key=q.lead_key,
         rep_id=decision.rep_id, pool_id=decision.pool_id, rule=decision.rule, tier=q.tier,
         agreement_version=q.agreement_version, routed_at=at, decision=_explain(decision, rules_version),
-        account_id=decision.account_id, attempt=attempt)
+        account_id=decision.account_id, attempt=attempt,
+        first_touch_due_at=await _due(state, ctx, q.tier, decision.rep_id, at))
     await repo.insert_assignment(assignment)
     if decision.rotation and decision.rotation.updated and decision.pool_id:
         await state.save_rotation(decision.pool_id, decision.rotation.updated, decision.rotation.virtual_time)

@@ -31,6 +31,7 @@ async def test_a_demo_request_is_routed_to_the_only_rep_of_the_default_pool(stac
     assert event["data"]["rep_id"] == "rep-solo"
     assert event["data"]["pool_id"] == "default"
     assert event["data"]["tier"] == "hot"
+    assert event["data"]["sla_due_at"] > event["data"]["routed_at"]  # 30 business minutes later
 
 
 async def test_a_routed_lead_gets_an_assigned_followup_event(stack, services):

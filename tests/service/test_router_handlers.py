@@ -51,6 +51,9 @@ class RoutingState:
     async def rep_states(self, at):
         return self.reps
 
+    async def rep_time_zone(self, rep_id):
+        return "Europe/Berlin"
+
     async def save_rotation(self, pool_id, member, virtual_time):
         members = tuple(member if m.rep_id == member.rep_id else m for m in self.pool.members)
         self.pool = Pool("default", members=members, virtual_time=virtual_time)

@@ -24,6 +24,7 @@ class NewAssignment:
     decision: dict
     account_id: str | None = None
     attempt: int = 1
+    first_touch_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,11 @@ class RouterRepository:
         """Stores the assignment; False when this qualification was already assigned."""
         row = await self._conn.fetchrow(
             "INSERT INTO router.assignments (assignment_id, qualification_id, lead_key, rep_id,"
-            " pool_id, rule, tier, agreement_version, routed_at, decision, account_id, attempt)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            " pool_id, rule, tier, agreement_version, routed_at, decision, account_id, attempt, first_touch_due_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
             " ON CONFLICT (qualification_id, attempt) DO NOTHING RETURNING assignment_id",
             a.assignment_id, a.qualification_id, a.lead_key, a.rep_id, a.pool_id, a.rule, a.tier,
-            a.agreement_version, a.routed_at, a.decision, a.account_id, a.attempt,
+            a.agreement_version, a.routed_at, a.decision, a.account_id, a.attempt, a.first_touch_due_at,
         )
         return row is not None
 

@@ -82,6 +82,9 @@ class RoutingStateRepository:
                                        frozenset(r["holidays"])),
         ) for r in rows}
 
+    async def rep_time_zone(self, rep_id: str) -> str | None:
+        return await self._conn.fetchval("SELECT time_zone FROM router.reps WHERE rep_id = $1", rep_id)
+
     async def save_rotation(self, pool_id: str, member: MemberState, virtual_time: float) -> None:
         await self._conn.execute(
             "UPDATE router.pool_members SET pass_value = $3 WHERE pool_id = $1 AND rep_id = $2",
