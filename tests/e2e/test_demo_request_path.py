@@ -52,7 +52,7 @@ async def test_the_assignment_is_stored_with_its_decision(stack, services, db):
 
     row = await db.fetchrow("SELECT * FROM router.assignments WHERE lead_key = $1", email)
     assert row["rep_id"] == "rep-solo"
-    assert row["rule"] == "default_pool"
+    assert row["pool_id"] == "default"  # by whichever rule set is newest: all end in the default pool
     lead = await db.fetchrow("SELECT lifecycle FROM scorer.leads WHERE lead_key = $1", email)
     assert lead["lifecycle"] == "sales_ready"
 
