@@ -47,8 +47,8 @@ async def engagement_recorded(
     """Stores engagement, rescores the leads it touched, and qualifies those that crossed the line."""
     keys = await resolve_lead_keys(scores, events)
     await repo.record_engagements(events, keys)
-    await link_identities(scores, events)
-    keys = await resolve_lead_keys(scores, events)  # merges may have moved anonymous leads
+    if await link_identities(scores, events):
+        keys = await resolve_lead_keys(scores, events)  # a merge moved an anonymous lead
     active = ctx.agreement()
     if active is None:
         return []  # nothing decides sales-readiness yet: engagement is kept for when one does

@@ -101,8 +101,3 @@ class RouterRepository:
     async def close_assignment(self, assignment_id: str, status: str) -> None:
         await self._conn.execute(
             "UPDATE router.assignments SET status = $2 WHERE assignment_id = $1", assignment_id, status)
-
-    async def assignments_for(self, lead_key: str) -> list[asyncpg.Record]:
-        return await self._conn.fetch(
-            "SELECT * FROM router.assignments WHERE lead_key = $1 ORDER BY routed_at", lead_key
-        )

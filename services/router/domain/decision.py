@@ -8,13 +8,6 @@ from services.router.domain.rules import OVERFLOW
 
 
 @dataclass(frozen=True)
-class Candidate:
-    rep_id: str
-    active: bool
-    weight: int = 1
-
-
-@dataclass(frozen=True)
 class Considered:
     rep_id: str
     skipped: str | None  # why the rep was passed over; None for the chosen one

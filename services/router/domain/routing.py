@@ -13,21 +13,20 @@ chosen one in the rotation was not skipped; it simply was not their turn. `tried
 rule looked at and its outcome, including an account owner who could not take the lead.
 """
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from services.router.domain.accounts import Account, match_account
 from services.router.domain.availability import UNKNOWN_REP, RepState, skip_reason
-from services.router.domain.decision import Candidate, Considered, Decision, Tried
+from services.router.domain.decision import Considered, Decision, Tried
 from services.router.domain.domains import lead_domains
 from services.router.domain.rotation import MemberState, choose, rotation_order
 from services.router.domain.rules import OVERFLOW, RoutingRule, RuleSet
 from services.shared.conditions import evaluate_all
 
-__all__ = ["Account", "Candidate", "Considered", "Decision", "LeadFacts", "Pool", "Tried",
-           "choose_from_pool", "decide", "lead_record"]
+__all__ = ["Account", "Considered", "Decision", "LeadFacts", "Pool", "Tried", "decide", "lead_record"]
 
 
 @dataclass(frozen=True)
@@ -134,18 +133,3 @@ def decide(lead: LeadFacts, rules: RuleSet, accounts: Iterable[Account], pools: 
         tried.append(Tried(rule.id, outcome, mismatches=tuple(mismatches)))
         return replace(decision, account_id=account_id, tried=tuple(tried))
     return Decision(OVERFLOW, None, None, (), account_id, tried=tuple(tried))
-
-
-def choose_from_pool(pool_id: str, candidates: Sequence[Candidate], rule: str = "default_pool") -> Decision:
-    """The first active member of the pool, in rep id order; overflow when there is none (placeholder)."""
-    considered: list[Considered] = []
-    chosen: str | None = None
-    for candidate in sorted(candidates, key=lambda c: c.rep_id):
-        if chosen is not None:
-            break
-        if not candidate.active:
-            considered.append(Considered(candidate.rep_id, "inactive"))
-            continue
-        chosen = candidate.rep_id
-        considered.append(Considered(candidate.rep_id, None))
-    return Decision(rule=rule, pool_id=pool_id, rep_id=chosen, considered=tuple(considered))

@@ -1,6 +1,6 @@
 """All of the scorer's SQL."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -105,6 +105,3 @@ class ScorerRepository:
 
     async def add_outbox(self, messages: Sequence[OutboxMessage]) -> None:
         await add_to_outbox(self._conn, SCHEMA, messages)
-
-    async def lead(self, lead_key: str) -> asyncpg.Record | None:
-        return await self._conn.fetchrow("SELECT * FROM scorer.leads WHERE lead_key = $1", lead_key)
