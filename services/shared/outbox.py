@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaProducer
 
 from schemas.envelope import CloudEvent
 from services.shared.cloudevents import STRUCTURED_HEADERS, encode
+from services.shared.notified import NotifiedLoop
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +61,11 @@ class OutboxRelay:
         self._producer = producer
         self._schema = schema
         self._batch_max = batch_max
-        self._idle_wait_s = idle_wait_s
         self._on_published = on_published or (lambda topic, n: None)
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
+        self._loop = NotifiedLoop(pool, notify_channel(schema), idle_wait_s, "outbox relay")
 
     def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
+        self._loop.stop()
 
     async def publish_once(self) -> int:
         """Publishes one batch; returns how many rows it published."""
@@ -97,31 +95,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relays until stopped; wakes on NOTIFY, polls as a fallback."""
-        listener = await self._pool.acquire()
-        channel = notify_channel(self._schema)
-        callback = lambda *_: self._wake.set()  # noqa: E731
-        try:
-            await listener.add_listener(channel, callback)
-            while not self._stopping.is_set():
-                try:
-                    published = await self.publish_once()
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                    log.warning("outbox relay retrying", extra={"error": str(exc)})
-                    published = 0
-                    await asyncio.sleep(0.5)
-                except Exception:  # Kafka errors: keep rows, try again shortly.
-                    log.exception("outbox publish failed; will retry")
-                    published = 0
-                    await asyncio.sleep(0.5)
-                if published:
-                    continue
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self._idle_wait_s)
-                except TimeoutError:
-                    pass
-        finally:
-            try:
-                await listener.remove_listener(channel, callback)
-            finally:
-                await self._pool.release(listener)
+        await self._loop.run(self._publish_pending)
+
+    async def _publish_pending(self) -> bool:
+        return await self.publish_once() > 0

@@ -1,6 +1,5 @@
 """The active agreement of this process, refreshed on activation NOTIFY and by polling."""
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,6 +8,7 @@ from typing import Any, Generic, TypeVar
 import asyncpg
 
 from services.scorer.adapters.agreements import ACTIVATED_CHANNEL
+from services.shared.notified import NotifiedLoop
 
 log = logging.getLogger(__name__)
 DocT = TypeVar("DocT")
@@ -26,9 +26,7 @@ class ActiveAgreement(Generic[DocT]):
     def __init__(self, pool: asyncpg.Pool, load: Callable[[dict[str, Any]], DocT], poll_s: float = 5.0) -> None:
         self._pool = pool
         self._load = load
-        self._poll_s = poll_s
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
+        self._loop = NotifiedLoop(pool, ACTIVATED_CHANNEL, poll_s, "agreement refresh")
         self.current: Versioned[DocT] | None = None
 
     async def refresh(self) -> Versioned[DocT] | None:
@@ -44,30 +42,15 @@ class ActiveAgreement(Generic[DocT]):
         return self.current
 
     def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
+        self._loop.stop()
 
     async def run(self) -> None:
         """Refreshes on NOTIFY, and every `poll_s` in case a notification was missed."""
-        conn = await self._pool.acquire()
-        callback = lambda *_: self._wake.set()  # noqa: E731
-        try:
-            await conn.add_listener(ACTIVATED_CHANNEL, callback)
-            while not self._stopping.is_set():
-                try:
-                    await self.refresh()
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                    log.warning("agreement refresh failed", extra={"error": repr(exc)})
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self._poll_s)
-                except TimeoutError:
-                    pass
-        finally:
-            try:
-                await conn.remove_listener(ACTIVATED_CHANNEL, callback)
-            finally:
-                await self._pool.release(conn)
+        await self._loop.run(self._refresh_step)
+
+    async def _refresh_step(self) -> bool:
+        await self.refresh()
+        return False
 
 
 async def watch_active_agreement(app, runtime, poll_s: float) -> ActiveAgreement:
