@@ -4,6 +4,7 @@ Tests that touch Kafka or PostgreSQL fail (never skip) when the stack is not the
 run them with `make test`, which starts it.
 """
 
+import os
 import uuid
 from dataclasses import dataclass
 
@@ -24,7 +25,8 @@ from tests.support.stack import (
     with_database,
 )
 
-TEST_DB = "handoff_test"
+# Its own database per suite run; HANDOFF_TEST_DB lets two suites share one machine.
+TEST_DB = os.environ.get("HANDOFF_TEST_DB", "handoff_test")
 
 
 @dataclass

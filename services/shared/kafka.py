@@ -12,7 +12,7 @@ from services.shared.config import Settings
 
 log = logging.getLogger(__name__)
 
-CONSUMED_TOPICS = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY)
+CONSUMED_TOPICS = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.FOLLOWUP)
 
 
 def make_producer(settings: Settings, **overrides) -> AIOKafkaProducer:
