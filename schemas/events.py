@@ -154,6 +154,8 @@ class LeadFollowup(_Payload):
     reason: str | None = None
     previous_rep_id: str | None = None
     manager_id: str | None = None
+    sla_due_at: AwareDatetime | None = Field(default=None, description="The first-touch due time it refers to")
+    activity_id: str | None = Field(default=None, description="The CRM activity that caused it")
 
 
 __all__ = [

@@ -11,7 +11,7 @@ from services.router.adapters.repository import NewAssignment, RouterRepository
 from services.router.adapters.routing_state import RoutingStateRepository
 from services.router.deciding import decide_for
 from services.router.domain.routing import Decision, LeadFacts
-from services.router.domain.sla import first_touch_due
+from services.router.domain.sla import SlaPlan, plan_sla
 from services.shared.ids import derived_id
 from services.shared.outbox import OutboxMessage
 
@@ -33,19 +33,28 @@ def lead_facts(q: LeadQualified) -> LeadFacts:
                      campaign=q.campaign, fit_score=q.fit_score, engagement_score=q.engagement_score)
 
 
-def _followup(ctx: RoutingContext, input_key: str, data: LeadFollowup) -> OutboxMessage:
+def followup_message(ctx: RoutingContext, input_key: str, data: LeadFollowup) -> OutboxMessage:
     event = FollowupEvent(id=derived_id(input_key, f"followup:{data.status}"), source=ctx.source,
                           subject=data.lead_key, time=data.occurred_at, data=data)
     return OutboxMessage(ctx.followup_topic, data.lead_key, event)
 
 
-async def _due(state: RoutingStateRepository, ctx: RoutingContext, tier: str, rep_id: str,
-               at: datetime) -> datetime | None:
-    """The first-touch due time under the active agreement, in the rep's business time."""
+async def _plan(state: RoutingStateRepository, ctx: RoutingContext, tier: str, rep_id: str,
+                at: datetime) -> SlaPlan | None:
+    """The SLA clock under the active agreement, in the rep's business time."""
     active = ctx.agreement()
     if active is None:
         return None
-    return first_touch_due(active.document, tier, await state.rep_time_zone(rep_id), at)
+    return plan_sla(active.document, tier, await state.rep_time_zone(rep_id), at)
+
+
+async def _assign(repo: RouterRepository, assignment: NewAssignment, plan: SlaPlan | None) -> bool:
+    """Stores the assignment and starts its SLA timers; False when it existed already."""
+    if not await repo.insert_assignment(assignment):
+        return False
+    if plan is not None:
+        await repo.insert_timers(assignment.assignment_id, plan.timers)
+    return True
 
 
 def _explain(decision: Decision, rules_version: int | None) -> dict:
@@ -63,18 +72,20 @@ async def lead_qualified(repo: RouterRepository, state: RoutingStateRepository,
         if decision.rep_id is None:
             if await repo.queue_overflow(event.id, q.lead_key, decision.pool_id, q.tier, at,
                                          _explain(decision, rules_version)):
-                messages.append(_followup(ctx, event.dedupe_key, LeadFollowup(
+                messages.append(followup_message(ctx, event.dedupe_key, LeadFollowup(
                     lead_key=q.lead_key, status=FollowupStatus.OVERFLOW, occurred_at=at, tier=q.tier,
                     agreement_version=q.agreement_version, reason=decision.overflow_reason)))
             continue
-        due = await _due(state, ctx, q.tier, decision.rep_id, at)
+        plan = await _plan(state, ctx, q.tier, decision.rep_id, at)
+        due = plan.first_touch_due if plan else None
         assignment = NewAssignment(
             assignment_id=derived_id(event.dedupe_key, "assignment"), qualification_id=event.id,
             lead_key=q.lead_key, rep_id=decision.rep_id, pool_id=decision.pool_id, rule=decision.rule,
             tier=q.tier, agreement_version=q.agreement_version, routed_at=at,
             decision=_explain(decision, rules_version), account_id=decision.account_id, first_touch_due_at=due,
+            accept_due_at=plan.accept_due if plan else None, qualification=q.model_dump(mode="json"),
         )
-        if not await repo.insert_assignment(assignment):
+        if not await _assign(repo, assignment, plan):
             continue  # already assigned by an earlier delivery or another replica
         if decision.rotation and decision.rotation.updated and decision.pool_id:
             await state.save_rotation(decision.pool_id, decision.rotation.updated, decision.rotation.virtual_time)
@@ -86,7 +97,7 @@ async def lead_qualified(repo: RouterRepository, state: RoutingStateRepository,
                 agreement_version=q.agreement_version, routed_at=at, sla_due_at=due,
             ),
         )))
-        messages.append(_followup(ctx, event.dedupe_key, LeadFollowup(
+        messages.append(followup_message(ctx, event.dedupe_key, LeadFollowup(
             lead_key=q.lead_key, assignment_id=assignment.assignment_id, rep_id=decision.rep_id,
             status=FollowupStatus.ASSIGNED, occurred_at=at, tier=q.tier,
             agreement_version=q.agreement_version)))
@@ -109,21 +120,22 @@ async def reassign(repo: RouterRepository, state: RoutingStateRepository, qualif
     if decision.rep_id is None:
         await repo.queue_overflow(f"{qualification_id}#attempt{attempt}", q.lead_key, decision.pool_id, q.tier, at,
                                   _explain(decision, rules_version))
-        await repo.add_outbox([_followup(ctx, step_key, LeadFollowup(
+        await repo.add_outbox([followup_message(ctx, step_key, LeadFollowup(
             lead_key=q.lead_key, status=FollowupStatus.OVERFLOW, occurred_at=at, tier=q.tier,
             agreement_version=q.agreement_version, previous_rep_id=current["rep_id"],
             reason=decision.overflow_reason))])
         return None
+    plan = await _plan(state, ctx, q.tier, decision.rep_id, at)
     assignment = NewAssignment(
         assignment_id=derived_id(step_key, "assignment"), qualification_id=qualification_id, lead_key=q.lead_key,
         rep_id=decision.rep_id, pool_id=decision.pool_id, rule=decision.rule, tier=q.tier,
         agreement_version=q.agreement_version, routed_at=at, decision=_explain(decision, rules_version),
-        account_id=decision.account_id, attempt=attempt,
-        first_touch_due_at=await _due(state, ctx, q.tier, decision.rep_id, at))
-    await repo.insert_assignment(assignment)
+        account_id=decision.account_id, attempt=attempt, first_touch_due_at=plan.first_touch_due if plan else None,
+        accept_due_at=plan.accept_due if plan else None, qualification=q.model_dump(mode="json"))
+    await _assign(repo, assignment, plan)
     if decision.rotation and decision.rotation.updated and decision.pool_id:
         await state.save_rotation(decision.pool_id, decision.rotation.updated, decision.rotation.virtual_time)
-    await repo.add_outbox([_followup(ctx, step_key, LeadFollowup(
+    await repo.add_outbox([followup_message(ctx, step_key, LeadFollowup(
         lead_key=q.lead_key, assignment_id=assignment.assignment_id, rep_id=decision.rep_id,
         status=FollowupStatus.REASSIGNED, occurred_at=at, tier=q.tier, agreement_version=q.agreement_version,
         previous_rep_id=current["rep_id"], reason=reason))])

@@ -10,7 +10,7 @@ from services.scorer import handlers
 from services.scorer.adapters.active_agreement import ActiveAgreement, watch_active_agreement
 from services.scorer.adapters.repository import ScorerRepository
 from services.scorer.adapters.scores import ScoresRepository
-from services.scorer.config import CONSUMER_GROUP, SCHEMA, ScorerSettings
+from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, SCHEMA, ScorerSettings
 from services.scorer.entrypoints.agreements_api import agreements_router
 from services.scorer.entrypoints.ingest import ingest_router
 from services.scorer.entrypoints.leads_api import leads_router
@@ -33,8 +33,17 @@ def engagement_handler(settings: ScorerSettings, agreement: ActiveAgreement):
     return handle
 
 
+def followup_handler(agreement: ActiveAgreement):
+    """The follow-up batch handler; the recycle rules are the active version's at each batch."""
+
+    async def handle(conn: asyncpg.Connection, events: list) -> None:
+        await handlers.followup_recorded(ScorerRepository(conn), events, agreement.current)
+
+    return handle
+
+
 def create_app(settings: ScorerSettings | None = None) -> FastAPI:
-    """The scorer's HTTP app; its lifespan runs the consumer, the relay and the agreement watcher."""
+    """The scorer's HTTP app; its lifespan runs the consumers, the relay and the agreement watcher."""
     settings = settings or load_settings(ScorerSettings)
 
     async def on_start(app: FastAPI, runtime: Runtime) -> None:
@@ -45,6 +54,7 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
     return create_service_app(
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start,
         consumers=lambda app, runtime: [
-            ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, app.state.agreement))],
+            ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, app.state.agreement)),
+            ConsumerSpec(FOLLOWUP_GROUP, Topic.FOLLOWUP, followup_handler(app.state.agreement))],
         routers=[ingest_router(), agreements_router(), leads_router()],
     )

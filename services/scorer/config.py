@@ -6,6 +6,7 @@ from services.shared.config import Settings
 
 SCHEMA = "scorer"
 CONSUMER_GROUP = "handoff-scorer"
+FOLLOWUP_GROUP = "handoff-scorer-followup"  # its own group and inbox: the router's follow-up steps
 
 
 class ScorerSettings(Settings):

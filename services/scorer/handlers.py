@@ -1,20 +1,23 @@
 """Scorer message handlers: one async function per message kind."""
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from schemas.events import ActivityKind, LeadQualified, ScoreContribution
-from schemas.messages import EngagementEvent, QualifiedEvent
+from schemas.events import ActivityKind, LeadFollowup, LeadQualified, ScoreContribution
+from schemas.messages import EngagementEvent, FollowupEvent, QualifiedEvent
 from services.scorer.adapters.active_agreement import Versioned
 from services.scorer.adapters.repository import QualificationMark, ScorerRepository
 from services.scorer.adapters.scores import LeadRow, ScoreRow, ScoresRepository, TouchRow
+from services.scorer.domain.agreement import Recycle
+from services.scorer.domain.lifecycle import QUALIFIED_STAGES, counted, follow_all, may_qualify
 from services.scorer.domain.scoring import Evaluation, LeadProfile, Touch, account_key, evaluate
 from services.scorer.identity import link_identities, resolve_lead_keys
 from services.shared.ids import derived_id
 from services.shared.outbox import OutboxMessage
 
-QUALIFIED_STAGES = ("sales_ready", "routed", "touched", "accepted", "converted", "won", "lost")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,9 @@ def _touch(t: TouchRow) -> Touch:
 def _lifecycle(lead: LeadRow, result: Evaluation) -> str:
     if lead.qualified_at is not None or lead.lifecycle in QUALIFIED_STAGES:
         return lead.lifecycle
-    return "disqualified" if result.disqualified else "engaged"
+    if result.disqualified:
+        return "disqualified"
+    return "recycled" if lead.lifecycle == "recycled" else "engaged"  # recycled stays so until it requalifies
 
 
 async def engagement_recorded(
@@ -61,12 +66,13 @@ async def engagement_recorded(
     latest = {keys[e.dedupe_key]: e for e in sorted(events, key=lambda e: e.data.occurred_at)}
     rows, emitted = [], []
     for key, lead in leads.items():
-        history = [_touch(t) for t in touches.get(key, [])]
-        if not history:
+        stored = [_touch(t) for t in touches.get(key, [])]
+        if not stored:
             continue
-        at = max(t.occurred_at for t in history)
+        at = max(t.occurred_at for t in stored)
+        history = counted(stored, lead.engagement_since)
         result = evaluate(active.document, profiles[key], history, at, account_sums.get(key, 0.0))
-        newly = result.sales_ready and lead.qualified_at is None and lead.lifecycle not in QUALIFIED_STAGES
+        newly = result.sales_ready and may_qualify(lead.lifecycle, lead.qualified_at, lead.requalify_after, at)
         rows.append(ScoreRow(
             lead_key=key, agreement_version=active.version, fit=result.fit, engagement=result.engagement,
             account_engagement=result.account_engagement, disqualified=result.disqualified,
@@ -82,6 +88,23 @@ async def engagement_recorded(
                                                  active.version) for e in emitted])
     await repo.add_outbox([OutboxMessage(ctx.qualified_topic, e.data.lead_key, e) for e in emitted])
     return emitted
+
+
+async def followup_recorded(repo: ScorerRepository, events: Sequence[FollowupEvent],
+                            active: Versioned | None) -> None:
+    """Moves known leads along the follow-up loop, and returns recycled ones to nurture."""
+    policy = active.document.recycle if active else Recycle()  # no agreement yet: the defaults
+    by_lead: dict[str, list[LeadFollowup]] = {}
+    for e in events:
+        by_lead.setdefault(e.data.lead_key, []).append(e.data)
+    stages = await repo.stages(sorted(by_lead))
+    for key in by_lead.keys() - stages.keys():
+        # The router may route leads it got elsewhere; they are none of the scorer's business.
+        log.debug("follow-up for a lead the scorer does not know", extra={"lead_key": key})
+    changed = [after for key, stage in stages.items()
+               if (after := follow_all(stage, by_lead[key], policy)) != stage]
+    if changed:
+        await repo.save_stages(changed)
 
 
 def _qualified(trigger: EngagementEvent, key: str, lead: LeadRow, result: Evaluation, version: int,

@@ -32,6 +32,11 @@ TRANSIENT_ERRORS = (
 )
 
 
+class RecordRejected(Exception):
+    """A handler's verdict that a record can never be applied (unknown lead, invalid value):
+    it goes to the dead-letter topic with this message at once, without retries."""
+
+
 @dataclass(frozen=True)
 class Delivery:
     record: ConsumerRecord
@@ -158,6 +163,9 @@ class ConsumerLoop:
         for _ in range(self._retries):
             try:
                 return await self._with_transient_retry(lambda: self._apply([delivery]))
+            except RecordRejected as exc:
+                await self._dead_letter(delivery.record, f"rejected: {exc}")
+                return True
             except Exception as exc:
                 last_error = exc
         await self._dead_letter(delivery.record, f"processing failed: {last_error!r}")

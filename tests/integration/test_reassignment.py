@@ -4,15 +4,21 @@ import uuid
 from datetime import UTC, datetime
 
 from schemas.messages import QualifiedEvent
+from schemas.topics import Topic
 from services.router.adapters.repository import RouterRepository
 from services.router.adapters.routing_state import RoutingStateRepository
 from services.router.handlers import RoutingContext, lead_qualified, reassign
 
-CTX = RoutingContext(routed_topic="t.routed", followup_topic="t.followup", source="tests", default_pool="default",
-                     now=lambda: datetime.now(UTC))
 
 
-async def test_a_lead_is_reassigned_to_a_rep_who_has_not_had_it(services, db):
+def _ctx(stack) -> RoutingContext:
+    # Real topic names: the running router's relay publishes these outbox rows.
+    return RoutingContext(routed_topic=stack.topic(Topic.ROUTED), followup_topic=stack.topic(Topic.FOLLOWUP),
+                          source="tests", default_pool="default", now=lambda: datetime.now(UTC))
+
+
+async def test_a_lead_is_reassigned_to_a_rep_who_has_not_had_it(stack, services, db):
+    ctx = _ctx(stack)
     tag = uuid.uuid4().hex[:8]
     reps, pool_id, source = [f"re-{tag}-{i}" for i in range(3)], f"re-{tag}", f"re-{tag}"
     await db.executemany("INSERT INTO router.reps (rep_id, name) VALUES ($1, $1)", [(r,) for r in reps])
@@ -27,10 +33,10 @@ async def test_a_lead_is_reassigned_to_a_rep_who_has_not_had_it(services, db):
         "reason": "threshold:hot", "tier": "hot"})
     async with db.acquire() as conn, conn.transaction():
         repo, state = RouterRepository(conn), RoutingStateRepository(conn)
-        await lead_qualified(repo, state, [event], CTX)
-        second = await reassign(repo, state, event.data, event.id, "sla_breached", CTX)
-        third = await reassign(repo, state, event.data, event.id, "sla_breached", CTX)
-        fourth = await reassign(repo, state, event.data, event.id, "sla_breached", CTX)
+        await lead_qualified(repo, state, [event], ctx)
+        second = await reassign(repo, state, event.data, event.id, "sla_breached", ctx)
+        third = await reassign(repo, state, event.data, event.id, "sla_breached", ctx)
+        fourth = await reassign(repo, state, event.data, event.id, "sla_breached", ctx)
     rows = await db.fetch("SELECT rep_id, attempt, status FROM router.assignments WHERE qualification_id = $1"
                           " ORDER BY attempt", event.id)
     assert [r["attempt"] for r in rows] == [1, 2, 3]

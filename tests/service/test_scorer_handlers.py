@@ -6,68 +6,13 @@ from pathlib import Path
 from schemas.messages import EngagementEvent
 from services.scorer import handlers
 from services.scorer.adapters.active_agreement import Versioned
-from services.scorer.adapters.scores import LeadRow, TouchRow
 from services.scorer.domain.agreement import parse_agreement
+from tests.support.scorer_store import RecordingStore, ScoresView
 
 EXAMPLE = parse_agreement(
     (Path(__file__).resolve().parents[2] / "deploy" / "agreements" / "example.yaml").read_text(), "yaml")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FITTING = {"company": "Acme", "employees": 200, "industry": "software", "country": "DE", "title": "VP Sales"}
-
-
-class RecordingStore:
-    """Plays both repositories over dicts, as the SQL would."""
-
-    def __init__(self) -> None:
-        self.leads: dict[str, LeadRow] = {}
-        self.touches: dict[str, list[TouchRow]] = {}
-        self.scores, self.marks, self.outbox = {}, [], []
-
-    async def record_engagements(self, events, keys):
-        for e in events:
-            key, d = keys[e.dedupe_key], e.data
-            lead = self.leads.get(key)
-            self.leads[key] = LeadRow(key, d.email, {**(lead.attributes if lead else {}), **d.attributes},
-                                      lead.lifecycle if lead else "engaged", lead.qualified_at if lead else None, None)
-            self.touches.setdefault(key, []).append(TouchRow(key, e.dedupe_key, d.activity.value, d.occurred_at,
-                                                             d.url, d.form, d.campaign, d.source))
-
-    async def known_identities(self, pairs):
-        return {}
-
-    async def leads_for(self, keys):
-        return {k: self.leads[k] for k in keys if k in self.leads}
-
-    async def touches_for(self, keys, horizon):
-        return {k: self.touches[k] for k in keys if k in self.touches}
-
-    async def account_engagement(self, accounts):
-        return {}
-
-    async def save_scores(self, rows):
-        self.scores.update({r.lead_key: r for r in rows})
-
-    async def mark_qualified(self, marks):
-        self.marks += marks
-        for m in marks:
-            lead = self.leads[m.lead_key]
-            self.leads[m.lead_key] = LeadRow(lead.lead_key, lead.email, lead.attributes, "sales_ready",
-                                             m.qualified_at, lead.account_key)
-
-    async def add_outbox(self, messages):
-        self.outbox += messages
-
-
-class ScoresView:
-    """The ScoresRepository face of the store."""
-
-    def __init__(self, store: RecordingStore) -> None:
-        self.store = store
-        self.leads = store.leads_for
-        self.touches = store.touches_for
-        self.known_identities = store.known_identities
-        self.account_engagement = store.account_engagement
-        self.save_scores = store.save_scores
 
 
 def _event(event_id: str, activity: str, email: str = "ada@acme.example", minutes: int = 0,

@@ -203,3 +203,43 @@ def test_the_diff_names_changed_added_and_removed_paths():
 def test_the_diff_against_nothing_lists_every_section_as_added():
     after = dump_agreement(parse_agreement(json.dumps(VALID), "json"))
     assert [c["path"] for c in diff_agreements({}, after)] == list(after)
+
+
+def test_a_document_without_a_recycle_section_gets_the_defaults():
+    recycle = parse_agreement(json.dumps(VALID), "json").recycle
+    assert (recycle.reset_engagement, recycle.requalify_after_days) == (True, 0)
+
+
+def test_a_recycle_section_is_read():
+    recycle = parse_agreement(json.dumps(_doc() | {"recycle": {"reset_engagement": False,
+                                                               "requalify_after_days": 14}}), "json").recycle
+    assert (recycle.reset_engagement, recycle.requalify_after_days) == (False, 14)
+
+
+@pytest.mark.parametrize("days", [-1, 366, 1.5, "soon"])
+def test_a_cooldown_outside_zero_to_365_whole_days_is_refused(days):
+    assert "recycle.requalify_after_days" in _errors(_doc() | {"recycle": {"requalify_after_days": days}})
+
+
+def test_an_unknown_recycle_field_is_refused_with_its_path():
+    assert _errors(_doc() | {"recycle": {"reset_scores": True}}) == {"recycle.reset_scores": "unknown field"}
+
+
+def test_the_commented_recycle_block_of_the_example_validates_when_uncommented():
+    text = EXAMPLE.read_text()
+    block = text[text.index("# recycle:"):]
+    uncommented = text.replace(block, "\n".join(line.removeprefix("# ") for line in block.splitlines()))
+    recycle = parse_agreement(uncommented, "yaml").recycle
+    assert (recycle.reset_engagement, recycle.requalify_after_days) == (True, 14)
+
+
+def test_a_dumped_recycle_section_reads_back():
+    document = parse_agreement(json.dumps(_doc() | {"recycle": {"requalify_after_days": 30}}), "json")
+    assert AgreementDocument.model_validate(json.loads(json.dumps(dump_agreement(document)))) == document
+
+
+def test_the_diff_names_a_changed_cooldown():
+    before = dump_agreement(parse_agreement(json.dumps(VALID), "json"))
+    after = copy.deepcopy(before)
+    after["recycle"]["requalify_after_days"] = 14
+    assert diff_agreements(before, after) == [{"path": "recycle.requalify_after_days", "before": 0, "after": 14}]

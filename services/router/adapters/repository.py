@@ -7,6 +7,7 @@ from datetime import datetime
 import asyncpg
 
 from services.router.config import SCHEMA
+from services.router.domain.sla import PlannedTimer
 from services.shared.outbox import OutboxMessage, add_to_outbox
 
 
@@ -25,6 +26,8 @@ class NewAssignment:
     account_id: str | None = None
     attempt: int = 1
     first_touch_due_at: datetime | None = None
+    accept_due_at: datetime | None = None
+    qualification: dict | None = None  # the LeadQualified payload, to reassign it later
 
 
 @dataclass(frozen=True)
@@ -46,13 +49,24 @@ class RouterRepository:
         """Stores the assignment; False when this qualification was already assigned."""
         row = await self._conn.fetchrow(
             "INSERT INTO router.assignments (assignment_id, qualification_id, lead_key, rep_id,"
-            " pool_id, rule, tier, agreement_version, routed_at, decision, account_id, attempt, first_touch_due_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            " pool_id, rule, tier, agreement_version, routed_at, decision, account_id, attempt, first_touch_due_at,"
+            " accept_due_at, qualification)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
             " ON CONFLICT (qualification_id, attempt) DO NOTHING RETURNING assignment_id",
             a.assignment_id, a.qualification_id, a.lead_key, a.rep_id, a.pool_id, a.rule, a.tier,
             a.agreement_version, a.routed_at, a.decision, a.account_id, a.attempt, a.first_touch_due_at,
+            a.accept_due_at, a.qualification,
         )
         return row is not None
+
+    async def insert_timers(self, assignment_id: str, timers: Sequence[PlannedTimer]) -> None:
+        """Starts the SLA clock of an assignment: one row per warning, breach and accept deadline."""
+        await self._conn.execute(
+            "INSERT INTO router.sla_timers (timer_id, assignment_id, kind, seq, due_at)"
+            " SELECT $1 || '#' || k || '#' || s, $1, k, s, d"
+            " FROM unnest($2::text[], $3::int[], $4::timestamptz[]) AS t(k, s, d) ON CONFLICT DO NOTHING",
+            assignment_id, [t.kind for t in timers], [t.seq for t in timers], [t.due_at for t in timers],
+        )
 
     async def queue_overflow(self, qualification_id: str, lead_key: str, pool_id: str | None,
                              tier: str, at: datetime, decision: dict) -> bool:

@@ -65,13 +65,22 @@ def routing_router() -> APIRouter:
 
     @router.get("/v1/leads/{lead_key}/timeline", response_model=list[TimelineEntry], dependencies=[Depends(READERS)])
     async def timeline(lead_key: str, pool: PoolDep) -> list[TimelineEntry]:
-        """Every routing step of a lead, oldest first, each with its decision."""
+        """Every step of a lead after its handoff, oldest first: assignments with their decision,
+        overflow, SLA timers that fired, CRM activities."""
         key = lead_key.strip().lower()
         rows = await pool.fetch(
-            "SELECT routed_at AS at, 'assigned' AS kind, rep_id, decision FROM router.assignments"
+            "SELECT routed_at AS at, 1 AS ord, 'assigned' AS kind, rep_id, decision FROM router.assignments"
             " WHERE lead_key = $1"
-            " UNION ALL SELECT queued_at, 'overflow', NULL, decision FROM router.overflow WHERE lead_key = $1"
-            " ORDER BY at", key)
+            " UNION ALL SELECT queued_at, 1, 'overflow', NULL, decision FROM router.overflow WHERE lead_key = $1"
+            # A breach and the reassignment it causes share an instant: the breach comes first.
+            " UNION ALL SELECT t.fired_at, 0, CASE t.kind WHEN 'warning' THEN 'sla_warning' ELSE 'sla_breached' END,"
+            "  a.rep_id, jsonb_build_object('timer', t.kind, 'due_at', t.due_at, 'assignment_id', a.assignment_id)"
+            "  FROM router.sla_timers t JOIN router.assignments a USING (assignment_id)"
+            "  WHERE a.lead_key = $1 AND t.fired_at IS NOT NULL"
+            " UNION ALL SELECT occurred_at, 2, 'crm_' || kind, rep_id, jsonb_build_object('activity_id', activity_id,"
+            "  'status', status, 'reason', reason, 'assignment_id', assignment_id)"
+            "  FROM router.crm_activities WHERE lead_key = $1"
+            " ORDER BY at, ord", key)
         if not rows:
             raise ApiError(404, "not_found", f"no routing history for lead {lead_key!r}")
         return [TimelineEntry(at=r["at"], kind=r["kind"], rep_id=r["rep_id"], detail=r["decision"]) for r in rows]

@@ -22,7 +22,8 @@ CREATE TABLE router.sla_timers (
     seq            integer NOT NULL DEFAULT 0,          -- which warning point
     due_at         timestamptz NOT NULL,
     fired_at       timestamptz,
-    cancelled_at   timestamptz
+    cancelled_at   timestamptz,
+    error          text                                 -- why firing failed (then cancelled)
 );
 CREATE INDEX sla_timers_pending_idx ON router.sla_timers (due_at)
     WHERE fired_at IS NULL AND cancelled_at IS NULL;

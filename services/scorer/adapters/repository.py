@@ -8,6 +8,7 @@ import asyncpg
 
 from schemas.messages import EngagementEvent
 from services.scorer.config import SCHEMA
+from services.scorer.domain.lifecycle import LeadStage
 from services.shared.outbox import OutboxMessage, add_to_outbox
 
 
@@ -101,6 +102,36 @@ class ScorerRepository:
             [m.qualification_id for m in marks],
             [m.qualified_at for m in marks],
             [m.agreement_version for m in marks],
+        )
+
+    async def stages(self, keys: Sequence[str]) -> dict[str, LeadStage]:
+        """The lifecycle columns of the known leads among `keys`, locked until commit."""
+        rows = await self._conn.fetch(
+            "SELECT lead_key, lifecycle, qualified_at, recycled_at, recycle_count, engagement_since,"
+            " requalify_after FROM scorer.leads WHERE lead_key = ANY($1::text[])"
+            " ORDER BY lead_key FOR UPDATE",  # sorted: two replicas' follow-up batches never deadlock
+            list(keys),
+        )
+        return {r["lead_key"]: LeadStage(**dict(r)) for r in rows}
+
+    async def save_stages(self, stages: Sequence[LeadStage]) -> None:
+        """Writes the lifecycle columns; a lead no longer qualified loses its qualification too."""
+        await self._conn.execute(
+            "UPDATE scorer.leads AS l SET lifecycle = s.lc, qualified_at = s.q,"
+            " qualification_id = CASE WHEN s.q IS NULL THEN NULL ELSE l.qualification_id END,"
+            " qualified_version = CASE WHEN s.q IS NULL THEN NULL ELSE l.qualified_version END,"
+            " recycled_at = s.r, recycle_count = s.n, engagement_since = s.since, requalify_after = s.after,"
+            " updated_at = now()"
+            " FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[],"
+            " $6::timestamptz[], $7::timestamptz[]) AS s(k, lc, q, r, n, since, after)"
+            " WHERE l.lead_key = s.k",
+            [s.lead_key for s in stages],
+            [s.lifecycle for s in stages],
+            [s.qualified_at for s in stages],
+            [s.recycled_at for s in stages],
+            [s.recycle_count for s in stages],
+            [s.engagement_since for s in stages],
+            [s.requalify_after for s in stages],
         )
 
     async def add_outbox(self, messages: Sequence[OutboxMessage]) -> None:

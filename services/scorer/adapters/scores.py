@@ -17,6 +17,8 @@ class LeadRow:
     lifecycle: str
     qualified_at: datetime | None
     account_key: str | None
+    engagement_since: datetime | None = None  # set by a recycle that reset engagement
+    requalify_after: datetime | None = None  # set by a recycle: the end of its cooldown
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,8 @@ class ScoresRepository:
 
     async def leads(self, keys: Sequence[str]) -> dict[str, LeadRow]:
         rows = await self._conn.fetch(
-            "SELECT lead_key, email, attributes, lifecycle, qualified_at, account_key"
-            " FROM scorer.leads WHERE lead_key = ANY($1::text[]) FOR UPDATE", list(keys))
+            "SELECT lead_key, email, attributes, lifecycle, qualified_at, account_key, engagement_since,"
+            " requalify_after FROM scorer.leads WHERE lead_key = ANY($1::text[]) FOR UPDATE", list(keys))
         return {r["lead_key"]: LeadRow(**dict(r)) for r in rows}
 
     async def touches(self, keys: Sequence[str], horizon: timedelta) -> dict[str, list[TouchRow]]:
@@ -164,7 +166,8 @@ class ScoresRepository:
 
     async def score(self, lead_key: str) -> asyncpg.Record | None:
         return await self._conn.fetchrow(
-            "SELECT s.*, l.lifecycle, l.qualified_at, l.qualified_version, l.account_key"
+            "SELECT s.*, l.lifecycle, l.qualified_at, l.qualified_version, l.account_key, l.recycled_at,"
+            " l.recycle_count, l.requalify_after"
             " FROM scorer.lead_scores s JOIN scorer.leads l USING (lead_key) WHERE s.lead_key = $1",
             lead_key,
         )

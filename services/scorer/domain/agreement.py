@@ -233,6 +233,13 @@ class Commitments(_Model):
     min_acceptance_rate: float = Field(ge=0, le=1)
 
 
+class Recycle(_Model):
+    """What a lead that sales rejected brings back to nurture, and when it may be handed over again."""
+
+    reset_engagement: bool = True  # engagement before the recycle no longer counts; fit still does
+    requalify_after_days: int = Field(default=0, ge=0, le=365)  # no new qualification sooner after the recycle
+
+
 class AgreementDocument(_Model):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
@@ -242,6 +249,7 @@ class AgreementDocument(_Model):
     sla: Sla
     commitments: Commitments
     rejection_reasons: Annotated[tuple[Annotated[str, Field(min_length=1, max_length=100)], ...], NonEmpty]
+    recycle: Recycle = Recycle()  # optional: documents written before it get the defaults
 
     @model_validator(mode="after")
     def _cross_references(self) -> "AgreementDocument":

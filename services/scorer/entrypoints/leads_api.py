@@ -29,6 +29,9 @@ class LeadScore(BaseModel):
     scored_at: datetime
     qualified_at: datetime | None
     qualified_version: int | None
+    recycled_at: datetime | None = None  # when sales last sent it back to nurture
+    recycle_count: int = 0
+    requalify_after: datetime | None = None  # no new qualification before it
 
 
 def leads_router() -> APIRouter:

@@ -1,0 +1,77 @@
+"""In-process doubles of the scorer's repositories for service tests (no Kafka, no SQL)."""
+
+from dataclasses import fields
+
+from services.scorer.adapters.scores import LeadRow, TouchRow
+from services.scorer.domain.lifecycle import LeadStage
+
+_LEAD_ROW = [f.name for f in fields(LeadRow)]
+_STAGE = [f.name for f in fields(LeadStage)]
+
+
+class RecordingStore:
+    """Plays both repositories over one dict per scorer.leads row, as the SQL would."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict] = {}
+        self.touches: dict[str, list[TouchRow]] = {}
+        self.scores, self.marks, self.outbox = {}, [], []
+
+    async def record_engagements(self, events, keys):
+        for e in events:
+            key, d = keys[e.dedupe_key], e.data
+            row = self.rows.setdefault(key, {
+                "lead_key": key, "email": d.email, "attributes": {}, "lifecycle": "engaged", "qualified_at": None,
+                "qualification_id": None, "account_key": None, "recycled_at": None, "recycle_count": 0,
+                "engagement_since": None, "requalify_after": None})
+            row["attributes"] = {**row["attributes"], **d.attributes}
+            self.touches.setdefault(key, []).append(TouchRow(key, e.dedupe_key, d.activity.value, d.occurred_at,
+                                                             d.url, d.form, d.campaign, d.source))
+
+    async def known_identities(self, pairs):
+        return {}
+
+    async def leads_for(self, keys):
+        return {k: LeadRow(**{f: self.rows[k][f] for f in _LEAD_ROW}) for k in keys if k in self.rows}
+
+    async def touches_for(self, keys, horizon):
+        return {k: self.touches[k] for k in keys if k in self.touches}
+
+    async def account_engagement(self, accounts):
+        return {}
+
+    async def save_scores(self, rows):
+        self.scores.update({r.lead_key: r for r in rows})
+        for r in rows:
+            self.rows[r.lead_key].update(lifecycle=r.lifecycle, account_key=r.account_key)
+
+    async def mark_qualified(self, marks):
+        self.marks += marks
+        for m in marks:
+            self.rows[m.lead_key].update(lifecycle="sales_ready", qualified_at=m.qualified_at,
+                                         qualification_id=m.qualification_id)
+
+    async def stages(self, keys):
+        return {k: LeadStage(**{f: self.rows[k][f] for f in _STAGE}) for k in keys if k in self.rows}
+
+    async def save_stages(self, stages):
+        for s in stages:
+            row = self.rows[s.lead_key]
+            row.update({f: getattr(s, f) for f in _STAGE})
+            if s.qualified_at is None:
+                row["qualification_id"] = None
+
+    async def add_outbox(self, messages):
+        self.outbox += messages
+
+
+class ScoresView:
+    """The ScoresRepository face of the store."""
+
+    def __init__(self, store: RecordingStore) -> None:
+        self.store = store
+        self.leads = store.leads_for
+        self.touches = store.touches_for
+        self.known_identities = store.known_identities
+        self.account_engagement = store.account_engagement
+        self.save_scores = store.save_scores
