@@ -3,12 +3,12 @@
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import ORJSONResponse
 
 from services.shared.auth import KeyRing
 from services.shared.config import Settings
-from services.shared.errors import install_error_handlers
+from services.shared.errors import install_error_handlers, refuse_nul_characters
 from services.shared.health import health_router, make_registry
 from services.shared.keys_api import keys_router
 from services.shared.runtime import ConsumerSpec, Runtime
@@ -47,7 +47,8 @@ def create_service_app(
                 await on_stop(app, runtime)
             await runtime.stop()
 
-    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan, default_response_class=ORJSONResponse)
+    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan, default_response_class=ORJSONResponse,
+                  dependencies=[Depends(refuse_nul_characters)])
     install_error_handlers(app)
     app.include_router(health_router())
     app.include_router(keys_router())

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import ORJSONResponse
@@ -75,8 +76,23 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
         return error_response(422, "invalid", "the request does not match the schema", field_errors(exc))
 
+    @app.exception_handler(asyncpg.DataError)
+    async def _unstorable(_: Request, exc: asyncpg.DataError) -> ORJSONResponse:
+        # A value PostgreSQL cannot hold (a NUL character, a number out of range) is the client's
+        # input, not a server fault; which field it was is named by the checks before the SQL.
+        return error_response(422, "invalid", f"a value cannot be stored: {str(exc).splitlines()[0]}")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
         detail: Any = exc.detail
         code = _STATUS_CODES.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(detail), headers=exc.headers)
+
+
+async def refuse_nul_characters(request: Request) -> None:
+    """422 naming the parameter when a query or path value holds a NUL, which no text column can store."""
+    for where, params in (("query", request.query_params.multi_items()), ("path", request.path_params.items())):
+        for name, value in params:
+            if isinstance(value, str) and "\x00" in value:
+                raise ApiError(422, "invalid", "text must not contain NUL characters",
+                               [FieldError(field=f"{where}.{name}", message="contains a NUL character")])

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from services.scorer.adapters.agreements import AgreementRepository, AgreementRow
@@ -23,6 +23,8 @@ from services.shared.deps import PoolDep, SettingsDep
 from services.shared.errors import ApiError, ErrorResponse, FieldError
 
 READERS = require_role("marketing", "sales", "ops")
+MAX_INT4 = 2_147_483_647  # versions are PostgreSQL integers: anything larger is simply not found
+VersionPath = Annotated[int, Path(ge=1, le=MAX_INT4, description="Agreement version")]
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
@@ -130,13 +132,13 @@ def agreements_router() -> APIRouter:
         return summary(row, AgreementDetail)
 
     @router.get("/{version}", response_model=AgreementDetail, dependencies=[Depends(READERS)])
-    async def get_version(version: int, pool: PoolDep):
+    async def get_version(version: VersionPath, pool: PoolDep):
         """One version with its document and approvals."""
         async with pool.acquire() as conn:
             return summary(await _existing(AgreementRepository(conn), version), AgreementDetail)
 
     @router.put("/{version}", response_model=AgreementDetail)
-    async def edit_draft(version: int, request: Request, who: Writer, pool: PoolDep, settings: SettingsDep):
+    async def edit_draft(version: VersionPath, request: Request, who: Writer, pool: PoolDep, settings: SettingsDep):
         """Replaces a draft's document; its approvals are dropped."""
         document, fmt, text = await read_document(request, settings.max_body_bytes)
         async with pool.acquire() as conn, conn.transaction():
@@ -149,7 +151,7 @@ def agreements_router() -> APIRouter:
             return summary(await repo.get(version), AgreementDetail)
 
     @router.get("/{version}/diff", response_model=list[Change], dependencies=[Depends(READERS)])
-    async def diff(version: int, pool: PoolDep, against: int | None = Query(None, description="Default: active")):
+    async def diff(version: VersionPath, pool: PoolDep, against: int | None = Query(None, ge=1, le=MAX_INT4, description="Default: active")):
         """What changes from `against` (or the active version) to `version`."""
         async with pool.acquire() as conn:
             repo = AgreementRepository(conn)
@@ -158,7 +160,7 @@ def agreements_router() -> APIRouter:
         return [Change(**c) for c in diff_agreements(base.document if base else {}, target.document)]
 
     @router.post("/{version}/approvals", response_model=AgreementSummary)
-    async def approve(version: int, who: Approver, pool: PoolDep, body: Approval | None = None):
+    async def approve(version: VersionPath, who: Approver, pool: PoolDep, body: Approval | None = None):
         """Approves a draft for the caller's team (marketing or sales)."""
         try:
             role = approval_role(who.role, body.as_role if body else None)
@@ -173,7 +175,7 @@ def agreements_router() -> APIRouter:
             raise _signoff(exc) from exc
 
     @router.post("/{version}/activate", response_model=AgreementSummary)
-    async def activate(version: int, who: Writer, pool: PoolDep):
+    async def activate(version: VersionPath, who: Writer, pool: PoolDep):
         """Puts an approved draft in force; the previous version is retired."""
         try:
             async with pool.acquire() as conn, conn.transaction():
@@ -187,7 +189,7 @@ def agreements_router() -> APIRouter:
             raise _signoff(exc) from exc
 
     @router.get("/{version}/history", response_model=list[HistoryEntry], dependencies=[Depends(READERS)])
-    async def history(version: int, pool: PoolDep):
+    async def history(version: VersionPath, pool: PoolDep):
         """Who created, edited, approved and activated this version, and when."""
         async with pool.acquire() as conn:
             repo = AgreementRepository(conn)
@@ -195,7 +197,7 @@ def agreements_router() -> APIRouter:
             return [HistoryEntry(**dict(r)) for r in await repo.history(version)]
 
     @router.post("/{version}/backtest", dependencies=[Depends(READERS)])
-    async def backtest(version: int, request: Request, pool: PoolDep,
+    async def backtest(version: VersionPath, request: Request, pool: PoolDep,
                        since: str = Query("30d", description="30d, 12h, 2w or an ISO timestamp"),
                        until: datetime | None = Query(None, description="Default: now")) -> dict:
         """Replays stored engagement under this version and under the active one, side by side."""
