@@ -89,7 +89,7 @@ def serve(service: Service, port: int = typer.Option(None, help="Default: the se
     import uvicorn
 
     from services.shared.config import load_settings
-    from services.shared.logs import configure_logging
+    from services.shared.logs import configure_logging, secret_values
 
     if service is Service.scorer:
         from services.scorer.config import ScorerSettings as settings_cls
@@ -98,7 +98,7 @@ def serve(service: Service, port: int = typer.Option(None, help="Default: the se
         from services.router.config import RouterSettings as settings_cls
         factory = "services.router.bootstrap:create_app"
     settings = load_settings(settings_cls)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, secret_values(settings))
     uvicorn.run(factory, factory=True, host=settings.host, port=port or settings.port,
                 log_config=None, access_log=False, timeout_graceful_shutdown=25)
 

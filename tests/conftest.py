@@ -46,6 +46,7 @@ class Services:
     scorer_url: str
     router_url: str
     auth: dict[str, str]
+    logs: tuple = ()  # the processes' log files (scorer, router)
 
 
 def _env_for(settings: Settings) -> dict[str, str]:
@@ -123,7 +124,8 @@ async def services(stack: Stack) -> Services:
     try:
         for proc in procs:
             await wait_ready(proc)
-        yield Services(procs[0].url, procs[1].url, {"Authorization": f"Bearer {TEST_ADMIN_KEY}"})
+        yield Services(procs[0].url, procs[1].url, {"Authorization": f"Bearer {TEST_ADMIN_KEY}"},
+                       tuple(p.log_path for p in procs))
     finally:
         for proc in procs:
             proc.terminate()
