@@ -8,7 +8,7 @@ HANDOFF := $(VENV)/bin/handoff
 PYTHON  ?= python3
 export HANDOFF_ENV_FILE ?= $(CURDIR)/deploy/local/dev.env
 
-.PHONY: help venv stack prepare run test stop logs schemas clean
+.PHONY: help venv stack prepare run test stop logs schemas clean bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ stop: ## Stop the services and the local stack
 
 logs: ## Follow the services' logs
 	@tail -F .run/logs/scorer.log .run/logs/router.log
+
+bench: prepare ## Run the benchmarks (not part of CI; BENCH_ARGS="scorer --quick" for one, smaller)
+	@$(PY) -m bench $(BENCH_ARGS)
 
 schemas: venv ## Regenerate schemas/json and schemas/asyncapi.yaml from the models
 	@$(HANDOFF) schemas

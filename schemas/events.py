@@ -4,7 +4,24 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+
+
+_EMAIL_SHAPE = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def _email_shape(value: str) -> str:
+    # The shape only, not email_validator's IDNA checks: every engagement record passes here on the
+    # scorer's hot path, and a lead key needs a stable string, not a deliverable address.
+    if len(value) > 254 or not _EMAIL_SHAPE.fullmatch(value):
+        raise ValueError("value is not a valid email address: it must look like name@example.com")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_email_shape), WithJsonSchema({"format": "email", "type": "string"})]
 
 
 class _Payload(BaseModel):
@@ -44,7 +61,7 @@ class EngagementRecorded(_Payload):
     source: str = Field(min_length=1, max_length=100, description="Tool or system that saw it")
     activity: ActivityKind
     occurred_at: AwareDatetime
-    email: EmailStr | None = None
+    email: Email | None = None
     external_id: str | None = Field(default=None, max_length=200, description="The tool's own id")
     url: str | None = Field(default=None, max_length=2000)
     form: str | None = Field(default=None, max_length=200)

@@ -5,6 +5,7 @@ Conditions are data, never code: regexes are checked for size and catastrophic b
 when the document is validated, and values are matched only up to a bounded length.
 """
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -106,6 +107,12 @@ def _norm(v: Any) -> Any:
     return v.strip().lower() if isinstance(v, str) else v
 
 
+@functools.lru_cache(maxsize=4096)
+def _normalised(values: tuple) -> frozenset:
+    """The normalised set of an `in` list; built once per list, not per lead (a scoring hot path)."""
+    return frozenset(_norm(v) for v in values)
+
+
 def evaluate(condition: Condition, record: Mapping[str, Any]) -> Outcome:
     """Whether `record` satisfies `condition`; a value of the wrong type is a recorded non-match."""
     present = record.get(condition.field) not in (None, "")
@@ -125,7 +132,7 @@ def evaluate(condition: Condition, record: Mapping[str, Any]) -> Outcome:
     if condition.regex is not None:
         return Outcome(re.search(condition.regex, str(value)[:MAX_MATCHED_LENGTH]) is not None)
     if condition.in_ is not None:
-        return Outcome(_norm(value) in {_norm(v) for v in condition.in_})
+        return Outcome(_norm(value) in _normalised(condition.in_))
     return Outcome(_norm(value) == _norm(condition.equals))
 
 

@@ -1,0 +1,74 @@
+"""`python -m bench [names...]`: runs benchmarks on the local stack, prints a table, writes JSON."""
+
+import asyncio
+import dataclasses
+import json
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bench.http_scenarios import ingest_rps, routing_latency
+from bench.scenarios import Result, router_throughput, scorer_memory, scorer_throughput
+from bench.world import machine
+
+app = typer.Typer(add_completion=False)
+RESULTS = Path(__file__).resolve().parent / "results"
+NAMES = ("scorer", "router", "ingest", "latency", "memory")
+
+
+def _run(name: str, quick: bool, tmp: Path):
+    """The coroutine of one benchmark, with the issue's parameters (or a tenth of them with --quick)."""
+    scale = 10 if quick else 1
+    return {
+        "scorer": lambda: scorer_throughput(events=200_000 // scale, leads=50_000 // scale),
+        "router": lambda: router_throughput(leads=10_000 // scale, reps=50, pools=5, tmp=tmp),
+        "ingest": lambda: ingest_rps(seconds=20 / (2 if quick else 1), concurrency=32),
+        "latency": lambda: routing_latency(rate=200, seconds=60 / (6 if quick else 1)),
+        "memory": lambda: scorer_memory(leads=1_000_000 // scale),
+    }[name]()
+
+
+def _table(results: list[Result]) -> Table:
+    table = Table(title="Handoff benchmarks")
+    for column in ("benchmark", "figure", "value", "ceiling", "ratio", "target", "met"):
+        table.add_column(column, justify="right" if column in ("value", "ceiling", "ratio") else "left")
+    for result in results:
+        for f in result.figures:
+            table.add_row(result.benchmark, f.name, f"{f.value:,.1f} {f.unit}",
+                          f"{f.baseline:,.1f}" if f.baseline else "", f"{f.ratio:.2f}" if f.ratio else "",
+                          f.target, {True: "yes", False: "NO", None: ""}[f.met])
+    return table
+
+
+@app.command()
+def main(names: list[str] = typer.Argument(None, help=f"Some of {', '.join(NAMES)}; default all"),
+         quick: bool = typer.Option(False, help="A tenth of the issue's sizes, for a smoke run")) -> None:
+    """Runs the benchmarks one after another on a quiet machine."""
+    chosen = names or list(NAMES)
+    unknown = set(chosen) - set(NAMES)
+    if unknown:
+        raise typer.BadParameter(f"unknown benchmark(s) {sorted(unknown)}; choose from {NAMES}")
+    console, results = Console(), []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in chosen:
+            began = time.monotonic()
+            console.print(f"[bold]{name}[/bold] …")
+            results.append(asyncio.run(_run(name, quick, Path(tmp))))
+            console.print(f"  done in {time.monotonic() - began:.0f} s")
+    console.print(_table(results))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    out.write_text(json.dumps({"machine": machine(), "quick": quick,
+                               "results": [dataclasses.asdict(r) | {"figures": [dataclasses.asdict(f) | {"ratio": f.ratio}
+                                                                               for f in r.figures]} for r in results]},
+                              indent=2, default=str))
+    console.print(f"results: {out}")
+
+
+if __name__ == "__main__":
+    app()

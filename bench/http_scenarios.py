@@ -1,0 +1,149 @@
+"""Benchmarks through HTTP: ingest requests/s next to a bare endpoint, end-to-end routing latency."""
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import httpx
+import orjson
+from aiokafka import AIOKafkaConsumer
+
+from bench.load import engagement_event, lead_attributes
+from bench.scenarios import Figure, Result
+from bench.world import LOGS, bench_world, start
+from schemas.topics import Topic
+from tests.support.stack import ROOT, TEST_ADMIN_KEY, free_port
+
+HEADERS = {"authorization": f"Bearer {TEST_ADMIN_KEY}", "content-type": "application/cloudevents+json"}
+
+
+def _event_body(activity: str = "page_view") -> bytes:
+    import random
+    from datetime import UTC, datetime
+    email = f"ing-{uuid.uuid4().hex[:12]}@bench-{uuid.uuid4().hex[:6]}.example.com"
+    return orjson.dumps(engagement_event(email, activity, datetime.now(UTC), lead_attributes(random.Random(), 0)))
+
+
+async def _closed_loop_rps(url: str, seconds: float, concurrency: int) -> float:
+    """Completed 202s per second with `concurrency` clients posting one event each, back to back."""
+    bodies = [_event_body() for _ in range(2000)]
+    done = 0
+    deadline = time.monotonic() + seconds
+
+    async def client_loop(client: httpx.AsyncClient, offset: int) -> None:
+        nonlocal done
+        i = offset
+        while time.monotonic() < deadline:
+            response = await client.post(url, content=bodies[i % len(bodies)], headers=HEADERS)
+            if response.status_code == 202:
+                done += 1
+            i += concurrency
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        began = time.monotonic()
+        await asyncio.gather(*(client_loop(client, k) for k in range(concurrency)))
+        return done / (time.monotonic() - began)
+
+
+def _start_bare() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    LOGS.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port),
+                             "--log-level", "warning", "--no-access-log"], cwd=ROOT,
+                            stdout=open(LOGS / "bare.log", "wb"), stderr=subprocess.STDOUT, env=os.environ)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+async def _wait_http(url: str) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(100):
+            try:
+                await client.get(url)
+                return
+            except httpx.HTTPError:
+                await asyncio.sleep(0.1)
+
+
+async def ingest_rps(seconds: float, concurrency: int) -> Result:
+    """POST /v1/events (202 after the broker's ack) vs a bare 202 endpoint, one uvicorn worker each."""
+    result = Result("ingest", {"seconds": seconds, "concurrency": concurrency})
+    bare, bare_url = _start_bare()
+    try:
+        await _wait_http(bare_url + "/docs")
+        ceiling = await _closed_loop_rps(bare_url + "/v1/events", seconds, concurrency)
+    finally:
+        bare.terminate()
+        bare.wait()
+    async with bench_world("ingest") as world:
+        scorer = await start(world, "scorer")
+        try:
+            rate = await _closed_loop_rps(scorer.url + "/v1/events", seconds, concurrency)
+        finally:
+            scorer.terminate()
+    result.figures.append(Figure("requests/s (202 after ack)", rate, "req/s", ceiling, ">= 0.5 x bare endpoint",
+                                 rate >= 0.5 * ceiling))
+    return result
+
+
+async def routing_latency(rate: float, seconds: float) -> Result:
+    """Open loop: `rate` qualifying events/s; time from the 202 to the routed record seen."""
+    result = Result("latency", {"rate_per_s": rate, "seconds": seconds})
+    async with bench_world("latency") as world:
+        scorer, router = await start(world, "scorer"), await start(world, "router")
+        consumer = AIOKafkaConsumer(world.topic(Topic.ROUTED), bootstrap_servers=world.bootstrap,
+                                    auto_offset_reset="latest", group_id=None)
+        await consumer.start()
+        await consumer.seek_to_end()
+        accepted: dict[bytes, float] = {}
+        seen: dict[bytes, float] = {}
+
+        async def watch() -> None:
+            while True:
+                batch = await consumer.getmany(timeout_ms=100)
+                now = time.monotonic()
+                for recs in batch.values():
+                    for r in recs:
+                        seen.setdefault(r.key, now)
+
+        watcher = asyncio.create_task(watch())
+        try:
+            async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200)) as client:
+                async def one(body: bytes, key: bytes) -> None:
+                    response = await client.post(scorer.url + "/v1/events", content=body, headers=HEADERS)
+                    if response.status_code == 202:
+                        accepted[key] = time.monotonic()
+
+                tasks, began, n = [], time.monotonic(), int(rate * seconds)
+                from datetime import UTC, datetime
+                import random
+                rng = random.Random(3)
+                for i in range(n):
+                    await asyncio.sleep(max(0.0, began + i / rate - time.monotonic()))
+                    email = f"lat{i}-{uuid.uuid4().hex[:6]}@lat{i}.example.com"
+                    body = orjson.dumps(engagement_event(email, "demo_request", datetime.now(UTC),
+                                                         {**lead_attributes(rng, i), "title": "VP Sales",
+                                                          "employees": 200}))
+                    tasks.append(asyncio.create_task(one(body, email.encode())))
+                await asyncio.gather(*tasks)
+            deadline = time.monotonic() + 30
+            while len(seen.keys() & accepted.keys()) < len(accepted) and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+        finally:
+            watcher.cancel()
+            await consumer.stop()
+            scorer.terminate()
+            router.terminate()
+    latencies = sorted((seen[k] - t) * 1000 for k, t in accepted.items() if k in seen)
+    missing = len(accepted) - len(latencies)
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else float("nan")
+    result.figures += [Figure("p50", pct(0.50), "ms"), Figure("p95", pct(0.95), "ms"),
+                       Figure("p99", pct(0.99), "ms", None, "<= 100 ms", pct(0.99) <= 100),
+                       Figure("max", latencies[-1] if latencies else float("nan"), "ms"),
+                       Figure("routed / accepted", len(latencies), f"of {len(accepted)}", None, "all", missing == 0)]
+    return result
