@@ -15,6 +15,7 @@ from services.router.entrypoints.routing_api import routing_router
 from services.router.entrypoints.sales_ops_api import sales_ops_router
 from services.router.entrypoints.sla_api import sla_router
 from services.router.sla_metrics import start_sla_metrics
+from services.router.adapters.batch_state import BatchRoutingState
 from services.router.adapters.followup import FollowupRepository
 from services.router.config import CRM_GROUP, QUALIFIED_GROUP, SCHEMA, RouterSettings
 from services.router.crm_handlers import crm_activities
@@ -42,7 +43,8 @@ def qualified_handler(settings: RouterSettings, agreement, now=utc_now):
     ctx = routing_context(settings, agreement, now)
 
     async def handle(conn: asyncpg.Connection, events: list) -> None:
-        await handlers.lead_qualified(RouterRepository(conn), RoutingStateRepository(conn), events, ctx)
+        await handlers.lead_qualified(RouterRepository(conn), BatchRoutingState(RoutingStateRepository(conn)),
+                                      events, ctx)
 
     return handle
 

@@ -10,6 +10,7 @@ from schemas.messages import FollowupEvent, QualifiedEvent, RoutedEvent
 from services.router.adapters.repository import NewAssignment, RouterRepository
 from services.router.adapters.routing_state import RoutingStateRepository
 from services.router.deciding import decide_for
+from services.router.domain.domains import lead_domains
 from services.router.domain.routing import Decision, LeadFacts
 from services.router.domain.sla import SlaPlan, plan_sla
 from services.shared.ids import derived_id
@@ -63,16 +64,24 @@ def _explain(decision: Decision, rules_version: int | None) -> dict:
 
 async def lead_qualified(repo: RouterRepository, state: RoutingStateRepository,
                          events: Sequence[QualifiedEvent], ctx: RoutingContext) -> None:
-    """Assigns each qualified lead once, or parks it in overflow, and says so on the topics."""
-    messages: list[OutboxMessage] = []
-    for event in events:
+    """Assigns each qualified lead once, or parks it in overflow, and says so on the topics.
+
+    Decisions are made one by one (each moves the rotation); the assignments, their SLA timers
+    and the events are written together at the end, set-based.
+    """
+    taken = await repo.handled_qualifications([e.id for e in events])
+    fresh = [e for e in events if e.id not in taken]
+    await state.prefetch_accounts({d for e in fresh for d in lead_domains(e.data.email, e.data.attributes)})
+    overflow: list[OutboxMessage] = []
+    decided: list[tuple[NewAssignment, SlaPlan | None, list[OutboxMessage]]] = []
+    for event in fresh:
         q, at = event.data, ctx.now()
         decision, rules_version = await decide_for(state, lead_facts(q), at, default_pool=ctx.default_pool,
                                                    lock=True)
         if decision.rep_id is None:
             if await repo.queue_overflow(event.id, q.lead_key, decision.pool_id, q.tier, at,
                                          _explain(decision, rules_version)):
-                messages.append(followup_message(ctx, event.dedupe_key, LeadFollowup(
+                overflow.append(followup_message(ctx, event.dedupe_key, LeadFollowup(
                     lead_key=q.lead_key, status=FollowupStatus.OVERFLOW, occurred_at=at, tier=q.tier,
                     agreement_version=q.agreement_version, reason=decision.overflow_reason)))
             continue
@@ -85,23 +94,26 @@ async def lead_qualified(repo: RouterRepository, state: RoutingStateRepository,
             decision=_explain(decision, rules_version), account_id=decision.account_id, first_touch_due_at=due,
             accept_due_at=plan.accept_due if plan else None, qualification=q.model_dump(mode="json"),
         )
-        if not await _assign(repo, assignment, plan):
-            continue  # already assigned by an earlier delivery or another replica
         if decision.rotation and decision.rotation.updated and decision.pool_id:
             await state.save_rotation(decision.pool_id, decision.rotation.updated, decision.rotation.virtual_time)
-        messages.append(OutboxMessage(ctx.routed_topic, q.lead_key, RoutedEvent(
-            id=derived_id(event.dedupe_key, "routed"), source=ctx.source, subject=q.lead_key, time=at,
-            data=LeadRouted(
-                lead_key=q.lead_key, assignment_id=assignment.assignment_id, qualification_id=event.id,
-                rep_id=decision.rep_id, pool_id=decision.pool_id, rule=decision.rule, tier=q.tier,
-                agreement_version=q.agreement_version, routed_at=at, sla_due_at=due,
-            ),
-        )))
-        messages.append(followup_message(ctx, event.dedupe_key, LeadFollowup(
-            lead_key=q.lead_key, assignment_id=assignment.assignment_id, rep_id=decision.rep_id,
-            status=FollowupStatus.ASSIGNED, occurred_at=at, tier=q.tier,
-            agreement_version=q.agreement_version)))
-    await repo.add_outbox(messages)
+        state.assigned(decision.rep_id)
+        decided.append((assignment, plan, [
+            OutboxMessage(ctx.routed_topic, q.lead_key, RoutedEvent(
+                id=derived_id(event.dedupe_key, "routed"), source=ctx.source, subject=q.lead_key, time=at,
+                data=LeadRouted(
+                    lead_key=q.lead_key, assignment_id=assignment.assignment_id, qualification_id=event.id,
+                    rep_id=decision.rep_id, pool_id=decision.pool_id, rule=decision.rule, tier=q.tier,
+                    agreement_version=q.agreement_version, routed_at=at, sla_due_at=due))),
+            followup_message(ctx, event.dedupe_key, LeadFollowup(
+                lead_key=q.lead_key, assignment_id=assignment.assignment_id, rep_id=decision.rep_id,
+                status=FollowupStatus.ASSIGNED, occurred_at=at, tier=q.tier,
+                agreement_version=q.agreement_version))]))
+    # Another replica may have won a qualification meanwhile (a rebalance): only what we inserted is announced.
+    inserted = await repo.insert_assignments([a for a, _, _ in decided])
+    await repo.insert_timers_of({a.assignment_id: plan.timers for a, plan, _ in decided
+                                 if plan is not None and a.qualification_id in inserted})
+    await state.flush()
+    await repo.add_outbox([*overflow, *(m for a, _, msgs in decided if a.qualification_id in inserted for m in msgs)])
 
 
 async def reassign(repo: RouterRepository, state: RoutingStateRepository, qualification: LeadQualified,

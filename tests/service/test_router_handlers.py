@@ -24,6 +24,15 @@ class RecordingRepository:
         self.assignments[a.qualification_id] = a
         return True
 
+    async def handled_qualifications(self, qualification_ids):
+        return {q for q in qualification_ids if q in self.assignments or q in self.overflow}
+
+    async def insert_assignments(self, assignments):
+        return {a.qualification_id for a in assignments if await self.insert_assignment(a)}
+
+    async def insert_timers_of(self, timers):
+        self.timers = {**getattr(self, "timers", {}), **timers}
+
     async def queue_overflow(self, qualification_id, *args):
         self.overflow.append(qualification_id)
         return True
@@ -53,6 +62,15 @@ class RoutingState:
 
     async def rep_time_zone(self, rep_id):
         return "Europe/Berlin"
+
+    def assigned(self, rep_id):
+        pass
+
+    async def prefetch_accounts(self, domains):
+        pass
+
+    async def flush(self):
+        pass
 
     async def save_rotation(self, pool_id, member, virtual_time):
         members = tuple(member if m.rep_id == member.rep_id else m for m in self.pool.members)

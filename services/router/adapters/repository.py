@@ -59,6 +59,42 @@ class RouterRepository:
         )
         return row is not None
 
+    async def handled_qualifications(self, qualification_ids: Sequence[str]) -> set[str]:
+        """The qualifications already assigned (first attempt) or parked in overflow."""
+        rows = await self._conn.fetch(
+            "SELECT qualification_id FROM router.assignments WHERE qualification_id = ANY($1::text[]) AND attempt = 1"
+            " UNION SELECT qualification_id FROM router.overflow WHERE qualification_id = ANY($1::text[])",
+            list(qualification_ids))
+        return {r["qualification_id"] for r in rows}
+
+    async def insert_assignments(self, assignments: Sequence[NewAssignment]) -> set[str]:
+        """Stores many assignments in one statement; returns the qualification ids actually inserted."""
+        if not assignments:
+            return set()
+        columns = ("assignment_id", "qualification_id", "lead_key", "rep_id", "pool_id", "rule", "tier",
+                   "agreement_version", "routed_at", "decision", "account_id", "attempt", "first_touch_due_at",
+                   "accept_due_at", "qualification")
+        types = ("text", "text", "text", "text", "text", "text", "text", "int", "timestamptz", "jsonb", "text", "int",
+                 "timestamptz", "timestamptz", "jsonb")
+        rows = await self._conn.fetch(
+            f"INSERT INTO router.assignments ({', '.join(columns)})"
+            f" SELECT * FROM unnest({', '.join(f'${i}::{t}[]' for i, t in enumerate(types, start=1))})"
+            " ON CONFLICT (qualification_id, attempt) DO NOTHING RETURNING qualification_id",
+            *([getattr(a, c) for a in assignments] for c in columns))
+        return {r["qualification_id"] for r in rows}
+
+    async def insert_timers_of(self, timers: dict[str, Sequence[PlannedTimer]]) -> None:
+        """The SLA timers of many assignments in one statement."""
+        flat = [(assignment_id, t) for assignment_id, planned in timers.items() for t in planned]
+        if not flat:
+            return
+        await self._conn.execute(
+            "INSERT INTO router.sla_timers (timer_id, assignment_id, kind, seq, due_at)"
+            " SELECT a || '#' || k || '#' || s, a, k, s, d"
+            " FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[]) AS t(a, k, s, d)"
+            " ON CONFLICT DO NOTHING",
+            [a for a, _ in flat], [t.kind for _, t in flat], [t.seq for _, t in flat], [t.due_at for _, t in flat])
+
     async def insert_timers(self, assignment_id: str, timers: Sequence[PlannedTimer]) -> None:
         """Starts the SLA clock of an assignment: one row per warning, breach and accept deadline."""
         await self._conn.execute(

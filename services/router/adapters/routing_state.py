@@ -91,3 +91,12 @@ class RoutingStateRepository:
             pool_id, member.rep_id, member.pass_value)
         await self._conn.execute(
             "UPDATE router.pools SET virtual_time = $2 WHERE pool_id = $1", pool_id, virtual_time)
+
+    async def prefetch_accounts(self, domains: Iterable[str]) -> None:
+        """Nothing to do: accounts are looked up per lead."""
+
+    def assigned(self, rep_id: str) -> None:
+        """Nothing to do: every read here sees the assignments written so far."""
+
+    async def flush(self) -> None:
+        """Nothing to do: rotations are written as they happen."""
