@@ -10,6 +10,7 @@ from services.scorer import handlers
 from services.scorer.adapters.active_agreement import ActiveAgreement, watch_active_agreement
 from services.scorer.adapters.repository import ScorerRepository
 from services.scorer.adapters.scores import ScoresRepository
+from services.scorer.fit_cache import FitCache
 from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, SCHEMA, ScorerSettings
 from services.scorer.entrypoints.agreements_api import agreements_router
 from services.scorer.entrypoints.ingest import ingest_router
@@ -25,6 +26,7 @@ def engagement_handler(settings: ScorerSettings, agreement: ActiveAgreement):
     ctx = handlers.ScoringContext(
         qualified_topic=settings.topic(Topic.QUALIFIED), source=settings.event_source,
         agreement=lambda: agreement.current, horizon=timedelta(days=settings.scoring_horizon_days),
+        fit_cache=FitCache(),
     )
 
     async def handle(conn: asyncpg.Connection, events: list) -> None:

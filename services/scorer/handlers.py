@@ -12,6 +12,7 @@ from services.scorer.adapters.repository import QualificationMark, ScorerReposit
 from services.scorer.adapters.scores import LeadRow, ScoreRow, ScoresRepository, TouchRow
 from services.scorer.domain.agreement import Recycle
 from services.scorer.domain.lifecycle import QUALIFIED_STAGES, counted, follow_all, may_qualify
+from services.scorer.fit_cache import FitCache
 from services.scorer.domain.scoring import Evaluation, LeadProfile, Touch, account_key, evaluate
 from services.scorer.identity import link_identities, resolve_lead_keys
 from services.shared.ids import derived_id
@@ -28,6 +29,7 @@ class ScoringContext:
     source: str
     agreement: Callable[[], Versioned | None]  # the active version, read per batch
     horizon: timedelta = timedelta(days=180)
+    fit_cache: FitCache | None = None  # per process; None computes fit every time
 
 
 def _touch(t: TouchRow) -> Touch:
@@ -71,7 +73,8 @@ async def engagement_recorded(
             continue
         at = max(t.occurred_at for t in stored)
         history = counted(stored, lead.engagement_since)
-        result = evaluate(active.document, profiles[key], history, at, account_sums.get(key, 0.0))
+        fitted = ctx.fit_cache.fit(active.version, active.document, profiles[key]) if ctx.fit_cache else None
+        result = evaluate(active.document, profiles[key], history, at, account_sums.get(key, 0.0), fitted)
         newly = result.sales_ready and may_qualify(lead.lifecycle, lead.qualified_at, lead.requalify_after, at)
         rows.append(ScoreRow(
             lead_key=key, agreement_version=active.version, fit=result.fit, engagement=result.engagement,

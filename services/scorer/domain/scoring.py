@@ -213,13 +213,14 @@ def _decide(doc: AgreementDocument, fit_result: FitResult, history: list[Touch],
 
 
 def evaluate(doc: AgreementDocument, profile: LeadProfile, touches: Iterable[Touch], at: datetime,
-             account_engagement: float = 0.0) -> Evaluation:
+             account_engagement: float = 0.0, fit_result: FitResult | None = None) -> Evaluation:
     """The lead's scores at `at`, whether it is sales-ready, in which tier, why, and every rule that fired.
 
-    `account_engagement` is the summed engagement of the other contacts of the lead's account.
+    `account_engagement` is the summed engagement of the other contacts of the lead's account;
+    `fit_result`, when the caller has it (a cache), must be `fit(doc, profile)`.
     """
     history = timeline(touches, at)
-    fit_result, eng = fit(doc, profile), engagement(doc, history, at)
+    fit_result, eng = fit_result or fit(doc, profile), engagement(doc, history, at)
     account = doc.engagement.account
     shared = round(account.weight * account_engagement, DECIMALS) if account.enabled else 0.0
     tier, reason = _decide(doc, fit_result, history, round(eng.points + shared, DECIMALS))

@@ -1,0 +1,31 @@
+"""The fit memo gives what fit gives, and stays bounded."""
+
+from pathlib import Path
+
+from services.scorer.domain.agreement import parse_agreement
+from services.scorer.domain.scoring import LeadProfile, fit
+from services.scorer.fit_cache import FitCache
+
+EXAMPLE = parse_agreement(
+    (Path(__file__).resolve().parents[2] / "deploy" / "agreements" / "example.yaml").read_text(), "yaml")
+LEAD = LeadProfile(email="ada@acme.example", attributes={"employees": 200, "title": "VP Sales", "country": "DE"})
+
+
+def test_a_cached_fit_equals_a_computed_one():
+    cache = FitCache()
+    assert cache.fit(1, EXAMPLE, LEAD) == fit(EXAMPLE, LEAD)
+    assert cache.fit(1, EXAMPLE, LEAD) == fit(EXAMPLE, LEAD)
+
+
+def test_changed_attributes_are_fitted_again():
+    cache = FitCache()
+    student = LeadProfile(email=LEAD.email, attributes={**LEAD.attributes, "title": "Student"})
+    assert cache.fit(1, EXAMPLE, student) == fit(EXAMPLE, student)
+    assert cache.fit(1, EXAMPLE, LEAD) == fit(EXAMPLE, LEAD)
+
+
+def test_the_cache_keeps_at_most_its_size():
+    cache = FitCache(size=3)
+    for i in range(10):
+        cache.fit(1, EXAMPLE, LeadProfile(email=f"l{i}@x{i}.example", attributes={}))
+    assert len(cache._entries) == 3
