@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.http_scenarios import ingest_rps, routing_latency
-from bench.scenarios import Result, router_throughput, scorer_memory, scorer_throughput
+from bench.scenarios import Figure, Result, router_throughput, scorer_memory, scorer_throughput
 from bench.world import machine
 
 app = typer.Typer(add_completion=False)
@@ -58,7 +58,11 @@ def main(names: list[str] = typer.Argument(None, help=f"Some of {', '.join(NAMES
         for name in chosen:
             began = time.monotonic()
             console.print(f"[bold]{name}[/bold] …")
-            results.append(asyncio.run(_run(name, quick, Path(tmp))))
+            try:
+                results.append(asyncio.run(_run(name, quick, Path(tmp))))
+            except Exception as exc:  # one broken benchmark must not lose the others' figures
+                console.print(f"  [red]failed: {exc!r}[/red]")
+                results.append(Result(name, {}, [Figure(f"failed: {type(exc).__name__}", float("nan"), "")]))
             console.print(f"  done in {time.monotonic() - began:.0f} s")
     console.print(_table(results))
     RESULTS.mkdir(exist_ok=True)

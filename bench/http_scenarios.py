@@ -49,6 +49,40 @@ async def _closed_loop_rps(url: str, seconds: float, concurrency: int) -> float:
         return done / (time.monotonic() - began)
 
 
+async def _hop_times(world, keys: set[bytes]) -> dict[str, list[float]]:
+    """Per lead: engagement -> qualified (the scorer's hop) and qualified -> routed (the router's)."""
+    stamps: dict[str, dict[bytes, int]] = {}
+    for topic in (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.ROUTED):
+        consumer = AIOKafkaConsumer(world.topic(topic), bootstrap_servers=world.bootstrap,
+                                    auto_offset_reset="earliest", group_id=None)
+        await consumer.start()
+        seen: dict[bytes, int] = {}
+        try:
+            ends = await consumer.end_offsets(list(consumer.assignment()) or
+                                              [tp for tp in await _partitions(consumer, world.topic(topic))])
+            while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+                for recs in (await consumer.getmany(timeout_ms=500)).values():
+                    for r in recs:
+                        if r.key in keys:
+                            seen.setdefault(r.key, r.timestamp)
+        finally:
+            await consumer.stop()
+        stamps[topic] = seen
+    e, q, r = stamps[Topic.ENGAGEMENT], stamps[Topic.QUALIFIED], stamps[Topic.ROUTED]
+    return {"scorer hop (engagement -> qualified)": [float(q[k] - e[k]) for k in q if k in e],
+            "router hop (qualified -> routed)": [float(r[k] - q[k]) for k in r if k in q]}
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list:
+    from aiokafka.structs import TopicPartition
+    for _ in range(50):
+        parts = consumer.partitions_for_topic(topic)
+        if parts:
+            return [TopicPartition(topic, p) for p in parts]
+        await asyncio.sleep(0.1)
+    return []
+
+
 def _start_bare() -> tuple[subprocess.Popen, str]:
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -100,6 +134,7 @@ async def routing_latency(rate: float, seconds: float) -> Result:
         await consumer.seek_to_end()
         accepted: dict[bytes, float] = {}
         seen: dict[bytes, float] = {}
+        failed: list[bytes] = []
 
         async def watch() -> None:
             while True:
@@ -113,9 +148,15 @@ async def routing_latency(rate: float, seconds: float) -> Result:
         try:
             async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200)) as client:
                 async def one(body: bytes, key: bytes) -> None:
-                    response = await client.post(scorer.url + "/v1/events", content=body, headers=HEADERS)
+                    try:
+                        response = await client.post(scorer.url + "/v1/events", content=body, headers=HEADERS)
+                    except httpx.HTTPError:
+                        failed.append(key)
+                        return
                     if response.status_code == 202:
                         accepted[key] = time.monotonic()
+                    else:
+                        failed.append(key)
 
                 tasks, began, n = [], time.monotonic(), int(rate * seconds)
                 from datetime import UTC, datetime
@@ -137,6 +178,7 @@ async def routing_latency(rate: float, seconds: float) -> Result:
             await consumer.stop()
             scorer.terminate()
             router.terminate()
+        hops = await _hop_times(world, set(accepted))
     latencies = sorted((seen[k] - t) * 1000 for k, t in accepted.items() if k in seen)
     missing = len(accepted) - len(latencies)
 
@@ -145,5 +187,11 @@ async def routing_latency(rate: float, seconds: float) -> Result:
     result.figures += [Figure("p50", pct(0.50), "ms"), Figure("p95", pct(0.95), "ms"),
                        Figure("p99", pct(0.99), "ms", None, "<= 100 ms", pct(0.99) <= 100),
                        Figure("max", latencies[-1] if latencies else float("nan"), "ms"),
-                       Figure("routed / accepted", len(latencies), f"of {len(accepted)}", None, "all", missing == 0)]
+                       Figure("routed / accepted", len(latencies), f"of {len(accepted)}", None, "all", missing == 0),
+                       Figure("requests refused or failed", len(failed), "req", None, "0", not failed)]
+    for hop, values in hops.items():  # where the time goes, from the records' broker timestamps
+        values.sort()
+        if values:
+            result.figures += [Figure(f"{hop} p50", values[len(values) // 2], "ms"),
+                               Figure(f"{hop} p99", values[min(len(values) - 1, int(0.99 * len(values)))], "ms")]
     return result
