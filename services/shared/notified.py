@@ -1,6 +1,7 @@
 """A loop woken by PostgreSQL NOTIFY, polling as a fallback in case a notification was missed."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -27,12 +28,13 @@ class NotifiedLoop:
         self._wake.set()
 
     async def run(self, step: Step) -> None:
-        """Until stop(): one connection listens while `step` runs on the pool."""
-        listener = await self._pool.acquire()
-        callback = lambda *_: self._wake.set()  # noqa: E731
+        """Until stop(): one connection listens while `step` runs on the pool. A listener lost with
+        its connection (a database restart) is replaced; meanwhile the idle poll keeps things going."""
+        listener: asyncpg.pool.PoolConnectionProxy | None = None
         try:
-            await listener.add_listener(self._channel, callback)
             while not self._stopping.is_set():
+                if not _alive(listener):
+                    listener = await self._listen(listener)
                 self._wake.clear()  # before the step, so a NOTIFY during it is not lost
                 try:
                     if await step():
@@ -45,7 +47,39 @@ class NotifiedLoop:
                 except TimeoutError:
                     pass
         finally:
-            try:
-                await listener.remove_listener(self._channel, callback)
-            finally:
-                await self._pool.release(listener)
+            await self._release(listener)
+
+    def _woken(self, *_) -> None:
+        self._wake.set()
+
+    async def _listen(self, old):
+        """A fresh listening connection, or None for now (logged; the next round tries again)."""
+        await self._release(old)
+        listener = None
+        try:
+            listener = await self._pool.acquire()
+            await listener.add_listener(self._channel, self._woken)
+            return listener
+        except Exception as exc:
+            log.warning(f"{self._name}: cannot listen for NOTIFY; polling meanwhile", extra={"error": repr(exc)})
+            await self._release(listener, listening=False)
+            return None
+
+    async def _release(self, listener, listening: bool = True) -> None:
+        if listener is None:
+            return
+        with contextlib.suppress(Exception):  # the connection may be dead already
+            if listening and _alive(listener):
+                await listener.remove_listener(self._channel, self._woken)
+        with contextlib.suppress(Exception):
+            await self._pool.release(listener)
+
+
+def _alive(listener) -> bool:
+    """Whether the listening connection still works (a dead one may even have left the pool)."""
+    if listener is None:
+        return False
+    try:
+        return not listener.is_closed()
+    except asyncpg.InterfaceError:
+        return False
