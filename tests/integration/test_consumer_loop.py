@@ -2,6 +2,7 @@
 
 import uuid
 
+import asyncpg
 import orjson
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
@@ -59,6 +60,28 @@ async def test_a_record_whose_handler_keeps_failing_is_dead_lettered_and_the_res
     assert "this lead cannot be scored" in header(dead[0], "dlq.error")
     assert attempts[bad] == 1 + isolated.consumer_retries  # the batch, then each retry alone
     assert runtime.loops[0].stats.dead_lettered == 1
+
+
+async def test_a_restarting_database_is_waited_for_not_taken_for_a_poison_record(isolated):
+    # `make chaos` found valid events dead-lettered while PostgreSQL restarted (57P03 at connect).
+    topic = isolated.topic(Topic.ENGAGEMENT)
+    email = unique_email("restart")
+    await produce_raw(isolated.kafka_bootstrap, topic, orjson.dumps(engagement(email)), key=email.encode(),
+                      headers=STRUCTURED)
+    failures = 2 + isolated.consumer_retries  # more than a poison record gets: the batch, then each retry
+    attempts: list[str] = []
+
+    async def handler(conn, events):
+        attempts.append(events[0].data.email)
+        if len(attempts) <= failures:
+            raise asyncpg.CannotConnectNowError("the database system is shutting down")
+
+    async def done():
+        return len(attempts) > failures
+
+    runtime = await _run_loop(isolated, handler, done)
+    assert runtime.loops[0].stats.dead_lettered == 0
+    assert runtime.loops[0].stats.applied == 1
 
 
 async def test_offsets_are_committed_after_the_batch(isolated):
