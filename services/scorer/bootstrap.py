@@ -15,6 +15,8 @@ from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, SCHEMA, Score
 from services.scorer.entrypoints.agreements_api import agreements_router
 from services.scorer.entrypoints.ingest import ingest_router
 from services.scorer.entrypoints.leads_api import leads_router
+from services.scorer.entrypoints.webhooks import webhooks_router
+from services.scorer.integrations.mappings import load_mappings
 from services.scorer.retention import RetentionJob
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
@@ -47,6 +49,7 @@ def followup_handler(agreement: ActiveAgreement):
 def create_app(settings: ScorerSettings | None = None) -> FastAPI:
     """The scorer's HTTP app; its lifespan runs the consumers, the relay and the agreement watcher."""
     settings = settings or load_settings(ScorerSettings)
+    mappings = load_mappings(settings.integration_mappings)  # a bad file stops the start, naming the path
 
     async def on_start(app: FastAPI, runtime: Runtime) -> None:
         await watch_active_agreement(app, runtime, settings.agreement_poll_s)
@@ -58,5 +61,5 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
         consumers=lambda app, runtime: [
             ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, app.state.agreement)),
             ConsumerSpec(FOLLOWUP_GROUP, Topic.FOLLOWUP, followup_handler(app.state.agreement))],
-        routers=[ingest_router(), agreements_router(), leads_router()],
+        routers=[ingest_router(), agreements_router(), leads_router(), webhooks_router(mappings)],
     )

@@ -1,6 +1,8 @@
 """Scorer settings."""
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 
 from services.shared.config import Settings
 
@@ -15,3 +17,12 @@ class ScorerSettings(Settings):
     scoring_horizon_days: int = Field(default=180, description="Engagement older than this is not scored")
     engagement_retention_days: int = Field(default=400, description="Raw history kept for backtests")
     agreement_poll_s: float = 5.0
+    # Inbound webhooks (docs/integrations.md, "Inbound webhooks"): unset, that adapter answers 503.
+    mautic_secret: SecretStr | None = Field(default=None, description="Mautic webhook secret (Webhook-Signature)")
+    hubspot_client_secret: SecretStr | None = Field(default=None, description="HubSpot app client secret (v3)")
+    segment_secret: SecretStr | None = Field(default=None, description="Segment webhook shared secret (X-Signature)")
+    webhook_secret: SecretStr | None = Field(default=None, description="whsec_ secret for signed POST /v1/events")
+    public_base_url: str | None = Field(
+        default=None, description="The scorer's URL as callers see it (behind a proxy), for HubSpot's signed URI")
+    integration_mappings: Path | None = Field(
+        default=None, description="YAML of event and field mappings; unset, the documented defaults")

@@ -1,8 +1,7 @@
 """POST /v1/events: CloudEvents in, 202 only once Kafka has them (acks=all)."""
 
-import asyncio
-import logging
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import ORJSONResponse
@@ -10,16 +9,17 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from schemas.messages import EngagementEvent
 from schemas.topics import Topic
-from services.shared.auth import require_role
+from services.scorer.entrypoints.inbound import configured_secret, publish_engagement, verified
+from services.scorer.integrations.signatures import STANDARD_HEADERS, standard_webhook, verify_standard
+from services.shared.auth import Principal, require_role
 from services.shared.body import parse_json, read_limited
-from services.shared.cloudevents import BATCH_CONTENT_TYPE, STRUCTURED_HEADERS, encode
-from services.shared.deps import ProducerDep, SettingsDep
+from services.shared.cloudevents import BATCH_CONTENT_TYPE
+from services.shared.deps import ProducerDep, SettingsDep, get_settings
 from services.shared.errors import ApiError, ErrorResponse, field_errors
-
-log = logging.getLogger(__name__)
 
 _ENGAGEMENT = TypeAdapter(EngagementEvent)
 MAX_BATCH = 1000
+_KEYED = require_role("marketing", "ops")
 
 
 class Accepted(BaseModel):
@@ -46,6 +46,22 @@ def _validate(body: Any, is_batch: bool) -> list[EngagementEvent]:
     return events
 
 
+async def key_unless_signed(request: Request) -> Principal | None:
+    """None for a Standard Webhooks request (its signature is checked with the body), else the API key's caller."""
+    if not any(name in request.headers for name in STANDARD_HEADERS):
+        return await _KEYED(request)
+    configured_secret(get_settings(request), "webhook_secret")  # 503 before anything is read
+    return None
+
+
+def _verify_signed(request: Request, raw: bytes, secret: str) -> None:
+    try:
+        webhook = standard_webhook(secret)
+    except ValueError as exc:
+        raise ApiError(503, "not_configured", f"HANDOFF_WEBHOOK_SECRET is {exc}") from exc
+    verified(verify_standard, webhook, raw, request.headers, datetime.now(UTC))
+
+
 def ingest_router() -> APIRouter:
     router = APIRouter(tags=["ingest"])
 
@@ -54,28 +70,21 @@ def ingest_router() -> APIRouter:
         status_code=202,
         response_model=Accepted,
         responses={s: {"model": ErrorResponse} for s in (400, 401, 403, 413, 415, 422, 503)},
-        dependencies=[Depends(require_role("marketing", "ops"))],
     )
-    async def post_events(request: Request, producer: ProducerDep, settings: SettingsDep) -> ORJSONResponse:
-        """Accepts one CloudEvent (application/cloudevents+json) or a batch (…-batch+json)."""
+    async def post_events(request: Request, producer: ProducerDep, settings: SettingsDep,
+                          caller: Annotated[Principal | None, Depends(key_unless_signed)]) -> ORJSONResponse:
+        """One CloudEvent (application/cloudevents+json) or a batch (…-batch+json); API key or Standard Webhooks."""
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in ("application/json", "application/cloudevents+json", BATCH_CONTENT_TYPE):
             raise ApiError(415, "unsupported_media_type",
                            "send application/cloudevents+json or application/cloudevents-batch+json")
-        body = parse_json(await read_limited(request, settings.max_body_bytes))
+        raw = await read_limited(request, settings.max_body_bytes)
+        if caller is None:
+            _verify_signed(request, raw, configured_secret(settings, "webhook_secret"))
+        body = parse_json(raw)
         is_batch = content_type == BATCH_CONTENT_TYPE or isinstance(body, list)
         events = _validate(body, is_batch)
-        topic = settings.topic(Topic.ENGAGEMENT)
-        try:
-            futures = [
-                await producer.send(topic, encode(e), key=e.data.lead_key.encode(),
-                                    headers=STRUCTURED_HEADERS)
-                for e in events
-            ]
-            await asyncio.gather(*futures)
-        except Exception as exc:  # the client must retry: nothing is promised without the ack
-            log.warning("ingest failed: Kafka did not acknowledge", extra={"error": repr(exc)})
-            raise ApiError(503, "unavailable", "the event log is unavailable; retry later") from exc
+        await publish_engagement(producer, settings.topic(Topic.ENGAGEMENT), events)
         return ORJSONResponse(Accepted(accepted=len(events), ids=[e.id for e in events]).model_dump(),
                               status_code=202)
 
