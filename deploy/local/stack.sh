@@ -13,6 +13,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 
 case "${1:-}" in
   up)
+    "$here/tools.sh" up # kcat, for the Kafka-direct docs and their test
     "$here/postgres.sh" up
     "$here/kafka.sh" up
     echo ready

@@ -7,6 +7,7 @@ from services.shared.config import Settings
 SCHEMA = "router"
 QUALIFIED_GROUP = "handoff-router"
 CRM_GROUP = "handoff-router-crm"
+DELIVERY_GROUP = "handoff-router-delivery"  # -routed and -followup: one group per consumed topic
 DEFAULT_POOL = "default"
 
 
@@ -19,3 +20,13 @@ class RouterSettings(Settings):
     sla_tick_s: float = Field(default=1.0, description="How often each replica looks for due SLA timers")
     sla_batch: int = Field(default=100, description="Timers fired per transaction")
     crm_clock_skew_s: float = Field(default=300, description="How far in the future a CRM timestamp may be")
+    # Outbound delivery (docs/integrations.md, "Outbound delivery").
+    delivery_timeout_s: float = Field(default=10.0, description="Per attempt: connect, send and answer")
+    delivery_backoff_base_s: float = Field(default=1.0, description="Ceiling of the first retry's jittered delay")
+    delivery_backoff_cap_s: float = Field(default=1800.0, description="Largest ceiling of a retry delay")
+    delivery_max_attempts: int = Field(default=16, ge=1, description="Attempts before a delivery fails")
+    delivery_max_age_s: float = Field(default=86400.0, description="No retry later than this after queueing")
+    delivery_max_in_flight: int = Field(default=64, ge=1, description="Concurrent requests per replica")
+    delivery_per_endpoint: int = Field(default=4, ge=1, description="Concurrent requests per subscription and replica")
+    delivery_poll_s: float = Field(default=1.0, description="How often each replica looks for due retries")
+    delivery_allow_http_localhost: bool = Field(default=False, description="Allow http:// and loopback URLs")

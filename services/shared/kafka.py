@@ -12,7 +12,8 @@ from services.shared.config import Settings
 
 log = logging.getLogger(__name__)
 
-CONSUMED_TOPICS = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.FOLLOWUP)
+# ROUTED: the router's outbound delivery reads it back (a DLQ topic is created for each of these).
+CONSUMED_TOPICS = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.FOLLOWUP, Topic.ROUTED)
 
 
 def make_producer(settings: Settings, **overrides) -> AIOKafkaProducer:

@@ -1,0 +1,99 @@
+"""Outbound delivery rules: subscription filters, destination URLs, retries (pure, time passed in)."""
+
+import ipaddress
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from schemas.events import FollowupStatus
+
+ROUTED = "handoff.lead.routed"
+FOLLOWUP = "handoff.lead.followup"
+DELIVERABLE_TYPES = (ROUTED, FOLLOWUP)
+MAX_URL_LENGTH = 2000
+
+
+def filter_problem(event_filter: str) -> str | None:
+    """Why `event_filter` is not `<type>` or `handoff.lead.followup:<status>`, or None."""
+    event_type, _, status = event_filter.partition(":")
+    if event_type not in DELIVERABLE_TYPES:
+        return f"unknown event type {event_type!r}; one of {list(DELIVERABLE_TYPES)}"
+    if ":" in event_filter and event_type != FOLLOWUP:
+        return f"only {FOLLOWUP} filters by status"
+    if ":" in event_filter and status not in {s.value for s in FollowupStatus}:
+        return f"unknown follow-up status {status!r}; one of {[s.value for s in FollowupStatus]}"
+    return None
+
+
+def matches(filters: Iterable[str], event_type: str, status: str | None = None) -> bool:
+    """True when a filter names the event's type, or its type and follow-up status."""
+    wanted = set(filters)
+    return event_type in wanted or (status is not None and f"{event_type}:{status}" in wanted)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_problem(url: str, *, allow_loopback: bool) -> str | None:
+    """Why events may not be sent to `url`, or None. HTTPS to public hosts only; plain HTTP and
+    loopback hosts only when `allow_loopback` (a local receiver in development and tests)."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"at most {MAX_URL_LENGTH} characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError as exc:
+        return f"not a URL: {exc}"
+    host = (parts.hostname or "").rstrip(".")
+    if parts.scheme not in ("https", "http") or not host:
+        return "must be an absolute https:// URL"
+    if parts.username is not None or parts.password is not None:
+        return "must not carry credentials; receivers authenticate requests by their signature"
+    if parts.fragment:
+        return "must not have a #fragment"
+    loopback = _is_loopback(host)
+    if loopback and not allow_loopback:
+        return "loopback hosts are refused (HANDOFF_DELIVERY_ALLOW_HTTP_LOCALHOST is off)"
+    if parts.scheme == "http" and not loopback:
+        return "must use https (plain http only to localhost, when allowed)"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None  # a host name
+    if not address.is_global and not loopback:
+        return "private, link-local and reserved addresses are refused"
+    return None
+
+
+def delivered(status_code: int) -> bool:
+    """A 2xx answer ends the delivery; anything else (redirects included) is retried."""
+    return 200 <= status_code < 300
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter, bounded by attempts and by age."""
+
+    base_s: float
+    cap_s: float
+    max_attempts: int
+    max_age_s: float
+
+    def next_attempt(self, attempt: int, now: datetime, queued_at: datetime,
+                     rand: Callable[[], float]) -> datetime | None:
+        """When to try again after failed attempt number `attempt` (1-based, this round), or
+        None to give up. `rand` returns [0, 1): full jitter spreads a burst of failures apart."""
+        if attempt >= self.max_attempts:
+            return None
+        ceiling = min(self.cap_s, self.base_s * 2 ** (attempt - 1))
+        at = now + timedelta(seconds=ceiling * rand())
+        if at > queued_at + timedelta(seconds=self.max_age_s):
+            return None
+        return at

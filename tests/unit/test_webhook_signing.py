@@ -1,0 +1,48 @@
+"""Standard Webhooks signatures of outbound deliveries, checked by hand and by the reference library."""
+
+import base64
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from standardwebhooks import Webhook, WebhookVerificationError
+
+from services.router.signing import new_secret, signed_headers
+
+BODY = '{"specversion":"1.0","id":"e-1","type":"handoff.lead.routed","data":{"lead_key":"ada@example.com"}}'
+
+
+def test_a_new_secret_is_whsec_and_32_random_bytes():
+    secret = new_secret()
+    assert secret.startswith("whsec_")
+    assert len(base64.b64decode(secret.removeprefix("whsec_"))) == 32
+    assert new_secret() != secret
+
+
+def test_the_signature_is_hmac_sha256_of_id_timestamp_and_body():
+    secret, at = new_secret(), datetime.now(UTC)
+    headers = signed_headers(secret, "msg_1", at, BODY)
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    expected = hmac.new(key, f"msg_1.{headers['webhook-timestamp']}.{BODY}".encode(), hashlib.sha256).digest()
+    assert headers["webhook-id"] == "msg_1"
+    assert headers["webhook-timestamp"] == str(int(at.timestamp()))
+    assert headers["webhook-signature"] == "v1," + base64.b64encode(expected).decode()
+
+
+def test_the_reference_library_verifies_what_we_sign():
+    secret = new_secret()
+    headers = signed_headers(secret, "msg_2", datetime.now(UTC), BODY)
+    assert Webhook(secret).verify(BODY, headers)["id"] == "e-1"
+
+
+def test_a_timestamp_in_another_zone_signs_the_same_instant():
+    secret, at = new_secret(), datetime.now(UTC)
+    berlin = at.astimezone(timezone(timedelta(hours=1)))
+    assert signed_headers(secret, "m", berlin, BODY) == signed_headers(secret, "m", at, BODY)
+
+
+def test_another_secret_does_not_verify():
+    headers = signed_headers(new_secret(), "msg_3", datetime.now(UTC), BODY)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(new_secret()).verify(BODY, headers)
