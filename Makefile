@@ -8,7 +8,7 @@ HANDOFF := $(VENV)/bin/handoff
 PYTHON  ?= python3
 export HANDOFF_ENV_FILE ?= $(CURDIR)/deploy/local/dev.env
 
-.PHONY: help venv stack prepare run test stop logs schemas clean bench
+.PHONY: help venv stack prepare run test stop logs schemas clean bench chaos
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,6 +34,10 @@ run: prepare ## Start the whole stack and both services, print the URLs
 	@deploy/local/services.sh start
 	@echo; $(HANDOFF) urls; echo; echo "logs: .run/logs/   stop: make stop"
 
+.PHONY: demo
+demo: venv ## Seed a synthetic week through the running services (after make run); prints the dashboard URL
+	@$(HANDOFF) demo $(DEMO_ARGS)
+
 test: prepare ## Start the stack and run the whole test suite against it
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -46,6 +50,9 @@ logs: ## Follow the services' logs
 
 bench: prepare ## Run the benchmarks (not part of CI; BENCH_ARGS="scorer --quick" for one, smaller)
 	@$(PY) -m bench $(BENCH_ARGS)
+
+chaos: prepare ## Kill and restart services, Kafka and PostgreSQL under load; check nothing is lost (CHAOS_ARGS)
+	@$(PY) -m chaos $(CHAOS_ARGS)
 
 schemas: venv ## Regenerate schemas/json and schemas/asyncapi.yaml from the models
 	@$(HANDOFF) schemas

@@ -1,4 +1,4 @@
-"""The `handoff` command: migrate, topics, seed, serve, schemas."""
+"""The `handoff` command: migrate, topics, seed, serve, schemas, demo."""
 
 import asyncio
 from enum import StrEnum
@@ -246,6 +246,39 @@ def urls() -> None:
     typer.echo(f"kafka      {scorer.kafka_bootstrap}")
     typer.echo(f"postgres   {scorer.database_url}")
     typer.echo(f"admin key  {key}   (Authorization: Bearer <key>)")
+
+
+@app.command()
+def demo(leads: int = typer.Option(360, min=10, max=5000, help="How many leads the week brings"),
+         seed: int = typer.Option(None, help="Random seed, for the same week again")) -> None:
+    """Seeds a synthetic week (reps, engagement, CRM outcomes) through the running services' APIs."""
+    import httpx
+
+    from services.demo.seeder import DemoError, seed_demo
+    from services.router.config import RouterSettings
+    from services.scorer.config import ScorerSettings
+    from services.shared.config import load_settings
+
+    scorer, router = load_settings(ScorerSettings), load_settings(RouterSettings)
+    if scorer.admin_key is None:
+        raise typer.BadParameter("HANDOFF_ADMIN_KEY is not set; the demo signs in with it")
+    key = scorer.admin_key.get_secret_value()
+
+    def host(s) -> str:
+        return "127.0.0.1" if s.host in ("0.0.0.0", "::") else s.host  # listening everywhere: ask locally
+
+    try:
+        done = asyncio.run(seed_demo(f"http://{host(scorer)}:{scorer.port}", f"http://{host(router)}:{router.port}",
+                                     key, leads=leads, seed=seed, say=typer.echo))
+    except (DemoError, httpx.HTTPError) as exc:
+        typer.echo(f"demo: {exc} (are the services up? `make run`)", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"sales: {done['touched']} touched, {done['accepted']} accepted, {done['rejected']} rejected, "
+               f"{done['converted']} converted, {done['won']} won, {done['lost']} lost; {done['untouched']} left "
+               "untouched (they warn and breach as business minutes pass)")
+    if done["late"] or done["pending"]:
+        typer.echo(f"still on their way: {done['pending']} routings, {done['late']} CRM updates", err=True)
+    typer.echo(f"dashboard: http://{host(router)}:{router.port}/ui/#key={key}")
 
 
 def main() -> None:

@@ -14,6 +14,8 @@ from services.router.adapters.routing_state import RoutingStateRepository
 from services.router.entrypoints.routing_api import routing_router
 from services.router.entrypoints.sales_ops_api import sales_ops_router
 from services.router.entrypoints.sla_api import sla_router
+from services.router.entrypoints.funnel_api import funnel_router
+from services.router.entrypoints.dashboard import dashboard_router
 from services.router.sla_metrics import start_sla_metrics
 from services.router.adapters.batch_state import BatchRoutingState
 from services.router.adapters.followup import FollowupRepository
@@ -21,6 +23,9 @@ from services.router.config import CRM_GROUP, QUALIFIED_GROUP, SCHEMA, RouterSet
 from services.router.crm_handlers import crm_activities
 from services.router.entrypoints.crm_api import crm_router
 from services.router.sla_clock import SlaTimerJob
+from services.router.delivery_handlers import delivery_consumers
+from services.router.delivery_setup import start_deliveries
+from services.router.entrypoints.subscriptions_api import subscriptions_router
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
 from services.shared.runtime import ConsumerSpec, Runtime
@@ -73,11 +78,14 @@ def create_app(settings: RouterSettings | None = None, *, clock: Callable[[], da
         app.state.sla_timers = timers
         runtime.spawn(timers.run(), "sla-timers", stop=timers.stop)
         await start_sla_metrics(app, runtime, settings.sla_metrics_refresh_s)  # spawns "sla-metrics"
+        await start_deliveries(app, runtime, settings)  # spawns "deliveries": outbound HTTP, off the routing path
 
     return create_service_app(
         title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start,
-        routers=[routing_router(), sales_ops_router(), crm_router(), sla_router()],
+        routers=[routing_router(), sales_ops_router(), crm_router(), sla_router(), subscriptions_router(),
+                 funnel_router(), dashboard_router()],
         consumers=lambda app, runtime: [
             ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(settings, app.state.agreement, clock)),
-            ConsumerSpec(CRM_GROUP, Topic.CRM_ACTIVITY, crm_handler(settings, app.state.agreement, clock))],
+            ConsumerSpec(CRM_GROUP, Topic.CRM_ACTIVITY, crm_handler(settings, app.state.agreement, clock)),
+            *delivery_consumers()],
     )

@@ -1,15 +1,16 @@
 """The SLA figures both the reports API and the metrics job show: stored rows plus the agreement."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.router.adapters.sla_reports import SlaReports
 from services.router.domain.reporting import met, percent, ratio, weeks_between
 from services.router.sla_models import (
-    Acceptance, CommitmentsReport, RejectionCount, SlaSummary, SummaryRow, WeekVolume,
+    Acceptance, BoardRow, CommitmentsReport, RejectionCount, SlaBoard, SlaSummary, SummaryRow, WeekVolume,
 )
 
 NO_CALENDAR_ZONE = "UTC"
+DUE_SOON = timedelta(minutes=60)
 
 
 def calendar_zone(agreement: Any) -> str:
@@ -58,3 +59,22 @@ async def commitments(reports: SlaReports, agreement: Any, since: datetime, unti
         sales_ready_total=sum(w.sales_ready for w in weeks), weeks=weeks,
         acceptance=Acceptance(accepted=accepted, rejected=rejected, rate=rate, minimum=minimum, met=met(rate, minimum)),
         rejection_reasons=reasons)
+
+
+def _board_row(row: SummaryRow, due_soon: dict[str | None, int], rep: Any = None) -> BoardRow:
+    return BoardRow(group=row.group, name=rep["name"] if rep else None, team=rep["team"] if rep else None,
+                    assigned=row.assigned, open=row.open, due_soon=due_soon.get(row.group, 0), breached=row.breached,
+                    touched=row.touched, touched_on_time_pct=row.touched_on_time_pct)
+
+
+async def sla_board(reports: SlaReports, since: datetime, until: datetime) -> SlaBoard:
+    """The SLA board per rep and team over leads routed in [since, until); due soon is counted from `until`."""
+    by_rep, by_team = await sla_summary(reports, "rep", since, until), await sla_summary(reports, "team", since, until)
+    rep_due = await reports.due_soon("rep", since, until, until + DUE_SOON)
+    team_due = await reports.due_soon("team", since, until, until + DUE_SOON)
+    reps = await reports.reps([r.group for r in by_rep.rows if r.group is not None])
+    return SlaBoard(
+        since=since, until=until, due_soon_minutes=int(DUE_SOON.total_seconds() // 60),
+        reps=[_board_row(r, rep_due, reps.get(r.group)) for r in by_rep.rows],
+        teams=[_board_row(r, team_due) for r in by_team.rows],
+        totals=_board_row(by_rep.totals, {None: sum(rep_due.values())}))

@@ -76,3 +76,25 @@ class CommitmentsReport(BaseModel):
     weeks: list[WeekVolume]
     acceptance: Acceptance
     rejection_reasons: list[RejectionCount]
+
+
+class BoardRow(BaseModel):
+    group: str | None = Field(description="The rep id or team; null for reps without a team and for totals")
+    name: str | None = Field(description="The rep's name (rep rows only)")
+    team: str | None = Field(description="The rep's team (rep rows only)")
+    assigned: int
+    open: int = Field(description="Still open and not touched yet")
+    due_soon: int = Field(description="Open, untouched and not breached, first touch due within due_soon_minutes "
+                                      "of until (or overdue with the breach about to fire)")
+    breached: int
+    touched: int
+    touched_on_time_pct: float | None = Field(description="Of the touched ones; null when none was touched")
+
+
+class SlaBoard(BaseModel):
+    since: datetime
+    until: datetime
+    due_soon_minutes: int
+    reps: list[BoardRow]
+    teams: list[BoardRow]
+    totals: BoardRow

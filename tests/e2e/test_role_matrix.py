@@ -10,6 +10,7 @@ import re
 import httpx
 import pytest
 
+from services.router.entrypoints.dashboard import dashboard_router
 from tests.support.agreements import role_key
 
 ROLES = ("marketing", "sales", "ops", "admin")
@@ -37,6 +38,7 @@ ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
     ("scorer", "GET", "/v1/agreements/{version}/history"): READ,
     ("scorer", "POST", "/v1/agreements/{version}/backtest"): READ,
     ("scorer", "GET", "/v1/leads/{lead_key}/score"): READ,
+    **{("scorer", "POST", f"/v1/webhooks/{tool}"): SIGNED for tool in ("mautic", "hubspot", "segment")},
     # router
     ("router", "POST", "/v1/routing/preview"): READ,
     ("router", "GET", "/v1/leads/{lead_key}/timeline"): READ,
@@ -61,6 +63,25 @@ ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
     ("router", "GET", "/v1/sla/summary"): READ,
     ("router", "GET", "/v1/sla/breaches"): READ,
     ("router", "GET", "/v1/sla/commitments"): READ,
+    ("router", "GET", "/v1/sla/board"): READ,
+    ("router", "GET", "/v1/funnel"): READ,
+    # outbound delivery (docs/integrations.md): subscriptions carry secrets and lead payloads
+    **{("router", m, p): OPS for m, p in (
+        ("POST", "/v1/subscriptions"), ("GET", "/v1/subscriptions"), ("GET", "/v1/subscriptions/{subscription_id}"),
+        ("PATCH", "/v1/subscriptions/{subscription_id}"), ("DELETE", "/v1/subscriptions/{subscription_id}"),
+        ("GET", "/v1/subscriptions/{subscription_id}/deliveries"),
+        ("GET", "/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}"),
+        ("POST", "/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}/replay"),
+        ("POST", "/v1/subscriptions/{subscription_id}/replay"))},
+}
+
+# The dashboard's HTML routes, left out of the OpenAPI document: reading takes a key of any role, from
+# the cookie the login form sets (a browser cannot send a bearer header) or a bearer header; the
+# login form and signing out need none. Without a key the dashboard answers 401 with the login form.
+UI_ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
+    ("router", "GET", "/ui/"): READ,
+    ("router", "POST", "/ui/login"): PUBLIC,
+    ("router", "POST", "/ui/logout"): PUBLIC,
 }
 
 GUARDED = [(svc, method, path, allowed) for (svc, method, path), allowed in ACCESS.items()
@@ -117,3 +138,38 @@ async def test_no_key_or_an_unknown_key_is_unauthenticated(services, svc, method
 async def test_health_and_metrics_need_no_key(services, svc):
     for path in ("/healthz", "/readyz", "/metrics"):
         assert (await _call(services, svc, "GET", path, {})).status_code == 200
+
+
+def test_every_dashboard_route_is_in_the_ui_access_table():
+    assert {("router", m, r.path) for r in dashboard_router().routes for m in r.methods} == set(UI_ACCESS)
+
+
+async def _dashboard(services, **kwargs) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=services.router_url, **kwargs) as client:
+        return await client.get("/ui/")
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_each_role_reads_the_dashboard_with_its_key_in_the_cookie_or_a_bearer_header(services, keys, role):
+    assert role in UI_ACCESS[("router", "GET", "/ui/")]
+    key = next(iter(keys[role].values())).split(" ", 1)[1]
+    async with httpx.AsyncClient(base_url=services.router_url) as client:
+        signed_in = await client.post("/ui/login", data={"key": key})
+        assert signed_in.status_code == 303 and signed_in.headers["location"] == "/ui/"
+        assert (await client.get("/ui/")).status_code == 200  # the client sends the cookie back
+    assert (await _dashboard(services, headers=keys[role])).status_code == 200
+
+
+async def test_the_dashboard_without_a_live_key_shows_the_login_form(services):
+    for kwargs in ({}, {"cookies": {"handoff_ui_key": "not-a-key"}}, {"headers": {"Authorization": "Bearer not-a-key"}}):
+        response = await _dashboard(services, **kwargs)
+        assert response.status_code == 401 and 'action="/ui/login"' in response.text
+        assert response.headers["content-type"].startswith("text/html")
+
+
+async def test_logging_in_and_out_need_no_key_and_an_unknown_key_gets_the_form_again(services):
+    async with httpx.AsyncClient(base_url=services.router_url) as client:
+        refused = await client.post("/ui/login", data={"key": "not-a-key"})
+        assert refused.status_code == 401 and "unknown or revoked" in refused.text
+        out = await client.post("/ui/logout")
+        assert out.status_code == 303 and "handoff_ui_key=" in out.headers["set-cookie"]

@@ -43,6 +43,26 @@ class SlaReports:
             f" ORDER BY grouping({column}), {column} NULLS LAST",
             since, until)
 
+    async def due_soon(self, group_by: str, since: datetime, until: datetime,
+                       due_by: datetime) -> dict[str | None, int]:
+        """Per group, assignments routed in [since, until) still open, untouched and unbreached whose
+        first touch is due before `due_by` (an overdue one whose breach has not fired yet included)."""
+        column = GROUP_COLUMNS[group_by]
+        rows = await self._conn.fetch(
+            f"SELECT {column} AS key, count(*) AS n"
+            " FROM router.assignments a JOIN router.reps r ON r.rep_id = a.rep_id"
+            " WHERE a.routed_at >= $1 AND a.routed_at < $2 AND a.status = 'open'"
+            " AND a.first_touched_at IS NULL AND a.breached_at IS NULL AND a.first_touch_due_at < $3"
+            f" GROUP BY {column}",
+            since, until, due_by)
+        return {r["key"]: r["n"] for r in rows}
+
+    async def reps(self, rep_ids: list[str]) -> dict[str, asyncpg.Record]:
+        """Name and team of the given reps, by id."""
+        rows = await self._conn.fetch(
+            "SELECT rep_id, name, team FROM router.reps WHERE rep_id = ANY($1::text[])", rep_ids)
+        return {r["rep_id"]: r for r in rows}
+
     async def breaches(self, *, open_only: bool, limit: int, rep_id: str | None = None,
                        team: str | None = None) -> list[asyncpg.Record]:
         """Breached assignments, newest breach first; open ones are untouched and open or unworked."""

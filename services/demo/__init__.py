@@ -1,0 +1,1 @@
+"""`handoff demo`: a synthetic week of marketing and sales activity, sent through the public endpoints."""

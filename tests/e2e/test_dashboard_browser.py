@@ -1,0 +1,166 @@
+"""The dashboard in real headless Chromium (Debian's package, driven by Playwright) on running services
+with the demo's week seeded through the public endpoints: what a person sees is what the API says.
+
+A world of its own (database, topics, service processes), since the demo stores reps, pools and a rule
+set. The screenshot is kept at .run/artifacts/dashboard.png.
+"""
+
+import os
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from playwright.async_api import Page, async_playwright
+
+from services.demo.seeder import seed_demo
+from services.router.ui.format import count, duration, pct, rate
+from tests.support.isolated import isolated_stack
+from tests.support.stack import ROOT, TEST_ADMIN_KEY, start_service, wait_ready
+
+CHROMIUM = os.environ.get("HANDOFF_CHROMIUM", "/usr/bin/chromium")
+ARTIFACT = ROOT / ".run" / "artifacts" / "dashboard.png"
+LEADS = 60
+# Every cell of a table row: its data-field or data-stage name and the text shown.
+ROWS_JS = """rows => rows.map(r => [r.dataset.group ?? r.dataset.week,
+    Object.fromEntries([...r.querySelectorAll('td[data-field], td[data-stage]')]
+        .map(td => [td.dataset.field ?? td.dataset.stage, td.textContent.trim()]))])"""
+
+
+@dataclass
+class DemoWorld:
+    scorer_url: str
+    router_url: str
+    seeded: Counter
+
+
+@pytest.fixture(scope="module")
+async def demo_world(stack):
+    subprocess.run([str(ROOT / "deploy" / "local" / "browser.sh"), "up"], check=True)  # Debian's chromium, once
+    async with isolated_stack(stack.settings, "dashboard", ROOT / "tests" / "data" / "one-rep.yaml",
+                              datetime.now(UTC)) as world:
+        env = {"HANDOFF_DATABASE_URL": world.settings.database_url,
+               "HANDOFF_KAFKA_BOOTSTRAP": world.settings.kafka_bootstrap,
+               "HANDOFF_TOPIC_PREFIX": world.settings.topic_prefix, "HANDOFF_ADMIN_KEY": TEST_ADMIN_KEY,
+               "HANDOFF_OUTBOX_IDLE_WAIT_S": "0.2", "HANDOFF_LOG_LEVEL": "WARNING"}
+        procs = [start_service(name, env, ROOT / ".run" / "test-logs") for name in ("scorer", "router")]
+        try:
+            for proc in procs:
+                await wait_ready(proc)
+            seeded = await seed_demo(procs[0].url, procs[1].url, TEST_ADMIN_KEY, leads=LEADS, seed=11,
+                                     timeout_s=60, say=lambda _: None)
+            yield DemoWorld(procs[0].url, procs[1].url, seeded)
+        finally:
+            for proc in procs:
+                proc.terminate()
+
+
+async def _key(world: DemoWorld, role: str) -> str:
+    async with httpx.AsyncClient(base_url=world.router_url) as client:
+        created = await client.post("/v1/keys", json={"name": f"{role} dashboard", "role": role},
+                                    headers={"Authorization": f"Bearer {TEST_ADMIN_KEY}"})
+    assert created.status_code == 201, created.text
+    return created.json()["key"]
+
+
+async def _window(page: Page, panel: str) -> dict[str, str]:
+    found = page.get_by_test_id(panel)
+    return {"since": await found.get_attribute("data-since"), "until": await found.get_attribute("data-until")}
+
+
+async def _rows(page: Page, testid: str) -> dict:
+    return dict(await page.eval_on_selector_all(f"[data-testid={testid}]", ROWS_JS))
+
+
+async def _text(page: Page, testid: str) -> str:
+    return (await page.get_by_test_id(testid).text_content()).strip()
+
+
+async def _check_funnel(page: Page, api: httpx.AsyncClient) -> dict:
+    window = await _window(page, "funnel")
+    body = (await api.get("/v1/funnel", params={**window, "group_by": "source"})).json()
+    stages = body["totals"]["stages"]
+    for i, s in enumerate(stages):
+        assert await _text(page, f"funnel-count-{s['stage']}") == count(s["count"])
+        if i > 0:  # the first stage converts from nothing, the last moves on to nothing
+            assert await _text(page, f"funnel-conversion-{s['stage']}") == pct(s["conversion_pct"])
+        if i < len(stages) - 1:
+            assert await _text(page, f"funnel-median-{s['stage']}") == duration(s["median_minutes_in_stage"])
+    assert await _rows(page, "funnel-group") == {
+        g["group"] or "": {s["stage"]: count(s["count"]) for s in g["stages"]} for g in body["groups"]}
+    return {s["stage"]: s["count"] for s in body["totals"]["stages"]}
+
+
+def _board_cells(row: dict) -> dict:
+    return {"assigned": count(row["assigned"]), "open": count(row["open"]), "due_soon": count(row["due_soon"]),
+            "breached": count(row["breached"]), "on_time": pct(row["touched_on_time_pct"])}
+
+
+async def _check_board(page: Page, api: httpx.AsyncClient) -> None:
+    body = (await api.get("/v1/sla/board", params=await _window(page, "sla-board"))).json()
+    assert await _rows(page, "board-rep") == {r["group"]: _board_cells(r) for r in body["reps"]}
+    assert await _rows(page, "board-team") == {r["group"] or "": _board_cells(r) for r in body["teams"]}
+    assert await _rows(page, "board-total") == {"": _board_cells(body["totals"])}
+
+
+async def _check_commitments(page: Page, api: httpx.AsyncClient) -> None:
+    body = (await api.get("/v1/sla/commitments", params=await _window(page, "commitments"))).json()
+    acceptance = body["acceptance"]
+    assert [await _text(page, t) for t in ("acceptance-rate", "acceptance-accepted", "acceptance-decided",
+                                           "acceptance-minimum", "sales-ready-total")] == [
+        rate(acceptance["rate"]), str(acceptance["accepted"]), str(acceptance["accepted"] + acceptance["rejected"]),
+        rate(acceptance["minimum"]), count(body["sales_ready_total"])]
+    assert await _rows(page, "commitment-week") == {
+        w["week_start"]: {"sales_ready": count(w["sales_ready"]), "commitment": count(w["commitment"])}
+        for w in body["weeks"]}
+    expected = Counter()
+    for r in body["rejection_reasons"]:  # the page sums each campaign's reasons over the sources
+        expected[(r["campaign"] or "", r["reason"] or "")] += r["count"]
+    shown = await page.eval_on_selector_all("[data-testid=rejection-reason]", """items => items.map(i =>
+        [i.closest('tr').dataset.campaign, i.dataset.reason, i.querySelector('b').textContent])""")
+    assert {(c, r): int(n) for c, r, n in shown} == dict(expected)
+
+
+async def _check_agreement(page: Page, world: DemoWorld, key: str) -> None:
+    async with httpx.AsyncClient(base_url=world.scorer_url, headers={"Authorization": f"Bearer {key}"}) as scorer:
+        active = (await scorer.get("/v1/agreements/active")).json()
+    assert await _text(page, "agreement-version") == f"v{active['version']}"
+    for role, key_id in active["approvals"].items():
+        assert await page.get_by_test_id(f"approval-{role}").get_attribute("data-key-id") == key_id
+
+
+async def _check_refresh(page: Page) -> None:
+    await page.evaluate("document.getElementById('dashboard').dataset.stale = 'yes'")
+    await page.clock.fast_forward(31_000)  # the page's 30 s timer, without waiting 30 s
+    await page.wait_for_function("() => !document.getElementById('dashboard').dataset.stale", timeout=10_000)
+
+
+async def test_the_dashboard_shows_the_apis_numbers_for_the_seeded_week(demo_world, capsys):
+    seeded = demo_world.seeded
+    assert seeded["assigned"] > 0 and seeded["touched"] > 0 and seeded["late"] == seeded["pending"] == 0
+    key = await _key(demo_world, "marketing")  # any role may read; marketing is one of them
+    async with httpx.AsyncClient(base_url=demo_world.router_url, headers={"Authorization": f"Bearer {key}"}) as api, \
+            async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            page = await browser.new_page(viewport={"width": 1440, "height": 900})
+            await page.clock.install()  # the refresh timer fires when the test says so
+            await page.goto(f"{demo_world.router_url}/ui/")
+            await page.fill("#key", key)
+            await page.get_by_test_id("login-submit").click()
+            await page.get_by_test_id("funnel").wait_for()
+            stages = await _check_funnel(page, api)
+            assert stages["engaged"] == LEADS and stages["routed"] == seeded["assigned"]
+            await _check_board(page, api)
+            await _check_commitments(page, api)
+            await _check_agreement(page, demo_world, key)
+            assert await page.get_by_text("HANDOFF · MARKETING → SALES").is_visible()
+            await _check_refresh(page)
+            ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(ARTIFACT), full_page=True)
+        finally:
+            await browser.close()
+    with capsys.disabled():
+        print(f"\ndashboard screenshot: {ARTIFACT}")

@@ -1,0 +1,70 @@
+"""The demo's synthetic week is valid input for the public endpoints, and reproducible."""
+
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from pydantic import TypeAdapter
+
+from schemas.messages import EngagementEvent
+from services.demo.cast import pools, reps, rules
+from services.demo.leads import cloud_events, demo_leads
+from services.demo.outcomes import plan
+from services.router.domain.rules import RuleSet
+from services.router.sales_ops_models import PoolIn, RepIn
+
+NOW = datetime(2026, 3, 4, 15, tzinfo=UTC)
+REASONS = ["not the decision maker", "no budget", "no project or timing", "already a customer", "bad contact data",
+           "competitor or partner"]
+
+
+def test_a_dozen_reps_work_in_four_pools_under_managers_who_exist_before_them():
+    bodies = [RepIn(**r) for r in reps()]
+    pooled = {rep for p in pools().values() for rep in PoolIn(**p).members}
+    assert len(pooled) == 12 and len(pools()) == 4
+    seen = set()
+    for rep in bodies:
+        assert rep.manager_id is None or rep.manager_id in seen
+        seen.add(rep.rep_id)
+
+
+def test_the_rules_are_a_valid_rule_set_that_routes_every_lead_somewhere():
+    rule_set = RuleSet(**rules())
+    assert rule_set.rules[-1].is_catch_all and {r.target_pool for r in rule_set.rules} - {None} == set(pools())
+
+
+def test_every_event_of_the_week_is_a_valid_engagement_from_the_past_seven_days():
+    leads = demo_leads(random.Random(1), NOW, 200, "t1")
+    adapter = TypeAdapter(EngagementEvent)
+    events = [adapter.validate_python(e) for lead in leads for e in cloud_events(lead, "t1")]
+    assert all(NOW - timedelta(days=7) < e.data.occurred_at < NOW for e in events)
+    assert len({e.id for e in events}) == len(events)
+    assert len({e.data.source for e in events}) >= 5 and len({e.data.campaign for e in events}) >= 6
+
+
+def test_the_same_seed_gives_the_same_week():
+    first = demo_leads(random.Random(7), NOW, 50, "t")
+    again = demo_leads(random.Random(7), NOW, 50, "t")
+    assert [(lead.email, lead.events) for lead in first] == [(lead.email, lead.events) for lead in again]
+
+
+def test_leads_meant_for_sales_do_their_last_step_within_the_hour():
+    for lead in demo_leads(random.Random(3), NOW, 200, "t"):
+        if lead.profile in ("demo_request", "trial", "heavy"):
+            assert NOW - datetime.fromisoformat(lead.events[-1]["occurred_at"]) < timedelta(hours=1)
+
+
+def test_sales_touches_most_leads_and_rejects_only_with_the_agreements_reasons():
+    rng = random.Random(5)
+    plans = [plan(rng, f"l{i}", "demo-lena", "benchmark-report-2026", REASONS) for i in range(400)]
+    outcome = Counter(p.decision for p in plans)
+    assert {p.reason for p in plans if p.decision == "rejected"} <= set(REASONS)
+    assert sum(p.touch is not None for p in plans) > 300 and outcome["rejected"] > 100 and outcome["accepted"] > 100
+    assert all(p.steps() == (p.touch is not None) + (p.decision is not None) + p.converted + (p.closed is not None)
+               for p in plans)
+
+
+def test_a_reason_the_agreement_does_not_list_is_replaced_by_one_it_does():
+    rng = random.Random(2)
+    plans = [plan(rng, f"l{i}", "demo-lena", "partner-referrals", ["no budget"]) for i in range(200)]
+    assert {p.reason for p in plans if p.decision == "rejected"} == {"no budget"}
