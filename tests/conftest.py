@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import asyncpg
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from services.cli import bootstrap_agreement, run_migrations, seed_reps
 from services.shared.config import Settings, load_settings
 from services.shared.db import init_connection
-from services.shared.kafka import all_topic_names, ensure_topics
+from services.shared.kafka import ensure_topics
+from tests.support.isolated import drop_topics
 from tests.support.stack import (
     ROOT,
     TEST_ADMIN_KEY,
@@ -82,12 +82,7 @@ async def stack() -> Stack:
     except Exception as exc:
         pytest.fail(f"Kafka not reachable at {settings.kafka_bootstrap} ({exc!r}); run `make test`")
     yield Stack(settings)
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.delete_topics(all_topic_names(settings))
-    finally:
-        await admin.close()
+    await drop_topics(settings)
 
 
 @pytest.fixture(scope="session")

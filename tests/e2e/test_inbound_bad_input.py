@@ -7,14 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas.topics import Topic
 from services.scorer.bootstrap import create_app
 from services.scorer.config import ScorerSettings
-from services.shared.kafka import all_topic_names, ensure_topics
+from services.shared.kafka import ensure_topics
 from tests.support.events import engagement, unique_email
-from tests.support.isolated import serving
+from tests.support.isolated import drop_topics, serving
 from tests.support.kafka import end_offsets
 from tests.support.webhooks import (dumps, fixture, hubspot_headers, mautic_headers, segment_headers,
                                     standard_headers)
@@ -125,12 +124,7 @@ async def unconfigured(stack):
         async with serving(create_app(settings)) as client:
             yield client, settings.topic(Topic.ENGAGEMENT)
     finally:
-        admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-        await admin.start()
-        try:
-            await admin.delete_topics(all_topic_names(settings))
-        finally:
-            await admin.close()
+        await drop_topics(settings)
 
 
 @each_adapter

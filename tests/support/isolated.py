@@ -109,9 +109,14 @@ async def isolated_stack(base: Settings, name: str, reps: Path, start: datetime,
     try:
         yield Isolated(settings, ManualClock(start))
     finally:
-        admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-        await admin.start()
-        try:
-            await admin.delete_topics(all_topic_names(settings))
-        finally:
-            await admin.close()
+        await drop_topics(settings)
+
+
+async def drop_topics(settings: Settings) -> None:
+    """Deletes every topic of the settings' prefix (the contract topics and their DLQs)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics(all_topic_names(settings))
+    finally:
+        await admin.close()

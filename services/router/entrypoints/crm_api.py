@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import ORJSONResponse
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter
 
 from schemas.events import CrmActivityRecorded
 from schemas.messages import CrmActivityEvent
@@ -15,10 +15,10 @@ from schemas.topics import Topic
 from services.router.adapters.followup import FollowupRepository
 from services.router.domain.activities import problems
 from services.shared.auth import require_role
-from services.shared.body import parse_json, read_limited
+from services.shared.body import parse_json, read_limited, validate_items
 from services.shared.cloudevents import STRUCTURED_HEADERS, encode
 from services.shared.deps import PoolDep, ProducerDep, SettingsDep
-from services.shared.errors import ApiError, ErrorResponse, FieldError, field_errors
+from services.shared.errors import ApiError, ErrorResponse, FieldError
 
 log = logging.getLogger(__name__)
 
@@ -35,20 +35,7 @@ class ActivitiesAccepted(BaseModel):
 
 def _parse(body: Any) -> tuple[list[CrmActivityRecorded], bool]:
     is_batch = isinstance(body, list)
-    items = body if is_batch else [body]
-    if not items:
-        raise ApiError(400, "malformed", "the batch is empty")
-    if len(items) > MAX_BATCH:
-        raise ApiError(413, "too_large", f"a batch holds at most {MAX_BATCH} activities")
-    activities, errors = [], []
-    for index, item in enumerate(items):
-        try:
-            activities.append(_ACTIVITY.validate_python(item))
-        except ValidationError as exc:
-            errors += field_errors(exc, prefix=f"[{index}]" if is_batch else "")
-    if errors:
-        raise ApiError(422, "invalid", "the activity does not match the schema", errors)
-    return activities, is_batch
+    return validate_items(_ACTIVITY, body if is_batch else [body], is_batch, MAX_BATCH, "activity"), is_batch
 
 
 def _where(is_batch: bool, index: int, field: str) -> str:

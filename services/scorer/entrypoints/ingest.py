@@ -5,17 +5,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import ORJSONResponse
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter
 
 from schemas.messages import EngagementEvent
 from schemas.topics import Topic
 from services.scorer.entrypoints.inbound import configured_secret, publish_engagement, verified
 from services.scorer.integrations.signatures import STANDARD_HEADERS, standard_webhook, verify_standard
 from services.shared.auth import Principal, require_role
-from services.shared.body import parse_json, read_limited
+from services.shared.body import parse_json, read_limited, validate_items
 from services.shared.cloudevents import BATCH_CONTENT_TYPE
 from services.shared.deps import ProducerDep, SettingsDep, get_settings
-from services.shared.errors import ApiError, ErrorResponse, field_errors
+from services.shared.errors import ApiError, ErrorResponse
 
 _ENGAGEMENT = TypeAdapter(EngagementEvent)
 MAX_BATCH = 1000
@@ -28,22 +28,9 @@ class Accepted(BaseModel):
 
 
 def _validate(body: Any, is_batch: bool) -> list[EngagementEvent]:
-    items = body if is_batch else [body]
     if is_batch and not isinstance(body, list):
         raise ApiError(400, "malformed", "a batch must be a JSON array of CloudEvents")
-    if not items:
-        raise ApiError(400, "malformed", "the batch is empty")
-    if len(items) > MAX_BATCH:
-        raise ApiError(413, "too_large", f"a batch holds at most {MAX_BATCH} events")
-    events, errors = [], []
-    for index, item in enumerate(items):
-        try:
-            events.append(_ENGAGEMENT.validate_python(item))
-        except ValidationError as exc:
-            errors += field_errors(exc, prefix=f"[{index}]" if is_batch else "")
-    if errors:
-        raise ApiError(422, "invalid", "the event does not match the schema", errors)
-    return events
+    return validate_items(_ENGAGEMENT, body if is_batch else [body], is_batch, MAX_BATCH, "event")
 
 
 async def key_unless_signed(request: Request) -> Principal | None:
