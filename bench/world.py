@@ -6,6 +6,7 @@ dev database or a test run), so a benchmark can be run next to `make run`.
 
 import asyncio
 import os
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -73,6 +74,7 @@ def rss_mb(pid: int) -> float:
 
 
 def machine() -> dict:
-    return {"cpus": os.cpu_count(), "python": os.sys.version.split()[0],
-            "kafka": (ROOT / "deploy" / "local" / "kafka" / "pom.xml").read_text().split("<kafka.version>")[1]
-            .split("<")[0]}
+    pom = (ROOT / "deploy" / "local" / "kafka" / "pom.xml").read_text()
+    kafka = re.search(r"<kafka.version>([^<]+)</kafka.version>", pom)
+    return {"cpus": os.cpu_count(), "python": os.sys.version.split()[0], "kafka": kafka.group(1) if kafka else None,
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
