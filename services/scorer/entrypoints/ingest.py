@@ -37,7 +37,7 @@ async def key_unless_signed(request: Request) -> Principal | None:
     """None for a Standard Webhooks request (its signature is checked with the body), else the API key's caller."""
     if not any(name in request.headers for name in STANDARD_HEADERS):
         return await _KEYED(request)
-    configured_secret(get_settings(request), "webhook_secret")  # 503 before anything is read
+    configured_secret(await get_settings(request), "webhook_secret")  # 503 before anything is read
     return None
 
 
