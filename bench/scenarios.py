@@ -37,21 +37,28 @@ class Result:
     figures: list[Figure] = field(default_factory=list)
 
 
-async def _steady_rate(world, group: str, topic: str, total: int, proc=None) -> tuple[float, float]:
-    """Rate over the 5%..100% window of committed offsets (startup excluded), and peak RSS."""
+async def _steady_rate(world, group: str, topic: str, total: int) -> float:
+    """Rate over the 5%..100% window of committed offsets, so process start-up is left out."""
     t5 = await wait_committed(world, group, topic, int(total * 0.05), interval=0.05)
-    peak = 0.0
-    while await committed(world, group, topic) < total:
-        if proc:
-            peak = max(peak, rss_mb(proc.process.pid))
-        await asyncio.sleep(0.1)
-    return (total - int(total * 0.05)) / (time.monotonic() - t5), peak
+    await wait_committed(world, group, topic, total, interval=0.1)
+    return (total - int(total * 0.05)) / (time.monotonic() - t5)
 
 
 async def _outbox_drained(world, schema: str) -> None:
     async with world.db() as conn:
         while await conn.fetchval(f"SELECT count(*) FROM {schema}.outbox"):
             await asyncio.sleep(0.1)
+
+
+async def _service_rate(world, service: str, group: str, topic: str, total: int) -> float:
+    """One `service` process over `total` pre-loaded records: its steady rate, outbox drained too."""
+    proc = await start(world, service)
+    try:
+        rate = await _steady_rate(world, group, topic, total)
+        await _outbox_drained(world, service)
+    finally:
+        proc.terminate()
+    return rate
 
 
 async def scorer_throughput(events: int, leads: int) -> Result:
@@ -64,12 +71,7 @@ async def scorer_throughput(events: int, leads: int) -> Result:
         await create_topic(world.bootstrap, sink)
         t5, t100 = await pass_through(world.bootstrap, topic, sink, events, world.settings.group("bench-pass"))
         ceiling = (events - int(events * 0.05)) / (t100 - t5)
-        proc = await start(world, "scorer")
-        try:
-            rate, _ = await _steady_rate(world, CONSUMER_GROUP, topic, events)
-            await _outbox_drained(world, "scorer")
-        finally:
-            proc.terminate()
+        rate = await _service_rate(world, "scorer", CONSUMER_GROUP, topic, events)
         async with world.db() as conn:
             qualified = await conn.fetchval("SELECT count(*) FROM scorer.leads WHERE qualified_at IS NOT NULL")
     result.figures += [
@@ -110,12 +112,7 @@ async def router_throughput(leads: int, reps: int, pools: int, tmp: Path) -> Res
             for i in range(leads)]
         topic = world.topic(Topic.QUALIFIED)
         await produce_all(world.bootstrap, topic, records)
-        proc = await start(world, "router")
-        try:
-            rate, _ = await _steady_rate(world, QUALIFIED_GROUP, topic, leads)
-            await _outbox_drained(world, "router")
-        finally:
-            proc.terminate()
+        rate = await _service_rate(world, "router", QUALIFIED_GROUP, topic, leads)
         async with world.db() as conn:
             timers = await conn.fetchval("SELECT count(*) FROM router.sla_timers")
     result.figures += [Figure("routing decisions/s", rate, "dec/s", None, ">= 2,000", rate >= 2000),

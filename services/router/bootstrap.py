@@ -22,7 +22,7 @@ from services.router.adapters.followup import FollowupRepository
 from services.router.config import CRM_GROUP, QUALIFIED_GROUP, SCHEMA, RouterSettings
 from services.router.crm_handlers import crm_activities
 from services.router.entrypoints.crm_api import crm_router
-from services.router.sla_clock import SlaTimerJob
+from services.router.sla_clock import SlaTimerJob, TimerCollector
 from services.router.delivery_handlers import delivery_consumers
 from services.router.delivery_setup import start_deliveries
 from services.router.entrypoints.subscriptions_api import subscriptions_router
@@ -76,6 +76,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Callable[[], da
         timers = SlaTimerJob(runtime.pool, routing_context(settings, app.state.agreement, clock),
                              interval_s=settings.sla_tick_s, batch=settings.sla_batch)
         app.state.sla_timers = timers
+        app.state.registry.register(TimerCollector(timers))
         runtime.spawn(timers.run(), "sla-timers", stop=timers.stop)
         await start_sla_metrics(app, runtime, settings.sla_metrics_refresh_s)  # spawns "sla-metrics"
         await start_deliveries(app, runtime, settings)  # spawns "deliveries": outbound HTTP, off the routing path

@@ -2,13 +2,14 @@
 
 import httpx
 from fastapi import FastAPI
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily
 
 from services.router.config import RouterSettings
 from services.router.delivery_handlers import wall_clock
 from services.router.delivery_sender import Sender
 from services.router.delivery_worker import DeliveryWorker
 from services.router.domain.delivery import RetryPolicy
+from services.shared.health import outcome_counter
 from services.shared.runtime import Runtime
 
 USER_AGENT = "Handoff-Webhooks/0.1"
@@ -21,11 +22,8 @@ class DeliveryCollector:
         self._worker = worker
 
     def collect(self):
-        outcomes = CounterMetricFamily("handoff_delivery_attempts", "Outbound delivery attempts by outcome",
-                                       labels=["outcome"])
-        for outcome in ("delivered", "retrying", "failed"):
-            outcomes.add_metric([outcome], getattr(self._worker.stats, outcome))
-        yield outcomes
+        yield outcome_counter("handoff_delivery_attempts", "Outbound delivery attempts by outcome",
+                              self._worker.stats, ("delivered", "retrying", "failed"))
         yield GaugeMetricFamily("handoff_deliveries_in_flight", "Requests being sent now",
                                 value=self._worker.in_flight)
 

@@ -22,8 +22,6 @@ from services.router.domain.delivery import RetryPolicy, delivered
 from services.shared.consumer import TRANSIENT_ERRORS
 
 log = logging.getLogger(__name__)
-# Besides lost connections: a restarting or shutting-down server answers with class-57 errors.
-UNAVAILABLE = (*TRANSIENT_ERRORS, asyncpg.OperatorInterventionError)
 
 
 @dataclass
@@ -63,7 +61,7 @@ class DeliveryWorker:
             while not self._stopping.is_set():
                 try:
                     await self._listen_and_claim()
-                except UNAVAILABLE as exc:
+                except TRANSIENT_ERRORS as exc:
                     log.warning("deliveries: database unavailable; retrying", extra={"error": repr(exc)})
                     delay = min(max(delay * 2, 0.5), 10.0)
                     self._wake.clear()  # finished sends must not turn the wait into a busy loop
@@ -85,7 +83,7 @@ class DeliveryWorker:
         finally:
             try:
                 await listener.remove_listener(NOTIFY_CHANNEL, wake)
-            except UNAVAILABLE:
+            except TRANSIENT_ERRORS:
                 pass  # the connection is gone already
             finally:
                 await self._pool.release(listener)  # a broken one is replaced by the pool
@@ -139,7 +137,7 @@ class DeliveryWorker:
                 if not await DeliveryRepository(self._pool).record(claimed, result, status, next_at):
                     log.info("delivery lease lost; another worker owns it", extra={"delivery_id": claimed.delivery_id})
                 return
-            except UNAVAILABLE as exc:
+            except TRANSIENT_ERRORS as exc:
                 if self._stopping.is_set():
                     return  # the lease runs out and another attempt follows, with the same webhook-id
                 log.warning("deliveries: cannot record an attempt; retrying", extra={"error": repr(exc)})

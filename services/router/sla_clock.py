@@ -7,9 +7,7 @@ injected: tests move it instead of sleeping through business minutes.
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 import asyncpg
 
@@ -19,6 +17,7 @@ from services.router.adapters.routing_state import RoutingStateRepository
 from services.router.handlers import RoutingContext
 from services.router.sla_handlers import timer_due
 from services.shared.consumer import TRANSIENT_ERRORS
+from services.shared.health import outcome_counter
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +27,6 @@ class TimerStats:
     fired: int = 0
     moot: int = 0
     failed: int = 0
-    ticks: int = 0
 
 
 class SlaTimerJob:
@@ -38,10 +36,6 @@ class SlaTimerJob:
         self._interval_s, self._batch = interval_s, batch
         self._stopping = asyncio.Event()
         self.stats = TimerStats()
-
-    @property
-    def now(self) -> Callable[[], datetime]:
-        return self._ctx.now
 
     def stop(self) -> None:
         self._stopping.set()
@@ -65,10 +59,9 @@ class SlaTimerJob:
     async def tick(self) -> int:
         """Claims and fires the timers due now (one batch, one transaction); returns how many."""
         async with self._pool.acquire() as conn, conn.transaction():
-            timers = await FollowupRepository(conn).claim_due_timers(self.now(), self._batch)
+            timers = await FollowupRepository(conn).claim_due_timers(self._ctx.now(), self._batch)
             for timer in timers:
                 await self._fire(conn, timer)
-        self.stats.ticks += 1
         return len(timers)
 
     async def _fire(self, conn: asyncpg.Connection, timer: asyncpg.Record) -> None:
@@ -81,7 +74,7 @@ class SlaTimerJob:
             raise
         except Exception as exc:
             log.exception("SLA timer failed; cancelled", extra={"timer_id": timer["timer_id"]})
-            await followups.fail_timer(timer["timer_id"], self.now(), repr(exc))
+            await followups.fail_timer(timer["timer_id"], self._ctx.now(), repr(exc))
             self.stats.failed += 1
             return
         if fired:
@@ -89,3 +82,13 @@ class SlaTimerJob:
         else:
             self.stats.moot += 1
 
+
+class TimerCollector:
+    """This replica's SLA timer counters at scrape time."""
+
+    def __init__(self, job: SlaTimerJob) -> None:
+        self._job = job
+
+    def collect(self):
+        yield outcome_counter("handoff_sla_timers", "SLA timers handled by this replica, by outcome",
+                              self._job.stats, ("fired", "moot", "failed"))

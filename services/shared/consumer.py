@@ -29,12 +29,10 @@ TRANSIENT_ERRORS = (
     asyncpg.TooManyConnectionsError,
     asyncpg.DeadlockDetectedError,
     asyncpg.SerializationError,
-    # A restarting server (57P01-57P03): "terminating connection due to administrator command",
-    # "the database system is shutting down / starting up". `make chaos` caught valid events
+    # A restarting server (class 57: "terminating connection due to administrator command",
+    # "the database system is shutting down / starting up"). `make chaos` caught valid events
     # dead-lettered with these during a PostgreSQL restart.
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-    asyncpg.CannotConnectNowError,
+    asyncpg.OperatorInterventionError,
 )
 
 

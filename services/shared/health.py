@@ -32,6 +32,14 @@ class RuntimeCollector:
         yield from (consumed, applied, dupes, dlq, assigned, published)
 
 
+def outcome_counter(name: str, documentation: str, stats: object, outcomes: tuple[str, ...]) -> CounterMetricFamily:
+    """A counter labelled by outcome, read from a job's stats object (its fields named as the outcomes)."""
+    family = CounterMetricFamily(name, documentation, labels=["outcome"])
+    for outcome in outcomes:
+        family.add_metric([outcome], getattr(stats, outcome))
+    return family
+
+
 def make_registry(runtime: Runtime) -> CollectorRegistry:
     """A registry of this app's own (tests may build many apps in one process)."""
     registry = CollectorRegistry()

@@ -1,12 +1,17 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from services.router.domain.sla import first_touch_due
+from services.router.domain.sla import plan_sla
 from services.scorer.domain.agreement import parse_agreement
 
 EXAMPLE = parse_agreement(
     (Path(__file__).resolve().parents[2] / "deploy" / "agreements" / "example.yaml").read_text(), "yaml")
 HOT = next(t for t in EXAMPLE.sla.tiers if t.name == "hot")
+
+
+def first_touch_due(doc, tier, zone, routed_at):
+    plan = plan_sla(doc, tier, zone, routed_at)
+    return plan.first_touch_due if plan else None
 
 
 def test_a_hot_lead_routed_on_friday_evening_is_due_on_monday_in_the_reps_zone():

@@ -46,18 +46,8 @@ class RouterRepository:
         self._conn = conn
 
     async def insert_assignment(self, a: NewAssignment) -> bool:
-        """Stores the assignment; False when this qualification was already assigned."""
-        row = await self._conn.fetchrow(
-            "INSERT INTO router.assignments (assignment_id, qualification_id, lead_key, rep_id,"
-            " pool_id, rule, tier, agreement_version, routed_at, decision, account_id, attempt, first_touch_due_at,"
-            " accept_due_at, qualification)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-            " ON CONFLICT (qualification_id, attempt) DO NOTHING RETURNING assignment_id",
-            a.assignment_id, a.qualification_id, a.lead_key, a.rep_id, a.pool_id, a.rule, a.tier,
-            a.agreement_version, a.routed_at, a.decision, a.account_id, a.attempt, a.first_touch_due_at,
-            a.accept_due_at, a.qualification,
-        )
-        return row is not None
+        """Stores the assignment; False when this qualification's attempt was already assigned."""
+        return a.qualification_id in await self.insert_assignments([a])
 
     async def handled_qualifications(self, qualification_ids: Sequence[str]) -> set[str]:
         """The qualifications already assigned (first attempt) or parked in overflow."""
@@ -96,13 +86,8 @@ class RouterRepository:
             [a for a, _ in flat], [t.kind for _, t in flat], [t.seq for _, t in flat], [t.due_at for _, t in flat])
 
     async def insert_timers(self, assignment_id: str, timers: Sequence[PlannedTimer]) -> None:
-        """Starts the SLA clock of an assignment: one row per warning, breach and accept deadline."""
-        await self._conn.execute(
-            "INSERT INTO router.sla_timers (timer_id, assignment_id, kind, seq, due_at)"
-            " SELECT $1 || '#' || k || '#' || s, $1, k, s, d"
-            " FROM unnest($2::text[], $3::int[], $4::timestamptz[]) AS t(k, s, d) ON CONFLICT DO NOTHING",
-            assignment_id, [t.kind for t in timers], [t.seq for t in timers], [t.due_at for t in timers],
-        )
+        """Starts the SLA clock of one assignment."""
+        await self.insert_timers_of({assignment_id: timers})
 
     async def queue_overflow(self, qualification_id: str, lead_key: str, pool_id: str | None,
                              tier: str, at: datetime, decision: dict) -> bool:

@@ -49,13 +49,6 @@ def sla_tier(doc: AgreementDocument | None, tier: str) -> SlaTier | None:
     return next((t for t in doc.sla.tiers if t.name == tier), None)
 
 
-def first_touch_due(doc: AgreementDocument | None, tier: str, rep_time_zone: str | None,
-                    routed_at: datetime) -> datetime | None:
-    """When the first touch is due for a lead of `tier` routed at `routed_at`; None without a target."""
-    plan = plan_sla(doc, tier, rep_time_zone, routed_at)
-    return plan.first_touch_due if plan else None
-
-
 def plan_sla(doc: AgreementDocument | None, tier: str, rep_time_zone: str | None,
              routed_at: datetime) -> SlaPlan | None:
     """Due times and timers of a lead of `tier` routed at `routed_at`; None without a target."""
