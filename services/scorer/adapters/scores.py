@@ -108,12 +108,15 @@ class ScoresRepository:
     async def touches(self, keys: Sequence[str], horizon: timedelta) -> dict[str, list[TouchRow]]:
         """Each lead's stored engagement within `horizon` of its latest event."""
         rows = await self._conn.fetch(
-            "WITH latest AS (SELECT lead_key, max(occurred_at) AS at FROM scorer.engagement_events"
-            "  WHERE lead_key = ANY($1::text[]) GROUP BY lead_key)"
-            " SELECT e.lead_key, e.event_key, e.activity, e.occurred_at, e.payload->>'url' AS url,"
+            # Per lead through the (lead_key, occurred_at) index: a join over the whole table
+            # (the generic plan of the former CTE) grew with the history.
+            "SELECT e.lead_key, e.event_key, e.activity, e.occurred_at, e.payload->>'url' AS url,"
             "  e.payload->>'form' AS form, e.campaign, e.source"
-            " FROM scorer.engagement_events e JOIN latest l USING (lead_key)"
-            " WHERE e.occurred_at > l.at - $2::interval ORDER BY e.occurred_at, e.event_key",
+            " FROM unnest($1::text[]) AS k(lead_key)"
+            " CROSS JOIN LATERAL (SELECT max(m.occurred_at) AS at FROM scorer.engagement_events m"
+            "  WHERE m.lead_key = k.lead_key) AS l"
+            " JOIN scorer.engagement_events e ON e.lead_key = k.lead_key AND e.occurred_at > l.at - $2::interval"
+            " ORDER BY e.occurred_at, e.event_key",
             list(keys), horizon,
         )
         out: dict[str, list[TouchRow]] = {}
