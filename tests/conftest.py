@@ -11,11 +11,13 @@ from dataclasses import dataclass
 import asyncpg
 import pytest
 
+from schemas.topics import Topic
 from services.cli import bootstrap_agreement, run_migrations, seed_reps
 from services.shared.config import Settings, load_settings
 from services.shared.db import init_connection
 from services.shared.kafka import ensure_topics
 from tests.support.isolated import drop_topics
+from tests.support.kafka import end_offsets
 from tests.support.stack import (
     ROOT,
     TEST_ADMIN_KEY,
@@ -124,3 +126,12 @@ async def services(stack: Stack) -> Services:
     finally:
         for proc in procs:
             proc.terminate()
+
+
+@pytest.fixture
+async def untouched_topic(stack):
+    """Asserts after the test that the engagement topic did not grow."""
+    topic = stack.topic(Topic.ENGAGEMENT)
+    before = await end_offsets(stack.bootstrap, topic)
+    yield
+    assert await end_offsets(stack.bootstrap, topic) == before

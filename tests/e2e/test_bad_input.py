@@ -2,22 +2,10 @@
 
 import httpx
 import orjson
-import pytest
 
-from schemas.topics import Topic
 from tests.support.events import engagement, unique_email
-from tests.support.kafka import end_offsets
 
 CE_JSON = {"content-type": "application/cloudevents+json"}
-
-
-@pytest.fixture
-async def untouched_topic(stack):
-    """Asserts after the test that the engagement topic did not grow."""
-    topic = stack.topic(Topic.ENGAGEMENT)
-    before = await end_offsets(stack.bootstrap, topic)
-    yield
-    assert await end_offsets(stack.bootstrap, topic) == before
 
 
 async def _post(services, content: bytes, headers: dict | None = None, auth: bool = True):

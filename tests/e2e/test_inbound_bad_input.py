@@ -53,15 +53,6 @@ BY_NAME = {a.name: a for a in ADAPTERS}
 each_adapter = pytest.mark.parametrize("adapter", ADAPTERS, ids=[a.name for a in ADAPTERS])
 
 
-@pytest.fixture
-async def untouched_topic(stack):
-    """Asserts after the test that the engagement topic did not grow."""
-    topic = stack.topic(Topic.ENGAGEMENT)
-    before = await end_offsets(stack.bootstrap, topic)
-    yield
-    assert await end_offsets(stack.bootstrap, topic) == before
-
-
 async def _post(url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
     async with httpx.AsyncClient() as client:
         return await client.post(url, content=body, headers=headers)
