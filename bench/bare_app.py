@@ -3,7 +3,8 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-app = FastAPI()
+# Configured like the services' apps (services/shared/app.py), so the ceiling is the same framework.
+app = FastAPI(telemetry={"tracing": False, "metrics": False, "logs": False})
 
 
 @app.post("/v1/events")

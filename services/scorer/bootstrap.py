@@ -13,13 +13,14 @@ from services.scorer.adapters.scores import ScoresRepository
 from services.scorer.fit_cache import FitCache
 from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, SCHEMA, ScorerSettings
 from services.scorer.entrypoints.agreements_api import agreements_router
-from services.scorer.entrypoints.ingest import ingest_router
+from services.scorer.entrypoints.ingest import ingest_router, post_events
 from services.scorer.entrypoints.leads_api import leads_router
 from services.scorer.entrypoints.webhooks import webhooks_router
 from services.scorer.integrations.mappings import load_mappings
 from services.scorer.retention import RetentionJob
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
+from services.shared.direct import DirectRoutes
 from services.shared.runtime import ConsumerSpec, Runtime
 
 
@@ -56,10 +57,12 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
         retention = RetentionJob(runtime.pool, timedelta(days=settings.engagement_retention_days))
         runtime.spawn(retention.run(), "retention", stop=retention.stop)
 
-    return create_service_app(
+    app = create_service_app(
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start,
         consumers=lambda app, runtime: [
             ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, app.state.agreement)),
             ConsumerSpec(FOLLOWUP_GROUP, Topic.FOLLOWUP, followup_handler(app.state.agreement))],
         routers=[ingest_router(), agreements_router(), leads_router(), webhooks_router(mappings)],
     )
+    app.add_middleware(DirectRoutes, routes={("POST", "/v1/events"): post_events})
+    return app

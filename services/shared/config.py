@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     admin_key: SecretStr | None = Field(default=None, description="Bootstrap API key, role admin")
     db_pool_min: int = 2
     db_pool_max: int = 10
+    run_consumers: bool = Field(
+        default=True,
+        description="false: this replica serves HTTP only (an ingest tier); other replicas run the consumers")
     consumer_batch_max: int = 500
     consumer_poll_ms: int = 200
     consumer_retries: int = 3
