@@ -8,8 +8,8 @@ from datetime import timedelta
 from schemas.events import ActivityKind, LeadFollowup, LeadQualified, ScoreContribution
 from schemas.messages import EngagementEvent, FollowupEvent, QualifiedEvent
 from services.scorer.adapters.active_agreement import Versioned
-from services.scorer.adapters.repository import QualificationMark, ScorerRepository
-from services.scorer.adapters.scores import LeadRow, ScoreRow, ScoresRepository, TouchRow
+from services.scorer.adapters.repository import ScorerRepository
+from services.scorer.adapters.scores import LeadRow, QualificationMark, ScoreRow, ScoresRepository, TouchRow
 from services.scorer.domain.agreement import Recycle
 from services.scorer.domain.lifecycle import QUALIFIED_STAGES, counted, follow_all, may_qualify
 from services.scorer.fit_cache import FitCache
@@ -86,9 +86,8 @@ async def engagement_recorded(
         ))
         if newly and key in latest:
             emitted.append(_qualified(latest[key], key, lead, result, active.version, ctx.source))
-    await scores.save_scores(rows)
-    await repo.mark_qualified([QualificationMark(e.data.lead_key, e.id, e.data.qualified_at,
-                                                 active.version) for e in emitted])
+    await scores.save_scores(rows, [QualificationMark(e.data.lead_key, e.id, e.data.qualified_at, active.version)
+                                    for e in emitted])
     await repo.add_outbox([OutboxMessage(ctx.qualified_topic, e.data.lead_key, e) for e in emitted])
     return emitted
 

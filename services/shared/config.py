@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     consumer_batch_max: int = 500
     consumer_poll_ms: int = 200
     consumer_retries: int = 3
+    consumer_commit_interval_ms: int = Field(
+        default=1000, description="Offsets are committed at most this often while records keep coming")
     outbox_batch_max: int = 1000
     outbox_idle_wait_s: float = 1.0
     max_body_bytes: int = 1_048_576

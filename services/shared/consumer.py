@@ -1,14 +1,21 @@
-"""The consumer loop: batch -> one DB transaction (inbox, state, outbox) -> commit offsets."""
+"""The consumer loop: batch -> one DB transaction (inbox, state, outbox) -> commit offsets.
+
+Offsets are committed at most every `commit_interval_s` while records keep coming, at once when
+the topic goes quiet, before partitions are revoked, and at shutdown. Committing later only
+ever means redelivery after a crash, which the inbox drops; a commit per batch was a broker
+round trip on every batch's path and most of the broker's work at a steady trickle of events.
+"""
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
-from aiokafka.errors import CommitFailedError, KafkaError
-from aiokafka.structs import ConsumerRecord
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from aiokafka.structs import ConsumerRecord, TopicPartition
 from pydantic import TypeAdapter
 
 from schemas.envelope import CloudEvent
@@ -65,7 +72,7 @@ class _CommitOnRevoke(ConsumerRebalanceListener):
     async def on_partitions_revoked(self, revoked) -> None:
         # Let the in-flight batch finish and commit before the partitions move away.
         async with self._loop.batch_lock:
-            pass
+            await self._loop.commit_pending()
 
     async def on_partitions_assigned(self, assigned) -> None:
         log.info("partitions assigned", extra={"count": len(assigned), "loop": self._loop.name})
@@ -88,6 +95,7 @@ class ConsumerLoop:
         poll_ms: int = 200,
         batch_max: int = 500,
         retries: int = 3,
+        commit_interval_s: float = 1.0,
     ) -> None:
         self.name = name
         self.topic = topic
@@ -102,6 +110,9 @@ class ConsumerLoop:
         self._poll_ms = poll_ms
         self._batch_max = batch_max
         self._retries = retries
+        self._commit_interval_s = commit_interval_s
+        self._pending: dict[TopicPartition, int] = {}  # applied, not yet committed
+        self._committed_at = time.monotonic()
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
@@ -124,10 +135,13 @@ class ConsumerLoop:
                 log.warning("fetch failed; retrying", extra={"error": repr(exc)})
                 await asyncio.sleep(1)
                 continue
-            if not batch:
-                continue
             async with self.batch_lock:
-                await self._process(batch)
+                if batch:
+                    await self._process(batch)
+                if not batch or time.monotonic() - self._committed_at >= self._commit_interval_s:
+                    await self.commit_pending()
+        async with self.batch_lock:
+            await self.commit_pending()  # stopping: what was applied is committed before leaving
 
     async def _process(self, batch: dict) -> None:
         records = [r for tp_records in batch.values() for r in tp_records]
@@ -143,13 +157,22 @@ class ConsumerLoop:
         if deliveries:
             if not await self._apply_batch(deliveries):
                 return  # stopping while infrastructure is down: leave offsets uncommitted
-        offsets = {tp: recs[-1].offset + 1 for tp, recs in batch.items()}
+        self._pending.update({tp: recs[-1].offset + 1 for tp, recs in batch.items()})
+        self.stats.batches += 1
+
+    async def commit_pending(self) -> None:
+        """Commits the offsets of the batches applied since the last commit."""
+        self._committed_at = time.monotonic()
+        owned = self.consumer.assignment()
+        offsets = {tp: offset for tp, offset in self._pending.items() if tp in owned}
+        self._pending = {}
+        if not offsets:
+            return
         try:
             await self.consumer.commit(offsets)
-        except CommitFailedError as exc:
+        except (CommitFailedError, IllegalStateError, KafkaError) as exc:
             # A rebalance took the partitions; the inbox makes the redelivery harmless.
             log.warning("offset commit failed", extra={"error": repr(exc)})
-        self.stats.batches += 1
 
     async def _apply_batch(self, deliveries: list[Delivery]) -> bool:
         """Applies the whole batch in one transaction; isolates a failing record if it must."""

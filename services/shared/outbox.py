@@ -34,14 +34,15 @@ async def add_to_outbox(
     """Stores `messages` in the caller's transaction and wakes the relay on commit."""
     if not messages:
         return
-    await conn.execute(
-        f'INSERT INTO "{schema}".outbox (topic, key, value)'
-        " SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])",
+    await conn.execute(  # one round trip: the insert as a CTE, the notify as the statement
+        f'WITH added AS (INSERT INTO "{schema}".outbox (topic, key, value)'
+        " SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[]))"
+        " SELECT pg_notify($4, '')",
         [m.topic for m in messages],
         [m.key for m in messages],
         [encode(m.event) for m in messages],
+        notify_channel(schema),
     )
-    await conn.execute("SELECT pg_notify($1, '')", notify_channel(schema))
 
 
 class OutboxRelay:

@@ -66,7 +66,7 @@ class Runtime:
                 dlq_producer=self.producer, pool=self.pool, schema=self.schema,
                 adapter=TOPIC_ADAPTERS[spec.topic], handler=spec.handler,
                 poll_ms=s.consumer_poll_ms, batch_max=s.consumer_batch_max,
-                retries=s.consumer_retries,
+                retries=s.consumer_retries, commit_interval_s=s.consumer_commit_interval_ms / 1000,
             )
             self.loops.append(loop)
             self.spawn(loop.run(), f"consumer-{spec.name}")

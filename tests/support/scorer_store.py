@@ -40,12 +40,10 @@ class RecordingStore:
     async def account_engagement(self, accounts):
         return {}
 
-    async def save_scores(self, rows):
+    async def save_scores(self, rows, marks=()):
         self.scores.update({r.lead_key: r for r in rows})
         for r in rows:
             self.rows[r.lead_key].update(lifecycle=r.lifecycle, account_key=r.account_key)
-
-    async def mark_qualified(self, marks):
         self.marks += marks
         for m in marks:
             self.rows[m.lead_key].update(lifecycle="sales_ready", qualified_at=m.qualified_at,

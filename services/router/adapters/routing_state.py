@@ -59,15 +59,18 @@ class RoutingStateRepository:
                                    r["virtual_time"]) for r in rows}
 
     async def rep_states(self, at: datetime) -> dict[str, RepState]:
-        """Every rep with calendar, leave, and open and today's counts (in the rep's own day)."""
+        """Every rep with calendar, leave, and open and today's counts (in the rep's own day), each
+        counted up to the rep's cap on it."""
         rows = await self._conn.fetch(
             "SELECT r.rep_id, r.active, r.time_zone, r.work_days, r.work_start, r.work_end, r.holidays,"
             " r.max_open, r.max_new_per_day,"
-            " (SELECT count(*) FROM router.assignments a WHERE a.rep_id = r.rep_id AND a.status = 'open')"
-            "   AS open_count,"
-            " (SELECT count(*) FROM router.assignments a WHERE a.rep_id = r.rep_id AND a.routed_at >="
-            "   (date_trunc('day', $1::timestamptz AT TIME ZONE r.time_zone) AT TIME ZONE r.time_zone))"
-            "   AS new_today"
+            # The counts only ever meet the caps, so each stops at its cap (and is 0 without one):
+            # counting every open lead of a busy rep on every batch grew with the table.
+            " (SELECT count(*) FROM (SELECT 1 FROM router.assignments a WHERE a.rep_id = r.rep_id"
+            "   AND a.status = 'open' LIMIT coalesce(r.max_open, 0)) o) AS open_count,"
+            " (SELECT count(*) FROM (SELECT 1 FROM router.assignments a WHERE a.rep_id = r.rep_id AND a.routed_at >="
+            "   (date_trunc('day', $1::timestamptz AT TIME ZONE r.time_zone) AT TIME ZONE r.time_zone)"
+            "   LIMIT coalesce(r.max_new_per_day, 0)) n) AS new_today"
             " FROM router.reps r", at)
         leave = await self._conn.fetch(
             "SELECT rep_id, starts_at, ends_at FROM router.out_of_office WHERE ends_at > $1", at)

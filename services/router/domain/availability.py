@@ -24,7 +24,8 @@ SKIP_REASONS = (EXCLUDED, INACTIVE, OUT_OF_OFFICE, AT_CAPACITY_OPEN, AT_CAPACITY
 
 @dataclass(frozen=True)
 class RepState:
-    """A rep as routing sees them; the caller counts `new_today` over the rep's own local day."""
+    """A rep as routing sees them; the caller counts `new_today` over the rep's own local day.
+    The counts matter only against their caps, so a caller may stop counting at the cap."""
 
     rep_id: str
     active: bool = True

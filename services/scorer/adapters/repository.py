@@ -24,14 +24,6 @@ class LeadTouch:
     attributes: dict
 
 
-@dataclass(frozen=True)
-class QualificationMark:
-    lead_key: str
-    qualification_id: str
-    qualified_at: datetime
-    agreement_version: int
-
-
 def summarize_leads(events: Sequence[EngagementEvent], keys: Mapping[str, str]) -> list[LeadTouch]:
     """Folds a batch into one row per lead, so the upsert touches each lead once."""
     by_key: dict[str, LeadTouch] = {}
@@ -56,26 +48,18 @@ class ScorerRepository:
         self._conn = conn
 
     async def record_engagements(self, events: Sequence[EngagementEvent], keys: Mapping[str, str]) -> None:
-        """Stores the raw events under their resolved lead keys and creates or refreshes the leads."""
-        await self._conn.execute(
-            "INSERT INTO scorer.engagement_events"
-            " (event_key, lead_key, source, activity, campaign, occurred_at, payload)"
-            " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
-            " $6::timestamptz[], $7::jsonb[]) ON CONFLICT DO NOTHING",
-            [e.dedupe_key for e in events],
-            [keys[e.dedupe_key] for e in events],
-            [e.data.source for e in events],
-            [e.data.activity.value for e in events],
-            [e.data.campaign for e in events],
-            [e.data.occurred_at for e in events],
-            [e.data.model_dump(mode="json") for e in events],
-        )
+        """Stores the raw events under their resolved lead keys and creates or refreshes the leads
+        (one statement: the two tables have nothing to wait on each other for)."""
         leads = summarize_leads(events, keys)
         await self._conn.execute(
-            "INSERT INTO scorer.leads (lead_key, email, source, lifecycle, attributes,"
+            "WITH stored AS (INSERT INTO scorer.engagement_events"
+            " (event_key, lead_key, source, activity, campaign, occurred_at, payload)"
+            " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
+            " $6::timestamptz[], $7::jsonb[]) ON CONFLICT DO NOTHING)"
+            " INSERT INTO scorer.leads (lead_key, email, source, lifecycle, attributes,"
             " first_seen_at, last_engaged_at)"
-            " SELECT k, e, s, 'engaged', a, f, l FROM unnest($1::text[], $2::text[], $3::text[],"
-            " $4::jsonb[], $5::timestamptz[], $6::timestamptz[]) AS t(k, e, s, a, f, l)"
+            " SELECT k, e, s, 'engaged', a, f, l FROM unnest($8::text[], $9::text[], $10::text[],"
+            " $11::jsonb[], $12::timestamptz[], $13::timestamptz[]) AS t(k, e, s, a, f, l)"
             " ON CONFLICT (lead_key) DO UPDATE SET"
             "  email = coalesce(scorer.leads.email, excluded.email),"
             "  attributes = scorer.leads.attributes || excluded.attributes,"
@@ -84,24 +68,19 @@ class ScorerRepository:
             "  lifecycle = CASE WHEN scorer.leads.lifecycle = 'new' THEN 'engaged'"
             "              ELSE scorer.leads.lifecycle END,"
             "  updated_at = now()",
+            [e.dedupe_key for e in events],
+            [keys[e.dedupe_key] for e in events],
+            [e.data.source for e in events],
+            [e.data.activity.value for e in events],
+            [e.data.campaign for e in events],
+            [e.data.occurred_at for e in events],
+            [e.data.model_dump(mode="json") for e in events],
             [lead.lead_key for lead in leads],
             [lead.email for lead in leads],
             [lead.source for lead in leads],
             [lead.attributes for lead in leads],
             [lead.first_at for lead in leads],
             [lead.last_at for lead in leads],
-        )
-
-    async def mark_qualified(self, marks: Sequence[QualificationMark]) -> None:
-        await self._conn.execute(
-            "UPDATE scorer.leads AS l SET lifecycle = 'sales_ready', qualified_at = m.at,"
-            " qualification_id = m.id, qualified_version = m.v, updated_at = now()"
-            " FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[]) AS m(k, id, at, v)"
-            " WHERE l.lead_key = m.k",
-            [m.lead_key for m in marks],
-            [m.qualification_id for m in marks],
-            [m.qualified_at for m in marks],
-            [m.agreement_version for m in marks],
         )
 
     async def stages(self, keys: Sequence[str]) -> dict[str, LeadStage]:

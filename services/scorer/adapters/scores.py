@@ -34,6 +34,14 @@ class TouchRow:
 
 
 @dataclass(frozen=True)
+class QualificationMark:
+    lead_key: str
+    qualification_id: str
+    qualified_at: datetime
+    agreement_version: int
+
+
+@dataclass(frozen=True)
 class ScoreRow:
     lead_key: str
     agreement_version: int
@@ -58,6 +66,8 @@ class ScoresRepository:
     async def known_identities(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """(source, external id) -> lead key, for the pairs already linked."""
         pairs = list(pairs)
+        if not pairs:
+            return {}  # events with an email: the usual case needs no round trip
         rows = await self._conn.fetch(
             "SELECT i.source, i.external_id, i.lead_key FROM scorer.identities i"
             " JOIN unnest($1::text[], $2::text[]) AS p(s, x) ON i.source = p.s AND i.external_id = p.x",
@@ -138,7 +148,9 @@ class ScoresRepository:
         )
         return {r["lead_key"]: float(r["total"]) for r in rows}
 
-    async def save_scores(self, scores: Sequence[ScoreRow]) -> None:
+    async def save_scores(self, scores: Sequence[ScoreRow], marks: Sequence[QualificationMark] = ()) -> None:
+        """Upserts the scores and writes each lead's account, lifecycle and, for the leads in
+        `marks`, its new qualification; one statement, so one round trip per batch."""
         if not scores:
             return
         cols = list(ScoreRow.__dataclass_fields__)
@@ -146,8 +158,10 @@ class ScoresRepository:
         # JSON arrays travel as text: asyncpg would read a list as another array dimension.
         for c in ("explanation", "mismatches"):
             values[c] = [orjson.dumps(v).decode() for v in values[c]]
+        by_lead = {m.lead_key: m for m in marks}
+        qualified = [by_lead.get(k) for k in values["lead_key"]]
         await self._conn.execute(
-            "INSERT INTO scorer.lead_scores (lead_key, agreement_version, fit, engagement,"
+            "WITH saved AS (INSERT INTO scorer.lead_scores (lead_key, agreement_version, fit, engagement,"
             " account_engagement, disqualified, sales_ready, tier, reason, explanation, mismatches, scored_at)"
             " SELECT k, v, f, e, a, d, r, t, why, x::jsonb, m::jsonb, at"
             " FROM unnest($1::text[], $2::int[], $3::float8[], $4::float8[], $5::float8[],"
@@ -158,13 +172,16 @@ class ScoresRepository:
             " account_engagement = excluded.account_engagement, disqualified = excluded.disqualified,"
             " sales_ready = excluded.sales_ready, tier = excluded.tier, reason = excluded.reason,"
             " explanation = excluded.explanation, mismatches = excluded.mismatches,"
-            " scored_at = excluded.scored_at",
-            *[values[c] for c in cols[:12]],
-        )
-        await self._conn.execute(
-            "UPDATE scorer.leads l SET account_key = u.acct, lifecycle = u.lc, updated_at = now()"
-            " FROM unnest($1::text[], $2::text[], $3::text[]) AS u(k, acct, lc) WHERE l.lead_key = u.k",
-            values["lead_key"], values["account_key"], values["lifecycle"],
+            " scored_at = excluded.scored_at)"
+            " UPDATE scorer.leads l SET account_key = u.acct, lifecycle = u.lc, updated_at = now(),"
+            "  qualified_at = CASE WHEN u.qid IS NULL THEN l.qualified_at ELSE u.qat END,"
+            "  qualification_id = coalesce(u.qid, l.qualification_id),"
+            "  qualified_version = CASE WHEN u.qid IS NULL THEN l.qualified_version ELSE u.qv END"
+            " FROM unnest($1::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[], $17::int[])"
+            "  AS u(k, acct, lc, qid, qat, qv) WHERE l.lead_key = u.k",
+            *[values[c] for c in cols[:12]], values["account_key"], values["lifecycle"],
+            [m and m.qualification_id for m in qualified], [m and m.qualified_at for m in qualified],
+            [m and m.agreement_version for m in qualified],
         )
 
     async def score(self, lead_key: str) -> asyncpg.Record | None:
