@@ -118,6 +118,8 @@ shared_buffers = ${HANDOFF_PG_SHARED_BUFFERS:-1GB}
 effective_cache_size = 4GB
 # Short OLTP statements: JIT compilation costs more than it saves and shows up as latency spikes.
 jit = off
+# Per-statement totals (calls, time, rows) for finding where the database time goes.
+shared_preload_libraries = 'pg_stat_statements'
 password_encryption = 'scram-sha-256'
 EOF
 }

@@ -53,5 +53,5 @@ def delivery_consumers(now: Callable[[], datetime] = wall_clock) -> list[Consume
     async def handle(conn: asyncpg.Connection, events: list) -> None:
         await fan_out(SubscriptionRepository(conn), DeliveryRepository(conn), events, now())
 
-    return [ConsumerSpec(f"{DELIVERY_GROUP}-routed", Topic.ROUTED, handle),
-            ConsumerSpec(f"{DELIVERY_GROUP}-followup", Topic.FOLLOWUP, handle)]
+    return [ConsumerSpec(f"{DELIVERY_GROUP}-routed", Topic.ROUTED, handle, gathers=True),
+            ConsumerSpec(f"{DELIVERY_GROUP}-followup", Topic.FOLLOWUP, handle, gathers=True)]

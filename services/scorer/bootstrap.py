@@ -61,7 +61,7 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start,
         consumers=lambda app, runtime: [
             ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, app.state.agreement)),
-            ConsumerSpec(FOLLOWUP_GROUP, Topic.FOLLOWUP, followup_handler(app.state.agreement))],
+            ConsumerSpec(FOLLOWUP_GROUP, Topic.FOLLOWUP, followup_handler(app.state.agreement), gathers=True)],
         routers=[ingest_router(), agreements_router(), leads_router(), webhooks_router(mappings)],
     )
     app.add_middleware(DirectRoutes, routes={("POST", "/v1/events"): post_events})

@@ -1,5 +1,6 @@
 """The app factory both services use: lifespan builds the runtime, keys and metrics."""
 
+import gc
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
@@ -47,6 +48,10 @@ def create_service_app(
                 await on_start(app, runtime)
             if settings.run_consumers:
                 await runtime.consume(consumers(app, runtime))
+            # What start-up made (modules, models, routes, the agreement) lives as long as the
+            # process: frozen, full collections stop walking it again and again. Unfrozen, a full
+            # collection paused the whole service 100-160 ms, the tail of the routing latency.
+            gc.freeze()
             yield
         finally:
             if on_stop:

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     consumer_batch_max: int = 500
     consumer_poll_ms: int = 200
     consumer_retries: int = 3
+    consumer_gather_ms: int = Field(
+        default=250, description="How long consumers off the routing path let the broker gather a batch")
     consumer_commit_interval_ms: int = Field(
         default=1000, description="Offsets are committed at most this often while records keep coming")
     outbox_batch_max: int = 1000

@@ -71,14 +71,16 @@ class OutboxRelay:
     async def publish_once(self) -> int:
         """Publishes one batch; returns how many rows it published."""
         async with self._pool.acquire() as conn, conn.transaction():
-            # SKIP LOCKED lets several replicas relay at once without double sends.
+            # Deleted and read in one statement; the delete commits only after every ack, so a
+            # failed send rolls it back. SKIP LOCKED lets several replicas relay at once.
             rows = await conn.fetch(
-                f'SELECT id, topic, key, value FROM "{self._schema}".outbox'
-                " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+                f'DELETE FROM "{self._schema}".outbox WHERE id IN (SELECT id FROM "{self._schema}".outbox'
+                " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING id, topic, key, value",
                 self._batch_max,
             )
             if not rows:
                 return 0
+            rows = sorted(rows, key=lambda r: r["id"])  # RETURNING has no order: keep the outbox's
             futures = [
                 await self._producer.send(
                     r["topic"], r["value"], key=r["key"].encode(), headers=STRUCTURED_HEADERS
@@ -86,10 +88,6 @@ class OutboxRelay:
                 for r in rows
             ]
             await asyncio.gather(*futures)
-            await conn.execute(
-                f'DELETE FROM "{self._schema}".outbox WHERE id = ANY($1::bigint[])',
-                [r["id"] for r in rows],
-            )
         for r in rows:
             self._on_published(r["topic"], 1)
         return len(rows)

@@ -26,6 +26,9 @@ class ConsumerSpec:
     name: str
     topic: Topic
     handler: BatchHandler
+    # Off the routing path (lifecycle bookkeeping, webhook fan-out): the broker may hold a fetch
+    # for HANDOFF_CONSUMER_GATHER_MS to hand over one bigger batch instead of many small ones.
+    gathers: bool = False
 
 
 class Runtime:
@@ -59,7 +62,8 @@ class Runtime:
         """Starts one consumer loop per spec."""
         s = self.settings
         for spec in consumers:
-            consumer = make_consumer(s, spec.name)
+            gather = {"fetch_max_wait_ms": s.consumer_gather_ms, "fetch_min_bytes": 1 << 20} if spec.gathers else {}
+            consumer = make_consumer(s, spec.name, **gather)
             await consumer.start()
             loop = ConsumerLoop(
                 name=spec.name, topic=s.topic(spec.topic), consumer=consumer,
