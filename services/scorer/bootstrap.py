@@ -60,7 +60,8 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
     app = create_service_app(
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start,
         consumers=lambda app, runtime: [
-            ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, app.state.agreement)),
+            ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, app.state.agreement),
+                         lanes=settings.scoring_lanes),
             ConsumerSpec(FOLLOWUP_GROUP, Topic.FOLLOWUP, followup_handler(app.state.agreement), gathers=True)],
         routers=[ingest_router(), agreements_router(), leads_router(), webhooks_router(mappings)],
     )

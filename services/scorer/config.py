@@ -15,6 +15,9 @@ class ScorerSettings(Settings):
     port: int = Field(default=8001, validation_alias="HANDOFF_SCORER_PORT")
     event_source: str = "handoff/scorer"
     scoring_horizon_days: int = Field(default=180, description="Engagement older than this is not scored")
+    scoring_lanes: int = Field(
+        default=2, ge=1, le=16,
+        description="Transactions run side by side per engagement batch, split by partition")
     engagement_retention_days: int = Field(default=400, description="Raw history kept for backtests")
     agreement_poll_s: float = 5.0
     # Inbound webhooks (docs/integrations.md, "Inbound webhooks"): unset, that adapter answers 503.

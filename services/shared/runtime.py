@@ -29,6 +29,9 @@ class ConsumerSpec:
     # Off the routing path (lifecycle bookkeeping, webhook fan-out): the broker may hold a fetch
     # for HANDOFF_CONSUMER_GATHER_MS to hand over one bigger batch instead of many small ones.
     gathers: bool = False
+    # Transactions side by side per batch, split by partition (see ConsumerLoop); 1 for handlers
+    # that keep state across a batch's decisions (the router's rep counts).
+    lanes: int = 1
 
 
 class Runtime:
@@ -71,6 +74,7 @@ class Runtime:
                 adapter=TOPIC_ADAPTERS[spec.topic], handler=spec.handler,
                 poll_ms=s.consumer_poll_ms, batch_max=s.consumer_batch_max,
                 retries=s.consumer_retries, commit_interval_s=s.consumer_commit_interval_ms / 1000,
+                lanes=spec.lanes,
             )
             self.loops.append(loop)
             self.spawn(loop.run(), f"consumer-{spec.name}")

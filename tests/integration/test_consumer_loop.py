@@ -1,11 +1,13 @@
 """The shared consumer loop on the real broker and database, with a handler of the test's own."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
 import orjson
 import pytest
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas.topics import Topic, dlq_topic
@@ -29,9 +31,9 @@ async def isolated(stack) -> AsyncIterator[Settings]:
     await drop_topics(settings)  # left behind, a thousand runs' partitions slow the one local broker
 
 
-async def _run_loop(settings: Settings, handler, until) -> Runtime:
+async def _run_loop(settings: Settings, handler, until, lanes: int = 1) -> Runtime:
     runtime = Runtime(settings, "scorer")
-    await runtime.start([ConsumerSpec("loop-test", Topic.ENGAGEMENT, handler)], relay=False)
+    await runtime.start([ConsumerSpec("loop-test", Topic.ENGAGEMENT, handler, lanes=lanes)], relay=False)
     try:
         await wait_for(until, timeout=30)
     finally:
@@ -111,6 +113,34 @@ async def test_offsets_are_committed_after_the_batch(isolated):
         await admin.close()
     assert {tp.partition: meta.offset for tp, meta in committed.items() if meta.offset >= 0} == {
         p: off for p, off in ends.items() if off > 0}
+
+
+async def test_lanes_apply_every_record_once_and_each_lead_in_order(isolated):
+    topic = isolated.topic(Topic.ENGAGEMENT)
+    leads = [unique_email("lane") for _ in range(12)]
+    producer = AIOKafkaProducer(bootstrap_servers=isolated.kafka_bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        for step in range(5):
+            for email in leads:  # keyed by lead: each lead's five events on one partition, in order
+                event = engagement(email, occurred_at=f"2026-01-0{step + 1}T00:00:00+00:00")
+                await producer.send(topic, orjson.dumps(event), key=email.encode(), headers=STRUCTURED)
+        await producer.flush()
+    finally:
+        await producer.stop()
+    seen: dict[str, list[str]] = {}
+
+    async def handler(conn, events):
+        await asyncio.sleep(0)  # let the other lane run in between
+        for e in events:
+            seen.setdefault(e.data.email, []).append(e.data.occurred_at.isoformat())
+
+    async def done():
+        return sum(map(len, seen.values())) == 60
+
+    runtime = await _run_loop(isolated, handler, done, lanes=3)
+    assert runtime.loops[0].stats.applied == 60
+    assert all(days == sorted(days) and len(days) == 5 for days in seen.values())
 
 
 async def test_migrations_are_idempotent(stack):

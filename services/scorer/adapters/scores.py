@@ -113,7 +113,7 @@ class ScoresRepository:
         rows = await self._conn.fetch(
             "SELECT lead_key, email, attributes, lifecycle, qualified_at, account_key, engagement_since,"
             " requalify_after FROM scorer.leads WHERE lead_key = ANY($1::text[]) FOR UPDATE", list(keys))
-        return {r["lead_key"]: LeadRow(**dict(r)) for r in rows}
+        return {r[0]: LeadRow(*r) for r in rows}  # columns in LeadRow's field order
 
     async def touches(self, keys: Sequence[str], horizon: timedelta) -> dict[str, list[TouchRow]]:
         """Each lead's stored engagement within `horizon` of its latest event."""
@@ -130,8 +130,8 @@ class ScoresRepository:
             list(keys), horizon,
         )
         out: dict[str, list[TouchRow]] = {}
-        for r in rows:
-            out.setdefault(r["lead_key"], []).append(TouchRow(**dict(r)))
+        for r in rows:  # columns in TouchRow's field order; positional is several times cheaper
+            out.setdefault(r[0], []).append(TouchRow(*r))
         return out
 
     async def account_engagement(self, accounts: dict[str, str]) -> dict[str, float]:

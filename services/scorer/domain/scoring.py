@@ -158,8 +158,9 @@ def timeline(touches: Iterable[Touch], at: datetime) -> list[Touch]:
     """Touches at or before `at` in event-time order (ties by event key), each event key once."""
     seen: set[str] = set()
     out = []
+    until = _aware(at)
     for t in sorted(touches, key=lambda t: (_aware(t.occurred_at), t.event_key)):
-        if _aware(t.occurred_at) <= _aware(at) and t.event_key not in seen:
+        if _aware(t.occurred_at) <= until and t.event_key not in seen:
             seen.add(t.event_key)
             out.append(t)
     return out
@@ -179,19 +180,30 @@ def _capped(points: float, cap: Cap | None, window: deque, when: datetime) -> fl
 
 def engagement(doc: AgreementDocument, touches: Iterable[Touch], at: datetime) -> EngagementResult:
     """Decayed engagement points at `at`: first matching rule per touch, capped, halved every half-life."""
+    return _engagement(doc, timeline(touches, at), at)
+
+
+def _engagement(doc: AgreementDocument, history: list[Touch], at: datetime) -> EngagementResult:
+    """engagement() over a timeline already made."""
     section, mismatches = doc.engagement, []
     windows: dict[str, deque] = {r.id: deque() for r in section.rules}
     totals: dict[str, float] = {}
-    history = timeline(touches, at)
+    by_activity: dict[ActivityKind, list] = {}  # the rules a touch can match, in document order
+    for r in section.rules:
+        by_activity.setdefault(r.activity, []).append(r)
+    now, day = _aware(at), timedelta(days=1)
     for touch in history:
+        candidates = by_activity.get(touch.activity)
+        if not candidates:
+            continue
         fields = {"url": touch.url, "form": touch.form, "campaign": touch.campaign}
-        rule = next((r for r in section.rules if r.activity == touch.activity
-                     and _holds(f"engagement.{r.id}", r.when, fields, mismatches)), None)
+        rule = next((r for r in candidates
+                     if not r.when or _holds(f"engagement.{r.id}", r.when, fields, mismatches)), None)
         if rule is None:
             continue
-        counted = _capped(rule.points, rule.cap, windows[rule.id], _aware(touch.occurred_at))
-        age_days = (_aware(at) - _aware(touch.occurred_at)) / timedelta(days=1)
-        decay = 0.5 ** (age_days / section.half_life_days) if section.half_life_days else 1.0
+        when = _aware(touch.occurred_at)
+        counted = _capped(rule.points, rule.cap, windows[rule.id], when)
+        decay = 0.5 ** (((now - when) / day) / section.half_life_days) if section.half_life_days else 1.0
         totals[rule.id] = totals.get(rule.id, 0.0) + counted * decay
     fired = tuple(Contribution(f"engagement.{r.id}", round(totals[r.id], DECIMALS))
                   for r in section.rules if r.id in totals)  # in document order, one line per rule
@@ -220,7 +232,7 @@ def evaluate(doc: AgreementDocument, profile: LeadProfile, touches: Iterable[Tou
     `fit_result`, when the caller has it (a cache), must be `fit(doc, profile)`.
     """
     history = timeline(touches, at)
-    fit_result, eng = fit_result or fit(doc, profile), engagement(doc, history, at)
+    fit_result, eng = fit_result or fit(doc, profile), _engagement(doc, history, at)
     account = doc.engagement.account
     shared = round(account.weight * account_engagement, DECIMALS) if account.enabled else 0.0
     tier, reason = _decide(doc, fit_result, history, round(eng.points + shared, DECIMALS))
