@@ -14,7 +14,7 @@ from rich.table import Table
 
 from bench.http_scenarios import ingest_rps, routing_latency
 from bench.scenarios import Figure, Result, router_throughput, scorer_memory, scorer_throughput
-from bench.world import machine
+from bench.world import machine, settle
 
 app = typer.Typer(add_completion=False)
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -59,6 +59,7 @@ def main(names: list[str] = typer.Argument(None, help=f"Some of {', '.join(NAMES
             began = time.monotonic()
             console.print(f"[bold]{name}[/bold] …")
             try:
+                asyncio.run(settle())  # each benchmark starts on a quiet machine
                 results.append(asyncio.run(_run(name, quick, Path(tmp))))
             except Exception as exc:  # one broken benchmark must not lose the others' figures
                 console.print(f"  [red]failed: {exc!r}[/red]")

@@ -25,6 +25,8 @@ from services.shared.inbox import claim_new
 
 log = logging.getLogger(__name__)
 
+LANE_MIN_RECORDS = 100  # a batch is split into lanes of at least this many records
+
 BatchHandler = Callable[[asyncpg.Connection, list[CloudEvent]], Awaitable[None]]
 
 # Errors of the infrastructure, not of the record: wait and retry, never dead-letter.
@@ -160,9 +162,11 @@ class ConsumerLoop:
                 continue
             deliveries.append(Delivery(record, event))
         if deliveries:
+            # A small batch stays whole: splitting it costs more round trips than it overlaps.
+            width = min(self._lanes, max(1, len(deliveries) // LANE_MIN_RECORDS))
             lanes: dict[int, list[Delivery]] = {}
             for delivery in deliveries:  # a partition stays in one lane: its order holds
-                lanes.setdefault(delivery.record.partition % self._lanes, []).append(delivery)
+                lanes.setdefault(delivery.record.partition % width, []).append(delivery)
             applied = await asyncio.gather(*(self._apply_batch(lane) for lane in lanes.values()))
             if not all(applied):
                 return  # stopping while infrastructure is down: leave offsets uncommitted

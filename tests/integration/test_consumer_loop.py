@@ -3,6 +3,7 @@
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import orjson
@@ -117,30 +118,36 @@ async def test_offsets_are_committed_after_the_batch(isolated):
 
 async def test_lanes_apply_every_record_once_and_each_lead_in_order(isolated):
     topic = isolated.topic(Topic.ENGAGEMENT)
-    leads = [unique_email("lane") for _ in range(12)]
-    producer = AIOKafkaProducer(bootstrap_servers=isolated.kafka_bootstrap, enable_idempotence=True)
+    leads, steps = [unique_email("lane") for _ in range(12)], 100  # batches big enough to split
+    producer = AIOKafkaProducer(bootstrap_servers=isolated.kafka_bootstrap, enable_idempotence=True, linger_ms=20)
     await producer.start()
     try:
-        for step in range(5):
-            for email in leads:  # keyed by lead: each lead's five events on one partition, in order
-                event = engagement(email, occurred_at=f"2026-01-0{step + 1}T00:00:00+00:00")
-                await producer.send(topic, orjson.dumps(event), key=email.encode(), headers=STRUCTURED)
+        for step in range(steps):
+            at = (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=step)).isoformat()
+            for email in leads:  # keyed by lead: each lead's events on one partition, in order
+                await producer.send(topic, orjson.dumps(engagement(email, occurred_at=at)), key=email.encode(),
+                                    headers=STRUCTURED)
         await producer.flush()
     finally:
         await producer.stop()
     seen: dict[str, list[str]] = {}
+    running, side_by_side = set(), []
 
     async def handler(conn, events):
-        await asyncio.sleep(0)  # let the other lane run in between
+        running.add(id(events))
+        await asyncio.sleep(0.01)  # let the other lanes run in between
+        side_by_side.append(len(running))
+        running.discard(id(events))
         for e in events:
             seen.setdefault(e.data.email, []).append(e.data.occurred_at.isoformat())
 
     async def done():
-        return sum(map(len, seen.values())) == 60
+        return sum(map(len, seen.values())) == len(leads) * steps
 
     runtime = await _run_loop(isolated, handler, done, lanes=3)
-    assert runtime.loops[0].stats.applied == 60
-    assert all(days == sorted(days) and len(days) == 5 for days in seen.values())
+    assert runtime.loops[0].stats.applied == len(leads) * steps
+    assert all(days == sorted(days) and len(days) == steps for days in seen.values())
+    assert max(side_by_side) > 1
 
 
 async def test_migrations_are_idempotent(stack):
