@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from schemas.messages import EngagementEvent
 from schemas.topics import Topic
+from services.scorer.config import ScorerSettings
 from services.scorer.entrypoints.inbound import configured_secret, publish_engagement, verified
 from services.scorer.integrations.signatures import STANDARD_HEADERS, standard_webhook, verify_standard
 from services.shared.auth import Principal, require_role
@@ -40,7 +41,7 @@ def _validate(body: Any, is_batch: bool) -> list[EngagementEvent]:
     return validate_items(_ENGAGEMENT, body if is_batch else [body], is_batch, MAX_BATCH, "event")
 
 
-async def _caller(request: Request, settings) -> Principal | None:
+async def _caller(request: Request, settings: ScorerSettings) -> Principal | None:
     """None for a Standard Webhooks request (its signature is checked with the body), else the API key's caller."""
     # ASGI header names arrive lower-cased: one pass over them, not one Headers scan per name.
     if _SIGNED_BY.isdisjoint(name for name, _ in request.scope["headers"]):
