@@ -3,8 +3,10 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-# Configured like the services' apps (services/shared/app.py), so the ceiling is the same framework.
-app = FastAPI(telemetry={"tracing": False, "metrics": False, "logs": False})
+from services.shared.app import NO_OPENTELEMETRY
+
+# Configured like the services' apps, so the ceiling is the same framework.
+app = FastAPI(telemetry=NO_OPENTELEMETRY)
 
 
 @app.post("/v1/events")

@@ -17,7 +17,7 @@ import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 
 from tests.support.isolated import EXAMPLE_AGREEMENT, Isolated, isolated_stack
-from tests.support.stack import ROOT, TEST_ADMIN_KEY, ServiceProcess, start_service, wait_ready
+from tests.support.stack import ROOT, TEST_ADMIN_KEY, ServiceProcess, drop_database, start_service, wait_ready
 from services.shared.config import Settings, load_settings
 
 LOGS = ROOT / ".run" / "bench-logs"
@@ -33,14 +33,6 @@ async def bench_world(name: str, reps: Path = ONE_REP, agreement: Path = EXAMPLE
     async with isolated_stack(base, f"bench_{name}", reps, datetime.now(UTC), agreement=agreement) as world:
         yield world
     await drop_database(base.database_url, f"{base.database_url.rpartition('/')[2]}_bench_{name}")
-
-
-async def drop_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 def _cpu_busy(seconds: float) -> float:

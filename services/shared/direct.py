@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.shared.errors import ApiError, error_response
+from services.shared.errors import ApiError, api_error_response
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -34,5 +34,5 @@ class DirectRoutes:
         try:
             response = await endpoint(Request(scope, receive))
         except ApiError as exc:
-            response = error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
+            response = api_error_response(exc)
         await response(scope, receive, send)

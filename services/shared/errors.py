@@ -58,6 +58,11 @@ def error_response(status: int, code: str, message: str, fields: list[FieldError
     return ORJSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 
+def api_error_response(exc: ApiError) -> ORJSONResponse:
+    """An ApiError in the one JSON shape, with its headers."""
+    return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
+
+
 _STATUS_CODES: dict[int, str] = {
     400: "malformed", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
@@ -70,7 +75,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> ORJSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
+        return api_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:

@@ -29,10 +29,18 @@ def with_database(url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
-async def recreate_database(admin_url: str, name: str) -> None:
+async def drop_database(admin_url: str, name: str) -> None:
     conn = await asyncpg.connect(admin_url)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def recreate_database(admin_url: str, name: str) -> None:
+    await drop_database(admin_url, name)
+    conn = await asyncpg.connect(admin_url)
+    try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
