@@ -1,7 +1,7 @@
 """Settings read from `HANDOFF_*` environment variables (and an optional env file)."""
 
 import os
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     admin_key: SecretStr | None = Field(default=None, description="Bootstrap API key, role admin")
     db_pool_min: int = 2
     db_pool_max: int = 10
+    db_plan_cache_mode: Literal["auto", "force_custom_plan", "force_generic_plan"] = Field(
+        default="force_custom_plan",
+        description="PostgreSQL plan_cache_mode of the services' connections; custom plans see each batch's"
+                    " array sizes and the tables' current size")
     run_consumers: bool = Field(
         default=True,
         description="false: this replica serves HTTP only (an ingest tier); other replicas run the consumers")
