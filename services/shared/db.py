@@ -16,6 +16,14 @@ async def init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
+async def reset_connection(conn: asyncpg.Connection) -> None:
+    """Runs as a connection returns to the pool, after asyncpg has rolled back any open transaction
+    and dropped its listener callbacks. The services leave no other session state (no SET, LISTEN
+    ended by remove_listener, advisory locks only per transaction), so the default reset's round
+    trip (RESET ALL, UNLISTEN *, CLOSE ALL, unlock all) is skipped: it was one in every five
+    statements at 200 events/s."""
+
+
 async def create_pool(settings: Settings) -> asyncpg.Pool:
     """A connection pool for the configured database."""
     return await asyncpg.create_pool(
@@ -23,6 +31,7 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
         init=init_connection,
+        reset=reset_connection,
         # Every hot statement takes arrays (`= ANY($1)`, unnest) whose length a cached generic plan
         # cannot know, and a plan cached while a table was small stays a sequential scan after it
         # has grown, until autovacuum next analyzes it: that once made the end-to-end p99 latency

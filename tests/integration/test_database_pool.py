@@ -40,3 +40,19 @@ async def test_a_join_first_run_on_an_empty_table_uses_the_index_once_the_table_
     finally:
         await pool.close()
     assert "Seq Scan" not in str(plan)
+
+
+async def test_a_transaction_left_open_is_rolled_back_when_its_connection_returns_to_the_pool(stack):
+    schema = f"reset_{uuid.uuid4().hex[:8]}"
+    pool = await create_pool(stack.settings.model_copy(update={"db_pool_min": 1, "db_pool_max": 1}))
+    try:
+        async with pool.acquire() as conn:
+            await conn.execute(f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.t (n int)")
+        async with pool.acquire() as conn:
+            await conn.execute(f"BEGIN; INSERT INTO {schema}.t VALUES (1)")  # never committed
+        async with pool.acquire() as conn:  # the pool's one connection again
+            state = (conn.is_in_transaction(), await conn.fetchval(f"SELECT count(*) FROM {schema}.t"))
+            await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    finally:
+        await pool.close()
+    assert state == (False, 0)
