@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     consumer_retries: int = 3
     consumer_gather_ms: int = Field(
         default=250, description="How long consumers off the routing path let the broker gather a batch")
+    consumer_linger_ms: int = Field(
+        default=10, ge=0,
+        description="How long the routing path's consumers let the broker gather a batch (0: answer at once)")
     consumer_commit_interval_ms: int = Field(
         default=1000, description="Offsets are committed at most this often while records keep coming")
     outbox_batch_max: int = 1000

@@ -65,7 +65,10 @@ class Runtime:
         """Starts one consumer loop per spec."""
         s = self.settings
         for spec in consumers:
-            gather = {"fetch_max_wait_ms": s.consumer_gather_ms, "fetch_min_bytes": 1 << 20} if spec.gathers else {}
+            # The broker holds each fetch until this wait passes or a megabyte is there: a few records
+            # more per batch share its transaction's fixed round trips.
+            wait = s.consumer_gather_ms if spec.gathers else s.consumer_linger_ms
+            gather = {"fetch_max_wait_ms": wait, "fetch_min_bytes": 1 << 20} if wait else {}
             consumer = make_consumer(s, spec.name, **gather)
             await consumer.start()
             loop = ConsumerLoop(
