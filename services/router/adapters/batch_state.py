@@ -78,6 +78,9 @@ class BatchRoutingState:
 
     async def flush(self) -> None:
         """Writes the batch's rotation steps: each changed member's last pass, the pool's last time."""
-        for (pool_id, _), (member, _) in sorted(self._dirty.items()):
-            await self._inner.save_rotation(pool_id, member, self._pools[pool_id].virtual_time)
+        if not self._dirty:
+            return
+        changed = sorted(self._dirty.items())
+        await self._inner.save_rotations([(pool_id, member) for (pool_id, _), (member, _) in changed],
+                                         {pool_id: self._pools[pool_id].virtual_time for (pool_id, _), _ in changed})
         self._dirty.clear()

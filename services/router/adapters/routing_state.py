@@ -1,6 +1,6 @@
 """SQL for what a routing decision needs: rules, accounts, pools (locked) and rep states."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 import asyncpg
@@ -49,6 +49,8 @@ class RoutingStateRepository:
         rows = await self._conn.fetch(
             "SELECT pool_id, respect_working_hours, virtual_time FROM router.pools"
             f" WHERE pool_id = ANY($1::text[]) ORDER BY pool_id{' FOR UPDATE' if lock else ''}", ids)
+        # A statement of its own, after the lock is granted: in the same statement its snapshot would
+        # predate the wait, and miss the rotation the router that held the lock has just committed.
         members = await self._conn.fetch(
             "SELECT pool_id, rep_id, weight, pass_value FROM router.pool_members WHERE pool_id = ANY($1::text[])",
             ids)
@@ -70,15 +72,12 @@ class RoutingStateRepository:
             "   AND a.status = 'open' LIMIT coalesce(r.max_open, 0)) o) AS open_count,"
             " (SELECT count(*) FROM (SELECT 1 FROM router.assignments a WHERE a.rep_id = r.rep_id AND a.routed_at >="
             "   (date_trunc('day', $1::timestamptz AT TIME ZONE r.time_zone) AT TIME ZONE r.time_zone)"
-            "   LIMIT coalesce(r.max_new_per_day, 0)) n) AS new_today"
+            "   LIMIT coalesce(r.max_new_per_day, 0)) n) AS new_today,"
+            " ARRAY(SELECT ARRAY[o.starts_at, o.ends_at] FROM router.out_of_office o"
+            "   WHERE o.rep_id = r.rep_id AND o.ends_at > $1 ORDER BY o.starts_at) AS leave"
             " FROM router.reps r", at)
-        leave = await self._conn.fetch(
-            "SELECT rep_id, starts_at, ends_at FROM router.out_of_office WHERE ends_at > $1", at)
-        periods: dict[str, list[tuple[datetime, datetime]]] = {}
-        for p in leave:
-            periods.setdefault(p["rep_id"], []).append((p["starts_at"], p["ends_at"]))
         return {r["rep_id"]: RepState(
-            rep_id=r["rep_id"], active=r["active"], out_of_office=tuple(periods.get(r["rep_id"], ())),
+            rep_id=r["rep_id"], active=r["active"], out_of_office=tuple((p[0], p[1]) for p in r["leave"]),
             max_open=r["max_open"], open_count=r["open_count"], max_new_per_day=r["max_new_per_day"],
             new_today=r["new_today"],
             working_hours=WorkingHours(r["time_zone"], frozenset(r["work_days"]), r["work_start"], r["work_end"],
@@ -89,11 +88,19 @@ class RoutingStateRepository:
         return await self._conn.fetchval("SELECT time_zone FROM router.reps WHERE rep_id = $1", rep_id)
 
     async def save_rotation(self, pool_id: str, member: MemberState, virtual_time: float) -> None:
+        await self.save_rotations([(pool_id, member)], {pool_id: virtual_time})
+
+    async def save_rotations(self, members: Sequence[tuple[str, MemberState]],
+                             virtual_times: Mapping[str, float]) -> None:
+        """Each changed member's last pass and each pool's virtual time, in one statement."""
         await self._conn.execute(
-            "UPDATE router.pool_members SET pass_value = $3 WHERE pool_id = $1 AND rep_id = $2",
-            pool_id, member.rep_id, member.pass_value)
-        await self._conn.execute(
-            "UPDATE router.pools SET virtual_time = $2 WHERE pool_id = $1", pool_id, virtual_time)
+            "WITH m AS (UPDATE router.pool_members pm SET pass_value = u.pass_value"
+            "  FROM unnest($1::text[], $2::text[], $3::float8[]) AS u(pool_id, rep_id, pass_value)"
+            "  WHERE pm.pool_id = u.pool_id AND pm.rep_id = u.rep_id)"
+            " UPDATE router.pools p SET virtual_time = v.virtual_time"
+            " FROM unnest($4::text[], $5::float8[]) AS v(pool_id, virtual_time) WHERE p.pool_id = v.pool_id",
+            [p for p, _ in members], [m.rep_id for _, m in members], [m.pass_value for _, m in members],
+            list(virtual_times), list(virtual_times.values()))
 
     async def prefetch_accounts(self, domains: Iterable[str]) -> None:
         """Nothing to do: accounts are looked up per lead."""
