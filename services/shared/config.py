@@ -15,6 +15,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HANDOFF_", extra="ignore")
 
     kafka_bootstrap: str = "127.0.0.1:19092"
+    kafka_linger_ms: int = Field(
+        default=0, ge=0,
+        description="How long the producer holds a record for others to join its request; sends made while"
+                    " a request is in flight are batched anyway")
     database_url: str = "postgresql://handoff:handoff@127.0.0.1:55432/handoff"
     topic_prefix: str = Field(default="", description="Prepended to every topic and group name")
     topic_partitions: int = 12

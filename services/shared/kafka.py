@@ -22,7 +22,7 @@ def make_producer(settings: Settings, **overrides) -> AIOKafkaProducer:
         bootstrap_servers=settings.kafka_bootstrap,
         enable_idempotence=True,
         acks="all",
-        linger_ms=2,
+        linger_ms=settings.kafka_linger_ms,
         request_timeout_ms=15000,
     )
     options.update(overrides)
