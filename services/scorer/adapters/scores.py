@@ -139,11 +139,12 @@ class ScoresRepository:
         if not accounts:
             return {}
         rows = await self._conn.fetch(
-            "SELECT p.k AS lead_key, coalesce(sum(s.engagement), 0) AS total"
-            " FROM unnest($1::text[], $2::text[]) AS p(k, acct)"
-            " LEFT JOIN scorer.leads l ON l.account_key = p.acct AND l.lead_key <> p.k"
-            " LEFT JOIN scorer.lead_scores s ON s.lead_key = l.lead_key"
-            " GROUP BY p.k",
+            # Per lead through the account_key index: as one join, a batch of 500 leads was planned as a
+            # hash join over every lead (15-27 ms at 50,000 leads) from a misestimated account size.
+            "SELECT p.k AS lead_key, coalesce((SELECT sum(s.engagement) FROM scorer.leads l"
+            "  JOIN scorer.lead_scores s ON s.lead_key = l.lead_key"
+            "  WHERE l.account_key = p.acct AND l.lead_key <> p.k), 0) AS total"
+            " FROM unnest($1::text[], $2::text[]) AS p(k, acct)",
             list(accounts), list(accounts.values()),
         )
         return {r["lead_key"]: float(r["total"]) for r in rows}
