@@ -118,10 +118,9 @@ class ScoresRepository:
     async def touches(self, keys: Sequence[str], horizon: timedelta) -> dict[str, list[TouchRow]]:
         """Each lead's stored engagement within `horizon` of its latest event."""
         rows = await self._conn.fetch(
-            # Per lead through the (lead_key, occurred_at) index: a join over the whole table
-            # (the generic plan of the former CTE) grew with the history.
-            # Both reads per lead, so each is an index range whatever the statistics say: as a join,
-            # the events of a fresh, fast-growing table were read by one sequential scan per batch.
+            # Both reads per lead through the (lead_key, occurred_at) index, whatever the statistics
+            # say: as a join, the events of a fresh, fast-growing table were read by one sequential
+            # scan per batch, and a join's cost grows with the whole history.
             "SELECT k.lead_key, e.event_key, e.activity, e.occurred_at, e.url, e.form, e.campaign, e.source"
             " FROM unnest($1::text[]) AS k(lead_key)"
             " CROSS JOIN LATERAL (SELECT max(m.occurred_at) AS at FROM scorer.engagement_events m"
