@@ -3,10 +3,12 @@
 import asyncio
 import gc
 import os
+import random
 import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 import orjson
@@ -134,8 +136,6 @@ async def ingest_rps(seconds: float, concurrency: int) -> Result:
 
 def _latency_bodies(count: int, tag: str, seed: int) -> list[tuple[bytes, bytes]]:
     """(key, body) of `count` qualifying demo requests, each from a new lead."""
-    from datetime import UTC, datetime
-    import random
     rng = random.Random(seed)
     out = []
     for i in range(count):

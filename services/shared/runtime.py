@@ -27,7 +27,8 @@ class ConsumerSpec:
     topic: Topic
     handler: BatchHandler
     # Off the routing path (lifecycle bookkeeping, webhook fan-out): the broker may hold a fetch
-    # for HANDOFF_CONSUMER_GATHER_MS to hand over one bigger batch instead of many small ones.
+    # for HANDOFF_CONSUMER_GATHER_MS to hand over one bigger batch instead of many small ones;
+    # the routing path's consumers wait HANDOFF_CONSUMER_LINGER_MS only.
     gathers: bool = False
     # Transactions side by side per batch, split by partition (see ConsumerLoop); 1 for handlers
     # that keep state across a batch's decisions (the router's rep counts).

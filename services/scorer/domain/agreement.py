@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr,
+                      ValidationError, field_validator, model_validator)
 
 from schemas.events import ActivityKind
 from services.shared.conditions import Condition
@@ -137,11 +137,23 @@ class EngagementSection(_Model):
     rules: tuple[EngagementRule, ...] = ()  # in priority order: the first matching rule scores a touch
     half_life_days: float | None = Field(default=None, gt=0, allow_inf_nan=False)  # None: no decay
     account: AccountEngagement = AccountEngagement()
+    # Derived once per document, not per lead scored: the rules each activity can match, in order.
+    _by_activity: dict[ActivityKind, tuple[EngagementRule, ...]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "EngagementSection":
         _check_unique([r.id for r in self.rules], "rules[{i}].id", "id")
         return self
+
+    def model_post_init(self, context: Any) -> None:
+        by_activity: dict[ActivityKind, list[EngagementRule]] = {}
+        for rule in self.rules:
+            by_activity.setdefault(rule.activity, []).append(rule)
+        self._by_activity = {activity: tuple(rules) for activity, rules in by_activity.items()}
+
+    def rules_for(self, activity: ActivityKind) -> tuple[EngagementRule, ...]:
+        """The rules a touch of `activity` can match, in the document's order."""
+        return self._by_activity.get(activity, ())
 
 
 class Tier(_Model):

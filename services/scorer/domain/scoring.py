@@ -188,12 +188,9 @@ def _engagement(doc: AgreementDocument, history: list[Touch], at: datetime) -> E
     section, mismatches = doc.engagement, []
     windows: dict[str, deque] = {r.id: deque() for r in section.rules}
     totals: dict[str, float] = {}
-    by_activity: dict[ActivityKind, list] = {}  # the rules a touch can match, in document order
-    for r in section.rules:
-        by_activity.setdefault(r.activity, []).append(r)
     now, day = _aware(at), timedelta(days=1)
     for touch in history:
-        candidates = by_activity.get(touch.activity)
+        candidates = section.rules_for(touch.activity)
         if not candidates:
             continue
         fields = {"url": touch.url, "form": touch.form, "campaign": touch.campaign}
