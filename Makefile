@@ -8,7 +8,7 @@ HANDOFF := $(VENV)/bin/handoff
 PYTHON  ?= python3
 export HANDOFF_ENV_FILE ?= $(CURDIR)/deploy/local/dev.env
 
-.PHONY: help venv stack prepare run test stop logs schemas clean bench chaos
+.PHONY: help venv stack prepare run test lint stop logs schemas clean bench chaos
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,8 +38,13 @@ run: prepare ## Start the whole stack and both services, print the URLs
 demo: venv ## Seed a synthetic week through the running services (after make run); prints the dashboard URL
 	@$(HANDOFF) demo $(DEMO_ARGS)
 
-test: prepare ## Start the stack and run the whole test suite against it
+test: lint prepare ## Lint, then start the stack and run the whole test suite against it
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv ## ruff (style, import order), import-linter (the package map's rules), mypy (types)
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/lint-imports --no-cache
+	@$(VENV)/bin/mypy
 
 stop: ## Stop the services and the local stack
 	@deploy/local/services.sh stop

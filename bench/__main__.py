@@ -45,8 +45,11 @@ def _table(results: list[Result]) -> Table:
     return table
 
 
+NAMES_HELP = f"Some of {', '.join(NAMES)}; default all"
+
+
 @app.command()
-def main(names: list[str] = typer.Argument(None, help=f"Some of {', '.join(NAMES)}; default all"),
+def main(names: list[str] = typer.Argument(None, help=NAMES_HELP),
          quick: bool = typer.Option(False, help="A tenth of the issue's sizes, for a smoke run")) -> None:
     """Runs the benchmarks one after another on a quiet machine."""
     chosen = names or list(NAMES)
@@ -68,9 +71,9 @@ def main(names: list[str] = typer.Argument(None, help=f"Some of {', '.join(NAMES
     console.print(_table(results))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    out.write_text(json.dumps({"machine": machine(), "quick": quick,
-                               "results": [dataclasses.asdict(r) | {"figures": [dataclasses.asdict(f) | {"ratio": f.ratio}
-                                                                               for f in r.figures]} for r in results]},
+    rows = [dataclasses.asdict(r) | {"figures": [dataclasses.asdict(f) | {"ratio": f.ratio} for f in r.figures]}
+            for r in results]
+    out.write_text(json.dumps({"machine": machine(), "quick": quick, "results": rows},
                               indent=2, default=str))
     console.print(f"results: {out}")
 

@@ -98,9 +98,10 @@ def _router_reps(path: Path, reps: int, pools: int) -> Path:
 
 async def router_throughput(leads: int, reps: int, pools: int, tmp: Path) -> Result:
     """Routing decisions/s of one router process, with SLA timers and outbox events per decision."""
+    from datetime import UTC, datetime
+
     from schemas.messages import QualifiedEvent
     from services.shared.cloudevents import encode
-    from datetime import UTC, datetime
     result = Result("router_throughput", {"leads": leads, "reps": reps, "pools": pools})
     async with bench_world("router", reps=_router_reps(tmp / "router-reps.yaml", reps, pools)) as world:
         async with world.db() as conn:

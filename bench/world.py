@@ -16,9 +16,9 @@ from pathlib import Path
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 
+from services.shared.config import Settings, load_settings
 from tests.support.isolated import EXAMPLE_AGREEMENT, Isolated, isolated_stack
 from tests.support.stack import ROOT, TEST_ADMIN_KEY, ServiceProcess, drop_database, start_service, wait_ready
-from services.shared.config import Settings, load_settings
 
 LOGS = ROOT / ".run" / "bench-logs"
 ONE_REP = ROOT / "tests" / "data" / "one-rep.yaml"

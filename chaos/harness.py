@@ -20,8 +20,8 @@ from chaos.observe import observe, settle
 from chaos.reference import expected_scores
 from chaos.report import Report
 from schemas.topics import Topic
+from services.agreement.document import AgreementDocument
 from services.scorer.config import ScorerSettings
-from services.scorer.domain.agreement import AgreementDocument
 from services.shared.config import Settings, load_settings
 from services.shared.db import connect
 from tests.support.isolated import isolated_stack

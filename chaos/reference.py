@@ -1,6 +1,6 @@
 """What the scorer must have stored, computed from the generated input with the pure domain.
 
-Mirrors services/scorer/handlers.py: the lead's touches within the horizon of its latest event,
+Mirrors services/scorer/scoring/handlers.py: the lead's touches within the horizon of its latest event,
 evaluated at that event's time, nothing recycled (the CRM phase starts after scoring settled), and
 an account share of 0 (no two generated leads share an account).
 """
@@ -8,11 +8,11 @@ an account share of 0 (no two generated leads share an account).
 from dataclasses import dataclass
 from datetime import timedelta
 
-from schemas.events import ActivityKind
-from services.scorer.domain.agreement import AgreementDocument
-from services.scorer.domain.scoring import Evaluation, LeadProfile, Touch, evaluate, fit
-from services.shared.conditions import evaluate as check
 from chaos.generate import Engagement, Lead
+from schemas.events import ActivityKind
+from services.agreement.document import AgreementDocument
+from services.scorer.scoring.domain.scoring import Evaluation, LeadProfile, Touch, evaluate, fit
+from services.shared.conditions import evaluate as check
 
 
 @dataclass(frozen=True)

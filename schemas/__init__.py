@@ -1,6 +1,6 @@
 """Handoff's public contract: the CloudEvents envelope, event payloads and topic names."""
 
-from schemas.envelope import CloudEvent, SPEC_VERSION
+from schemas.envelope import SPEC_VERSION, CloudEvent
 from schemas.events import (
     ActivityKind,
     CrmActivityKind,
@@ -14,13 +14,13 @@ from schemas.events import (
     lead_key_for,
 )
 from schemas.messages import (
+    TOPIC_ADAPTERS,
     CrmActivityEvent,
     EngagementEvent,
     FollowupEvent,
     HandoffEvent,
     QualifiedEvent,
     RoutedEvent,
-    TOPIC_ADAPTERS,
 )
 from schemas.topics import Topic, dlq_topic
 

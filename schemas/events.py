@@ -1,14 +1,11 @@
 """Payloads (`data`) of the five event types of the contract (DESIGN §2)."""
 
+import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
-
-import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
-
 
 _EMAIL_SHAPE = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
 

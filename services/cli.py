@@ -59,19 +59,14 @@ def topics() -> None:
 
 
 async def seed_reps(database_url: str, path: Path) -> int:
-    """Loads reps and pools from a YAML file; returns how many reps."""
-    from services.router.adapters.repository import RepRecord, RouterRepository
+    """Loads reps and pools from a YAML file through the sales-ops writes (versioned, audited); returns the reps."""
+    from services.router.salesops.seeding import seed, seed_document
 
-    doc = yaml.safe_load(path.read_text())
+    reps, pools = seed_document(yaml.safe_load(path.read_text()))
     conn = await connect(database_url)
     try:
         async with conn.transaction():
-            repo = RouterRepository(conn)
-            for rep in doc.get("reps", []):
-                await repo.upsert_rep(RepRecord(**rep))
-            for pool in doc.get("pools", []):
-                await repo.upsert_pool(pool["pool_id"], pool["name"], pool["members"])
-        return len(doc.get("reps", []))
+            return await seed(conn, reps, pools)
     finally:
         await conn.close()
 
@@ -137,7 +132,7 @@ app.add_typer(agreement_app, name="agreement")
 
 
 def _read_agreement(path: Path):
-    from services.scorer.domain.agreement import AgreementInvalid, parse_agreement
+    from services.agreement.text import AgreementInvalid, parse_agreement
 
     fmt = "json" if path.suffix == ".json" else "yaml"
     try:
@@ -150,8 +145,8 @@ def _read_agreement(path: Path):
 
 async def bootstrap_agreement(database_url: str, path: Path) -> str:
     """Installs the agreement in `path` as the first active version, unless one is active."""
-    from services.scorer.adapters.agreements import AgreementRepository
-    from services.scorer.domain.agreement import dump_agreement
+    from services.agreement.text import dump_agreement
+    from services.scorer.agreements.store import AgreementRepository
 
     document, fmt = _read_agreement(path)
     conn = await connect(database_url)
@@ -193,8 +188,8 @@ def agreement_backtest(
     from rich.progress import Progress
     from rich.table import Table
 
-    from services.scorer.adapters.history import parse_since
-    from services.scorer.backtesting import run_backtest
+    from services.scorer.backtest.history import parse_since
+    from services.scorer.backtest.run import run_backtest
     from services.scorer.config import ScorerSettings
     from services.shared.config import load_settings
     from services.shared.db import create_pool

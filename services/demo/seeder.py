@@ -29,7 +29,8 @@ class DemoError(RuntimeError):
 
 def _ok(response: httpx.Response, *expected: int) -> httpx.Response:
     if response.status_code not in (expected or (200,)):
-        raise DemoError(f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text[:300]}")
+        request = response.request
+        raise DemoError(f"{request.method} {request.url.path}: {response.status_code} {response.text[:300]}")
     return response
 
 
@@ -136,7 +137,8 @@ async def seed_demo(scorer_url: str, router_url: str, key: str, *, leads: int = 
         say(f"sales ops: {done['reps'] - 1} reps and their head of sales, {len(pools())} pools, routing rules stored")
         people = demo_leads(rng, datetime.now(UTC), leads, tag)
         done["events"] = await _post_events(scorer, people, tag)
-        say(f"marketing: {done['events']} engagement events of {leads} leads over the past week; waiting for the handoff")
+        say(f"marketing: {done['events']} engagement events of {leads} leads over the past week;"
+            " waiting for the handoff")
         handed = dict(zip((p.email for p in people),
                           await _each(people, lambda p: _handover(scorer, router, p, deadline))))
         done.update(Counter(kind for kind, _ in filter(None, handed.values())), leads=leads)

@@ -1,92 +1,54 @@
-"""The router's one wiring point: app factory and lifespan."""
+"""The router's one wiring point: the app factory, and the lifespan that starts each capability."""
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Sequence
 
-import asyncpg
 from fastapi import FastAPI
 
 from schemas.topics import Topic
-from services.router import handlers
-from services.scorer.adapters.active_agreement import watch_active_agreement
-from services.router.adapters.repository import RouterRepository
-from services.router.adapters.routing_state import RoutingStateRepository
-from services.router.entrypoints.routing_api import routing_router
-from services.router.entrypoints.sales_ops_api import sales_ops_router
-from services.router.entrypoints.sla_api import sla_router
-from services.router.entrypoints.funnel_api import funnel_router
-from services.router.entrypoints.dashboard import dashboard_router
-from services.router.sla_metrics import start_sla_metrics
-from services.router.adapters.batch_state import BatchRoutingState
-from services.router.adapters.followup import FollowupRepository
-from services.router.config import CRM_GROUP, QUALIFIED_GROUP, SCHEMA, RouterSettings
-from services.router.crm_handlers import crm_activities
-from services.router.entrypoints.crm_api import crm_router
-from services.router.sla_clock import SlaTimerJob, TimerCollector
-from services.router.delivery_handlers import delivery_consumers
-from services.router.delivery_setup import start_deliveries
-from services.router.entrypoints.subscriptions_api import subscriptions_router
+from services.agreement.active import ActiveAgreement, watch_active_agreement
+from services.agreement.deps import keep_watcher, watcher_of
+from services.router.config import SCHEMA, RouterSettings
+from services.router.crm import wiring as crm
+from services.router.deliveries import wiring as deliveries
+from services.router.events import RoutingContext
+from services.router.reporting import wiring as reporting
+from services.router.routing import wiring as routing
+from services.router.salesops import wiring as salesops
+from services.router.sla import wiring as sla
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
-from services.shared.runtime import ConsumerSpec, Runtime
+from services.shared.runtime import ConsumerSpec
+from services.shared.state import Clock, ServiceState, utc_now
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def routing_context(settings: RouterSettings, agreement, now) -> handlers.RoutingContext:
-    return handlers.RoutingContext(
+def routing_context(settings: RouterSettings, agreement: ActiveAgreement, now: Clock) -> RoutingContext:
+    return RoutingContext(
         routed_topic=settings.topic(Topic.ROUTED), followup_topic=settings.topic(Topic.FOLLOWUP),
-        source=settings.event_source, default_pool=settings.default_pool, now=now,
-        agreement=lambda: agreement.current,
-    )
+        source=settings.event_source, default_pool=settings.default_pool, now=now, agreement=agreement.read)
 
 
-def qualified_handler(settings: RouterSettings, agreement, now=utc_now):
-    """The batch handler the consumer loop calls inside its transaction."""
-    ctx = routing_context(settings, agreement, now)
-
-    async def handle(conn: asyncpg.Connection, events: list) -> None:
-        await handlers.lead_qualified(RouterRepository(conn), BatchRoutingState(RoutingStateRepository(conn)),
-                                      events, ctx)
-
-    return handle
-
-
-def crm_handler(settings: RouterSettings, agreement, now=utc_now):
-    """The CRM activity batch handler."""
-    ctx = routing_context(settings, agreement, now)
-
-    async def handle(conn: asyncpg.Connection, events: list) -> None:
-        await crm_activities(FollowupRepository(conn), RouterRepository(conn), events, ctx)
-
-    return handle
-
-
-def create_app(settings: RouterSettings | None = None, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
     """The router's HTTP app; its lifespan runs the consumers, the relay, the agreement watcher and
     the SLA timers. `clock` is the time every decision and timer uses (tests pass a controlled one)."""
     settings = settings or load_settings(RouterSettings)
 
-    async def on_start(app: FastAPI, runtime: Runtime) -> None:
-        app.state.clock = clock
-        # The router reads the scorer's agreement versions (SLA tiers, rejection reasons).
-        await watch_active_agreement(app, runtime, settings.agreement_poll_s)
-        timers = SlaTimerJob(runtime.pool, routing_context(settings, app.state.agreement, clock),
-                             interval_s=settings.sla_tick_s, batch=settings.sla_batch)
-        app.state.sla_timers = timers
-        app.state.registry.register(TimerCollector(timers))
-        runtime.spawn(timers.run(), "sla-timers", stop=timers.stop)
-        await start_sla_metrics(app, runtime, settings.sla_metrics_refresh_s)  # spawns "sla-metrics"
-        await start_deliveries(app, runtime, settings)  # spawns "deliveries": outbound HTTP, off the routing path
+    async def on_start(app: FastAPI, state: ServiceState) -> None:
+        # The router reads the agreement versions the scorer stores (SLA tiers, rejection reasons).
+        agreement = await watch_active_agreement(state, settings.agreement_poll_s)
+        keep_watcher(app, agreement)
+        ctx = routing_context(settings, agreement, clock)
+        for job in [*sla.jobs(state, settings, ctx, routing.reassigner(ctx)),
+                    *await reporting.jobs(state, settings, agreement.read),
+                    *deliveries.jobs(state, settings)]:  # outbound HTTP, off the routing path
+            state.runtime.start_job(job)
+
+    def consumers(app: FastAPI, state: ServiceState) -> Sequence[ConsumerSpec]:
+        ctx = routing_context(settings, watcher_of(app), clock)
+        return [*routing.consumers(ctx), *crm.consumers(ctx), *deliveries.consumers()]
 
     return create_service_app(
-        title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start,
-        routers=[routing_router(), sales_ops_router(), crm_router(), sla_router(), subscriptions_router(),
-                 funnel_router(), dashboard_router()],
-        consumers=lambda app, runtime: [
-            ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(settings, app.state.agreement, clock)),
-            ConsumerSpec(CRM_GROUP, Topic.CRM_ACTIVITY, crm_handler(settings, app.state.agreement, clock)),
-            *delivery_consumers()],
+        title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
+        clock=clock,
+        routers=[*routing.routers(), *salesops.routers(), *crm.routers(), *reporting.routers(),
+                 *deliveries.routers()],
     )

@@ -1,8 +1,12 @@
-"""Router settings."""
+"""Router settings, and the typed dependency routes read them through."""
 
+from typing import Annotated
+
+from fastapi import Depends, Request
 from pydantic import Field
 
 from services.shared.config import Settings
+from services.shared.state import service_state
 
 SCHEMA = "router"
 QUALIFIED_GROUP = "handoff-router"
@@ -30,3 +34,13 @@ class RouterSettings(Settings):
     delivery_per_endpoint: int = Field(default=4, ge=1, description="Concurrent requests per subscription and replica")
     delivery_poll_s: float = Field(default=1.0, description="How often each replica looks for due retries")
     delivery_allow_http_localhost: bool = Field(default=False, description="Allow http:// and loopback URLs")
+
+
+async def router_settings(request: Request) -> RouterSettings:
+    """The settings of the router app serving this request."""
+    settings = service_state(request).runtime.settings
+    assert isinstance(settings, RouterSettings)
+    return settings
+
+
+RouterSettingsDep = Annotated[RouterSettings, Depends(router_settings)]

@@ -1,50 +1,21 @@
-"""The scorer's one wiring point: app factory and lifespan."""
+"""The scorer's one wiring point: the app factory, and the lifespan that starts each capability."""
 
-from datetime import timedelta
+from collections.abc import Sequence
 
-import asyncpg
 from fastapi import FastAPI
 
-from schemas.topics import Topic
-from services.scorer import handlers
-from services.scorer.adapters.active_agreement import ActiveAgreement, watch_active_agreement
-from services.scorer.adapters.repository import ScorerRepository
-from services.scorer.adapters.scores import ScoresRepository
-from services.scorer.fit_cache import FitCache
-from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, SCHEMA, ScorerSettings
-from services.scorer.entrypoints.agreements_api import agreements_router
-from services.scorer.entrypoints.ingest import ingest_router, post_events
-from services.scorer.entrypoints.leads_api import leads_router
-from services.scorer.entrypoints.webhooks import webhooks_router
+from services.agreement.active import watch_active_agreement
+from services.agreement.deps import keep_watcher, watcher_of
+from services.scorer.agreements import wiring as agreements
+from services.scorer.config import SCHEMA, ScorerSettings
+from services.scorer.ingest import wiring as ingest
 from services.scorer.integrations.mappings import load_mappings
-from services.scorer.retention import RetentionJob
+from services.scorer.scoring import wiring as scoring
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
 from services.shared.direct import DirectRoutes
-from services.shared.runtime import ConsumerSpec, Runtime
-
-
-def engagement_handler(settings: ScorerSettings, agreement: ActiveAgreement):
-    """The batch handler the consumer loop calls inside its transaction."""
-    ctx = handlers.ScoringContext(
-        qualified_topic=settings.topic(Topic.QUALIFIED), source=settings.event_source,
-        agreement=lambda: agreement.current, horizon=timedelta(days=settings.scoring_horizon_days),
-        fit_cache=FitCache(),
-    )
-
-    async def handle(conn: asyncpg.Connection, events: list) -> None:
-        await handlers.engagement_recorded(ScorerRepository(conn), ScoresRepository(conn), events, ctx)
-
-    return handle
-
-
-def followup_handler(agreement: ActiveAgreement):
-    """The follow-up batch handler; the recycle rules are the active version's at each batch."""
-
-    async def handle(conn: asyncpg.Connection, events: list) -> None:
-        await handlers.followup_recorded(ScorerRepository(conn), events, agreement.current)
-
-    return handle
+from services.shared.runtime import ConsumerSpec
+from services.shared.state import ServiceState
 
 
 def create_app(settings: ScorerSettings | None = None) -> FastAPI:
@@ -52,18 +23,17 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
     settings = settings or load_settings(ScorerSettings)
     mappings = load_mappings(settings.integration_mappings)  # a bad file stops the start, naming the path
 
-    async def on_start(app: FastAPI, runtime: Runtime) -> None:
-        await watch_active_agreement(app, runtime, settings.agreement_poll_s)
-        retention = RetentionJob(runtime.pool, timedelta(days=settings.engagement_retention_days))
-        runtime.spawn(retention.run(), "retention", stop=retention.stop)
+    async def on_start(app: FastAPI, state: ServiceState) -> None:
+        keep_watcher(app, await watch_active_agreement(state, settings.agreement_poll_s))
+        for job in scoring.jobs(state, settings):
+            state.runtime.start_job(job)
+
+    def consumers(app: FastAPI, state: ServiceState) -> Sequence[ConsumerSpec]:
+        return scoring.consumers(settings, watcher_of(app).read)
 
     app = create_service_app(
-        title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start,
-        consumers=lambda app, runtime: [
-            ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, app.state.agreement),
-                         lanes=settings.scoring_lanes),
-            ConsumerSpec(FOLLOWUP_GROUP, Topic.FOLLOWUP, followup_handler(app.state.agreement), gathers=True)],
-        routers=[ingest_router(), agreements_router(), leads_router(), webhooks_router(mappings)],
+        title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
+        routers=[*ingest.routers(mappings), *agreements.routers(), *scoring.routers()],
     )
-    app.add_middleware(DirectRoutes, routes={("POST", "/v1/events"): post_events})
+    app.add_middleware(DirectRoutes, routes=ingest.direct_routes())
     return app

@@ -1,10 +1,13 @@
-"""Scorer settings."""
+"""Scorer settings, and the typed dependency routes read them through."""
 
 from pathlib import Path
+from typing import Annotated
 
+from fastapi import Depends, Request
 from pydantic import Field, SecretStr
 
 from services.shared.config import Settings
+from services.shared.state import service_state
 
 SCHEMA = "scorer"
 CONSUMER_GROUP = "handoff-scorer"
@@ -29,3 +32,13 @@ class ScorerSettings(Settings):
         default=None, description="The scorer's URL as callers see it (behind a proxy), for HubSpot's signed URI")
     integration_mappings: Path | None = Field(
         default=None, description="YAML of event and field mappings; unset, the documented defaults")
+
+
+async def scorer_settings(request: Request) -> ScorerSettings:
+    """The settings of the scorer app serving this request."""
+    settings = service_state(request).runtime.settings
+    assert isinstance(settings, ScorerSettings)
+    return settings
+
+
+ScorerSettingsDep = Annotated[ScorerSettings, Depends(scorer_settings)]

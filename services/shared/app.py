@@ -13,13 +13,14 @@ from services.shared.errors import install_error_handlers, refuse_nul_characters
 from services.shared.health import health_router, make_registry
 from services.shared.keys_api import keys_router
 from services.shared.runtime import ConsumerSpec, Runtime
+from services.shared.state import Clock, ServiceState, utc_now
 
 # Metrics are Prometheus (/metrics). FastAPI's own OpenTelemetry hooks, left on, look up the global
 # providers on every request: about 5% of an ingest request with nothing configured.
 NO_OPENTELEMETRY = {"tracing": False, "metrics": False, "logs": False}
 
-Hook = Callable[[FastAPI, Runtime], Awaitable[None]]
-ConsumersFactory = Callable[[FastAPI, Runtime], Sequence[ConsumerSpec]]
+Hook = Callable[[FastAPI, ServiceState], Awaitable[None]]
+ConsumersFactory = Callable[[FastAPI, ServiceState], Sequence[ConsumerSpec]]
 
 
 def create_service_app(
@@ -30,7 +31,7 @@ def create_service_app(
     consumers: ConsumersFactory,
     routers: Sequence[APIRouter] = (),
     on_start: Hook | None = None,
-    on_stop: Hook | None = None,
+    clock: Clock = utc_now,
 ) -> FastAPI:
     """A FastAPI app whose lifespan opens the runtime, runs `on_start`, then starts the consumers
     (unless the settings make this an HTTP-only replica)."""
@@ -38,24 +39,21 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         runtime = Runtime(settings, schema)
-        app.state.runtime = runtime
-        app.state.registry = make_registry(runtime)
         try:
             await runtime.open()
             admin = settings.admin_key.get_secret_value() if settings.admin_key else None
-            app.state.keys = KeyRing(admin, runtime.pool)
+            state = ServiceState(runtime, make_registry(runtime), KeyRing(admin, runtime.pool), clock)
+            app.state.service = state
             if on_start:
-                await on_start(app, runtime)
+                await on_start(app, state)
             if settings.run_consumers:
-                await runtime.consume(consumers(app, runtime))
+                await runtime.consume(consumers(app, state))
             # What start-up made (modules, models, routes, the agreement) lives as long as the
             # process: frozen, full collections stop walking it again and again. Unfrozen, a full
             # collection paused the whole service 100-160 ms, the tail of the routing latency.
             gc.freeze()
             yield
         finally:
-            if on_stop:
-                await on_stop(app, runtime)
             await runtime.stop()
 
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan, default_response_class=ORJSONResponse,

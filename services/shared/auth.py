@@ -11,6 +11,7 @@ import asyncpg
 from fastapi import Request
 
 from services.shared.errors import ApiError
+from services.shared.state import service_state
 
 ROLES = ("marketing", "sales", "ops", "admin")
 ADMIN_KEY_ID = "settings-admin"
@@ -88,8 +89,7 @@ def require_role(*allowed: str) -> Callable:
     """A dependency admitting keys with one of `allowed` roles (admin always); returns the Principal."""
 
     async def dependency(request: Request) -> Principal:
-        ring: KeyRing = request.app.state.keys
-        principal = await ring.principal(bearer_key(request))
+        principal = await service_state(request).keys.principal(bearer_key(request))
         if principal is None:
             raise ApiError(401, "unauthorized", "unknown or revoked API key",
                            headers={"WWW-Authenticate": "Bearer"})

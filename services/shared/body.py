@@ -4,7 +4,6 @@ from typing import Any
 
 import orjson
 from fastapi import Request
-
 from pydantic import TypeAdapter, ValidationError
 
 from services.shared.errors import ApiError, field_errors

@@ -4,6 +4,7 @@ The getters are async on purpose: FastAPI runs a plain `def` dependency in its t
 thread hop per dependency per request on the ingest hot path.
 """
 
+from datetime import datetime
 from typing import Annotated
 
 import asyncpg
@@ -12,25 +13,41 @@ from fastapi import Depends, Request
 
 from services.shared.config import Settings
 from services.shared.runtime import Runtime
+from services.shared.state import ServiceState, service_state
+
+
+async def get_state(request: Request) -> ServiceState:
+    return service_state(request)
 
 
 async def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
+    return service_state(request).runtime
 
 
 async def get_pool(request: Request) -> asyncpg.Pool:
-    return request.app.state.runtime.pool
+    pool = service_state(request).runtime.pool
+    assert pool is not None  # opened before the app serves
+    return pool
 
 
 async def get_producer(request: Request) -> AIOKafkaProducer:
-    return request.app.state.runtime.producer
+    producer = service_state(request).runtime.producer
+    assert producer is not None
+    return producer
 
 
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.runtime.settings
+    return service_state(request).runtime.settings
 
 
+async def get_now(request: Request) -> datetime:
+    """The current time by the app's clock."""
+    return service_state(request).clock()
+
+
+StateDep = Annotated[ServiceState, Depends(get_state)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 ProducerDep = Annotated[AIOKafkaProducer, Depends(get_producer)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+NowDep = Annotated[datetime, Depends(get_now)]

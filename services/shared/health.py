@@ -6,6 +6,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from services.shared.runtime import Runtime
+from services.shared.state import service_state
 
 
 class RuntimeCollector:
@@ -53,13 +54,12 @@ def health_router() -> APIRouter:
     @router.get("/healthz")
     async def healthz(request: Request) -> dict:
         """Liveness: the process answers; with what this process has loaded (e.g. the agreement)."""
-        describe = getattr(request.app.state, "describe", None)
-        return {"status": "ok", **(describe() if describe else {})}
+        return {"status": "ok", **service_state(request).describe()}
 
     @router.get("/readyz")
     async def readyz(request: Request) -> ORJSONResponse:
         """Readiness: database, Kafka and partition assignment."""
-        checks = await request.app.state.runtime.readiness()
+        checks = await service_state(request).runtime.readiness()
         ok = all(v == "ok" for v in checks.values())
         return ORJSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
                               status_code=200 if ok else 503)
@@ -67,6 +67,6 @@ def health_router() -> APIRouter:
     @router.get("/metrics")
     async def metrics(request: Request) -> Response:
         """Prometheus metrics."""
-        return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(service_state(request).registry), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -1,15 +1,13 @@
-"""A loop woken by PostgreSQL NOTIFY, polling as a fallback in case a notification was missed."""
+"""A job woken by PostgreSQL NOTIFY, polling as a fallback in case a notification was missed."""
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-log = logging.getLogger(__name__)
+from services.shared.jobs import PeriodicJob, Step
 
-Step = Callable[[], Awaitable[bool]]  # True: more work is waiting, run again at once
+log = logging.getLogger(__name__)
 
 
 class NotifiedLoop:
@@ -18,41 +16,42 @@ class NotifiedLoop:
     def __init__(self, pool: asyncpg.Pool, channel: str, idle_s: float, name: str) -> None:
         self._pool = pool
         self._channel = channel
-        self._idle_s = idle_s
         self._name = name
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
+        self._listener: asyncpg.pool.PoolConnectionProxy | None = None
+        self._step: Step | None = None
+        self._job = PeriodicJob(name, self._round, idle_s, retry_s=0.5, backoff_max_s=0.5)
+
+    def wake(self) -> None:
+        """Runs the step now, as a NOTIFY would."""
+        self._job.wake()
+
+    @property
+    def stopping(self) -> bool:
+        return self._job.stopping
 
     def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
+        self._job.stop()
 
     async def run(self, step: Step) -> None:
         """Until stop(): one connection listens while `step` runs on the pool. A listener lost with
         its connection (a database restart) is replaced; meanwhile the idle poll keeps things going."""
-        listener: asyncpg.pool.PoolConnectionProxy | None = None
+        self._step = step
         try:
-            while not self._stopping.is_set():
-                if not _alive(listener):
-                    listener = await self._listen(listener)
-                self._wake.clear()  # before the step, so a NOTIFY during it is not lost
-                try:
-                    if await step():
-                        continue
-                except Exception as exc:  # the database or Kafka is away: keep state, retry shortly
-                    log.warning(f"{self._name} failed; retrying", extra={"error": repr(exc)})
-                    await asyncio.sleep(0.5)
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self._idle_s)
-                except TimeoutError:
-                    pass
+            await self._job.run()
         finally:
-            await self._release(listener)
+            await self._release(self._listener)
+            self._listener = None
 
-    def _woken(self, *_) -> None:
-        self._wake.set()
+    async def _round(self) -> bool:
+        if not _alive(self._listener):
+            self._listener = await self._listen(self._listener)
+        assert self._step is not None
+        return await self._step()
 
-    async def _listen(self, old):
+    def _woken(self, *_: object) -> None:
+        self._job.wake()
+
+    async def _listen(self, old: asyncpg.pool.PoolConnectionProxy | None) -> asyncpg.pool.PoolConnectionProxy | None:
         """A fresh listening connection, or None for now (logged; the next round tries again)."""
         await self._release(old)
         listener = None
@@ -65,7 +64,7 @@ class NotifiedLoop:
             await self._release(listener, listening=False)
             return None
 
-    async def _release(self, listener, listening: bool = True) -> None:
+    async def _release(self, listener: asyncpg.pool.PoolConnectionProxy | None, listening: bool = True) -> None:
         if listener is None:
             return
         with contextlib.suppress(Exception):  # the connection may be dead already
@@ -75,7 +74,7 @@ class NotifiedLoop:
             await self._pool.release(listener)
 
 
-def _alive(listener) -> bool:
+def _alive(listener: asyncpg.pool.PoolConnectionProxy | None) -> bool:
     """Whether the listening connection still works (a dead one may even have left the pool)."""
     if listener is None:
         return False

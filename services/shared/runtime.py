@@ -13,6 +13,7 @@ from schemas.topics import Topic
 from services.shared.config import Settings
 from services.shared.consumer import BatchHandler, ConsumerLoop
 from services.shared.db import create_pool
+from services.shared.jobs import Job
 from services.shared.kafka import make_consumer, make_producer
 from services.shared.outbox import OutboxRelay
 
@@ -87,6 +88,10 @@ class Runtime:
         """open() then consume()."""
         await self.open(relay=relay)
         await self.consume(consumers)
+
+    def start_job(self, job: Job) -> asyncio.Task:
+        """Runs a background job for the life of the process; it is stopped at shutdown."""
+        return self.spawn(job.run(), job.name, stop=job.stop)
 
     def spawn(self, coro, name: str, stop=None) -> asyncio.Task:
         """Runs a background job for the life of the process; `stop` asks it to end at shutdown."""

@@ -26,7 +26,8 @@ async def _loaded_version(url: str) -> int | None:
         return (await client.get(f"{url}/healthz")).json().get("agreement_version")
 
 
-async def test_both_scorers_and_the_router_switch_to_a_new_version_and_score_with_it(stack, services, second_scorer, keys):
+async def test_both_scorers_and_the_router_switch_to_a_new_version_and_score_with_it(stack, services, second_scorer,
+                                                                                      keys):
     generous = example_document()
     generous["name"] = "Every page view is sales-ready"
     generous["engagement"]["rules"] = [{"id": "any_page", "activity": "page_view", "points": 100}]

@@ -70,7 +70,8 @@ async def test_a_duplicate_activity_id_is_accepted_once_and_ignored_after(stack,
     activity = _activity(lead, kind="status", status="accepted")
     assert (await _post(services, activity)).json()["accepted"] == 1
     again = await _post(services, activity)
-    assert again.status_code == 202 and again.json() == {"accepted": 0, "ids": [], "duplicates": [activity["activity_id"]]}
+    assert again.status_code == 202
+    assert again.json() == {"accepted": 0, "ids": [], "duplicates": [activity["activity_id"]]}
     await _followups(stack, lead, 3)
     # The same id straight onto Kafka is ignored as well.
     event = CrmActivityEvent(id=str(uuid.uuid4()), source="crm-direct", data=activity)

@@ -16,7 +16,7 @@ import pytest
 from playwright.async_api import Page, async_playwright
 
 from services.demo.seeder import seed_demo
-from services.router.ui.format import count, duration, pct, rate
+from services.router.reporting.ui.format import count, duration, pct, rate
 from tests.support.isolated import isolated_stack
 from tests.support.stack import ROOT, TEST_ADMIN_KEY, start_service, wait_ready
 

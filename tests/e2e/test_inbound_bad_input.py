@@ -15,8 +15,7 @@ from services.shared.kafka import ensure_topics
 from tests.support.events import engagement, unique_email
 from tests.support.isolated import drop_topics, serving
 from tests.support.kafka import end_offsets
-from tests.support.webhooks import (dumps, fixture, hubspot_headers, mautic_headers, segment_headers,
-                                    standard_headers)
+from tests.support.webhooks import dumps, fixture, hubspot_headers, mautic_headers, segment_headers, standard_headers
 
 STALE = timedelta(minutes=6)
 

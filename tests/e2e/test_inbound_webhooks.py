@@ -5,9 +5,22 @@ import pytest
 
 from tests.support.events import engagement, unique_email
 from tests.support.kafka import wait_for
-from tests.support.webhooks import (HUBSPOT_EMAIL, HUBSPOT_OBJECTS, MAUTIC_CONTACT, MAUTIC_EMAIL, SEGMENT_EMAIL,
-                                    SEGMENT_USER, dumps, fixture, fresh, hubspot_headers, mautic_headers,
-                                    segment_headers, standard_headers, unique_id)
+from tests.support.webhooks import (
+    HUBSPOT_EMAIL,
+    HUBSPOT_OBJECTS,
+    MAUTIC_CONTACT,
+    MAUTIC_EMAIL,
+    SEGMENT_EMAIL,
+    SEGMENT_USER,
+    dumps,
+    fixture,
+    fresh,
+    hubspot_headers,
+    mautic_headers,
+    segment_headers,
+    standard_headers,
+    unique_id,
+)
 
 
 async def _post(url: str, body: bytes, headers: dict[str, str]) -> dict:

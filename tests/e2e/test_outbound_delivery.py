@@ -73,7 +73,8 @@ async def _subscribe(router, url: str, *event_types: str) -> dict:
 async def _route_a_lead(world, tag: str) -> str:
     email = unique_email(tag).lower()
     async with httpx.AsyncClient() as client:
-        response = await client.post(f"{world.scorer_url}/v1/events", content=orjson.dumps(engagement(email, "demo_request")),
+        response = await client.post(f"{world.scorer_url}/v1/events",
+                                     content=orjson.dumps(engagement(email, "demo_request")),
                                      headers={**AUTH, "content-type": "application/cloudevents+json"})
     assert response.status_code == 202, response.text
     return email

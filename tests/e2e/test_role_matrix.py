@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 
-from services.router.entrypoints.dashboard import dashboard_router
+from services.router.reporting.dashboard_api import dashboard_router
 from tests.support.agreements import role_key
 
 ROLES = ("marketing", "sales", "ops", "admin")
@@ -161,7 +161,8 @@ async def test_each_role_reads_the_dashboard_with_its_key_in_the_cookie_or_a_bea
 
 
 async def test_the_dashboard_without_a_live_key_shows_the_login_form(services):
-    for kwargs in ({}, {"cookies": {"handoff_ui_key": "not-a-key"}}, {"headers": {"Authorization": "Bearer not-a-key"}}):
+    for kwargs in ({}, {"cookies": {"handoff_ui_key": "not-a-key"}},
+                   {"headers": {"Authorization": "Bearer not-a-key"}}):
         response = await _dashboard(services, **kwargs)
         assert response.status_code == 401 and 'action="/ui/login"' in response.text
         assert response.headers["content-type"].startswith("text/html")

@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from services.router.domain.rules import RuleSet
+from services.router.routing.domain.rules import RuleSet
 
 HEADER = "rep_id,name,email,team,manager_id,time_zone,max_open,max_new_per_day,active\n"
 CSV = "text/csv"

@@ -6,7 +6,7 @@ Subscriptions here are created inactive: the session's router must never queue e
 import httpx
 import pytest
 
-from services.router.domain.delivery import ROUTED
+from services.router.deliveries.domain.delivery import ROUTED
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 
-from services.scorer.adapters.scores import ScoresRepository
+from services.scorer.scoring.scores import ScoresRepository
 
 
 async def _lead(db, key: str, account: str | None, engagement: float | None) -> None:

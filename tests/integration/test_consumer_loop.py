@@ -16,8 +16,8 @@ from services.cli import run_migrations
 from services.shared.config import Settings
 from services.shared.kafka import ensure_topics
 from services.shared.runtime import ConsumerSpec, Runtime
-from tests.support.isolated import drop_topics
 from tests.support.events import engagement, unique_email
+from tests.support.isolated import drop_topics
 from tests.support.kafka import end_offsets, header, produce_raw, read_until, wait_for
 
 STRUCTURED = [("content-type", b"application/cloudevents+json")]
@@ -160,7 +160,7 @@ async def test_migrations_are_idempotent(stack):
 async def test_engagement_older_than_the_retention_is_purged(stack, db):
     from datetime import UTC, datetime, timedelta
 
-    from services.scorer.retention import RetentionJob
+    from services.scorer.scoring.retention import RetentionJob
 
     await db.execute(
         "INSERT INTO scorer.engagement_events (event_key, lead_key, source, activity, occurred_at, payload)"

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.router.adapters.deliveries import AttemptResult, DeliveryRepository, NewDelivery
+from services.router.deliveries.store import AttemptResult, DeliveryRepository, NewDelivery
 
 THEN = datetime(2100, 1, 1, tzinfo=UTC)
 LEASE = timedelta(seconds=30)

@@ -11,10 +11,10 @@ import asyncpg
 import httpx
 import pytest
 
-from services.router.adapters.deliveries import DeliveryRepository, NewDelivery
-from services.router.delivery_sender import Sender
-from services.router.delivery_worker import DeliveryWorker
-from services.router.domain.delivery import RetryPolicy
+from services.router.deliveries.domain.delivery import RetryPolicy
+from services.router.deliveries.sender import Sender
+from services.router.deliveries.store import DeliveryRepository, NewDelivery
+from services.router.deliveries.worker import DeliveryWorker
 from services.shared.db import init_connection
 from tests.support.kafka import wait_for
 from tests.support.receiver import Receiver

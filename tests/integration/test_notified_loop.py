@@ -29,7 +29,7 @@ async def test_a_killed_listener_is_replaced_and_notify_wakes_the_loop_again(sta
                                " WHERE query LIKE '%' || $1 || '%' AND pid <> pg_backend_pid()", channel)
             await conn.execute(f"NOTIFY {channel}")  # lost: nobody listens right now
         await asyncio.sleep(0.3)
-        loop._wake.set()  # one round, as the idle poll would, so the loop sees its dead listener
+        loop.wake()  # one round, as the idle poll would, so the loop sees its dead listener
         await wait_for(lambda: _at_least(steps, 2))
         before = len(steps)
         async with pool.acquire() as conn:

@@ -5,10 +5,11 @@ from datetime import UTC, datetime
 
 from schemas.messages import QualifiedEvent
 from schemas.topics import Topic
-from services.router.adapters.repository import RouterRepository
-from services.router.adapters.routing_state import RoutingStateRepository
-from services.router.handlers import RoutingContext, lead_qualified, reassign
-
+from services.router.events import RoutingContext
+from services.router.routing.batch_state import BatchRoutingState
+from services.router.routing.handlers import lead_qualified, reassign
+from services.router.routing.state import RoutingStateRepository
+from services.router.routing.store import RouterRepository
 
 
 def _ctx(stack) -> RoutingContext:
@@ -33,7 +34,7 @@ async def test_a_lead_is_reassigned_to_a_rep_who_has_not_had_it(stack, services,
         "reason": "threshold:hot", "tier": "hot"})
     async with db.acquire() as conn, conn.transaction():
         repo, state = RouterRepository(conn), RoutingStateRepository(conn)
-        await lead_qualified(repo, state, [event], ctx)
+        await lead_qualified(repo, BatchRoutingState(state), [event], ctx)  # as the consumer does
         second = await reassign(repo, state, event.data, event.id, "sla_breached", ctx)
         third = await reassign(repo, state, event.data, event.id, "sla_breached", ctx)
         fourth = await reassign(repo, state, event.data, event.id, "sla_breached", ctx)

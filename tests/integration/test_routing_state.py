@@ -3,8 +3,8 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from services.router.adapters.routing_state import RoutingStateRepository
-from services.router.domain.rotation import MemberState
+from services.router.routing.domain.rotation import MemberState
+from services.router.routing.state import RoutingStateRepository
 
 AT = datetime(2031, 3, 10, 12, tzinfo=UTC)
 

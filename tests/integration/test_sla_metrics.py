@@ -6,11 +6,11 @@ import httpx
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from services.router.adapters.sla_reports import SlaReports
-from services.router.sla_figures import commitments
-from services.router.sla_metrics import SlaCollector, SlaMetricsJob
-from services.scorer.adapters.active_agreement import Versioned
-from services.scorer.domain.agreement import AgreementDocument
+from services.agreement.active import Versioned
+from services.agreement.document import AgreementDocument
+from services.router.reporting.sla_figures import commitments
+from services.router.reporting.sla_metrics import SlaCollector, SlaMetricsJob
+from services.router.reporting.sla_queries import SlaReports
 from tests.support.agreements import example_document
 from tests.support.assignments import add_assignment, add_overflow, add_rep, tag
 

@@ -3,11 +3,13 @@
 from datetime import UTC, datetime
 
 from schemas.messages import QualifiedEvent
-from services.router.adapters.routing_state import default_rules
-from services.router.domain.availability import RepState
-from services.router.domain.routing import Pool
-from services.router.domain.rotation import MemberState
-from services.router.handlers import RoutingContext, lead_qualified, reassign
+from services.router.events import RoutingContext
+from services.router.routing.domain.availability import RepState
+from services.router.routing.domain.rotation import MemberState
+from services.router.routing.domain.routing import Pool
+from services.router.routing.handlers import lead_qualified, reassign
+from services.router.routing.state import default_rules
+from services.router.routing.store import OpenAssignment
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CTX = RoutingContext(routed_topic="routed", followup_topic="followup", source="handoff/router",
@@ -122,8 +124,7 @@ class ReassigningRepository(RecordingRepository):
         if not attempts:
             return None
         last = max(attempts, key=lambda a: a.attempt)
-        return {"assignment_id": last.assignment_id, "attempt": last.attempt, "rep_id": last.rep_id,
-                "assignees": [a.rep_id for a in attempts]}
+        return OpenAssignment(last.assignment_id, last.rep_id, last.attempt, tuple(a.rep_id for a in attempts))
 
     async def insert_assignment(self, a):
         self.assignments[(a.qualification_id, a.attempt)] = a

@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from schemas.messages import EngagementEvent, FollowupEvent
-from services.scorer import handlers
-from services.scorer.adapters.active_agreement import Versioned
-from services.scorer.domain.agreement import Recycle, parse_agreement
+from services.agreement.active import Versioned
+from services.agreement.document import Recycle
+from services.agreement.text import parse_agreement
+from services.scorer.scoring import handlers
 from tests.support.scorer_store import RecordingStore, ScoresView
 
 EXAMPLE = parse_agreement(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import httpx
 
-from services.scorer.domain.agreement import dump_agreement, parse_agreement
+from services.agreement.text import dump_agreement, parse_agreement
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "agreements" / "example.yaml"
 

@@ -2,8 +2,8 @@
 
 from dataclasses import fields
 
-from services.scorer.adapters.scores import LeadRow, TouchRow
-from services.scorer.domain.lifecycle import LeadStage
+from services.scorer.scoring.domain.lifecycle import LeadStage
+from services.scorer.scoring.scores import LeadRow, TouchRow
 
 _LEAD_ROW = [f.name for f in fields(LeadRow)]
 _STAGE = [f.name for f in fields(LeadStage)]

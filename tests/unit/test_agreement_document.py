@@ -4,13 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from services.scorer.domain.agreement import (
-    AgreementDocument,
-    AgreementInvalid,
-    diff_agreements,
-    dump_agreement,
-    parse_agreement,
-)
+from services.agreement.document import AgreementDocument
+from services.agreement.text import AgreementInvalid, diff_agreements, dump_agreement, parse_agreement
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "agreements" / "example.yaml"
 

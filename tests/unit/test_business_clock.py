@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.router.domain.business_clock import WorkingHours, due_at
+from services.router.sla.domain.business_clock import WorkingHours, due_at
 
 BERLIN, NEW_YORK, KOLKATA = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")
 EVERY_DAY = frozenset(range(7))

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from schemas.events import CrmActivityRecorded, FollowupStatus
-from services.router.domain.activities import OUTCOME_STATUSES, followup_statuses, problems, supersedes
+from services.router.crm.domain.activities import OUTCOME_STATUSES, followup_statuses, problems, supersedes
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 REASONS = ("no budget", "bad contact data")

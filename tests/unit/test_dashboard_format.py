@@ -1,8 +1,15 @@
 from types import SimpleNamespace as Row
 
-from services.router.domain.funnel import stage_figures
-from services.router.ui.format import (
-    BAR_AREA, LABEL_WIDTH, count, duration, funnel_chart, pct, rate, rejections_by_campaign,
+from services.router.reporting.domain.funnel import stage_figures
+from services.router.reporting.ui.format import (
+    BAR_AREA,
+    LABEL_WIDTH,
+    count,
+    duration,
+    funnel_chart,
+    pct,
+    rate,
+    rejections_by_campaign,
 )
 
 COUNTS = {"engaged": 200, "sales_ready": 50, "routed": 48, "touched": 40, "accepted": 30, "converted": 12, "won": 5}

@@ -3,13 +3,20 @@
 import re
 from datetime import UTC, date, datetime
 
-from services.router.adapters.agreement_view import ActiveAgreement, Approval
-from services.router.domain.funnel import STAGE_NAMES, stage_figures
-from services.router.funnel_models import FunnelGroup, FunnelReport, FunnelStage
-from services.router.sla_models import Acceptance, BoardRow, CommitmentsReport, RejectionCount, SlaBoard, WeekVolume
-from services.router.ui.format import funnel_chart, rejections_by_campaign
-from services.router.ui.render import page
-from services.router.ui.view import Dashboard, chosen
+from services.router.reporting.agreement_view import ActiveAgreement, Approval
+from services.router.reporting.domain.funnel import STAGE_NAMES, stage_figures
+from services.router.reporting.funnel_models import FunnelGroup, FunnelReport, FunnelStage
+from services.router.reporting.sla_models import (
+    Acceptance,
+    BoardRow,
+    CommitmentsReport,
+    RejectionCount,
+    SlaBoard,
+    WeekVolume,
+)
+from services.router.reporting.ui.format import funnel_chart, rejections_by_campaign
+from services.router.reporting.ui.render import page
+from services.router.reporting.ui.view import Dashboard, chosen
 
 NOW = datetime(2026, 3, 4, 12, tzinfo=UTC)
 EVIL = '<script>alert("x")</script>'
@@ -25,8 +32,8 @@ def _dashboard() -> Dashboard:
                           totals=_group(None, counts))
     row = BoardRow(group="rep-1", name=EVIL, team="emea", assigned=3, open=1, due_soon=1, breached=1, touched=2,
                    touched_on_time_pct=50.0)
-    board = SlaBoard(since=NOW, until=NOW, due_soon_minutes=60, reps=[row], teams=[row.model_copy(update={"name": None})],
-                     totals=row)
+    board = SlaBoard(since=NOW, until=NOW, due_soon_minutes=60, reps=[row],
+                     teams=[row.model_copy(update={"name": None})], totals=row)
     rejections = [RejectionCount(reason="no budget", source="web", campaign=EVIL, count=2, listed=True)]
     promised = CommitmentsReport(
         since=NOW, until=NOW, time_zone="Europe/Berlin", agreement_version=3, sales_ready_total=4,

@@ -10,8 +10,8 @@ from schemas.messages import EngagementEvent
 from services.demo.cast import pools, reps, rules
 from services.demo.leads import cloud_events, demo_leads
 from services.demo.outcomes import plan
-from services.router.domain.rules import RuleSet
-from services.router.sales_ops_models import PoolIn, RepIn
+from services.router.routing.domain.rules import RuleSet
+from services.router.salesops.models import PoolIn, RepIn
 
 NOW = datetime(2026, 3, 4, 15, tzinfo=UTC)
 REASONS = ["not the decision maker", "no budget", "no project or timing", "already a customer", "bad contact data",

@@ -1,6 +1,6 @@
 import pytest
 
-from services.router.domain.domains import is_free_mail, lead_domains, registrable_domain
+from services.agreement.domains import is_free_mail, lead_domains, registrable_domain
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -55,6 +55,6 @@ def test_domains_are_found_offline_from_the_bundled_suffix_list(monkeypatch):
 
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket.socket, "connect", no_network)
-    from services.router.domain import domains
+    from services.agreement import domains
     domains._extractor.cache_clear()
     assert registrable_domain("x.y.acme.co.jp") == "acme.co.jp"

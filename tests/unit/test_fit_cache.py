@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from services.scorer.domain.agreement import parse_agreement
-from services.scorer.domain.scoring import LeadProfile, fit
-from services.scorer.fit_cache import FitCache
+from services.agreement.text import parse_agreement
+from services.scorer.scoring.domain.scoring import LeadProfile, fit
+from services.scorer.scoring.fit_cache import FitCache
 
 EXAMPLE = parse_agreement(
     (Path(__file__).resolve().parents[2] / "deploy" / "agreements" / "example.yaml").read_text(), "yaml")

@@ -1,5 +1,11 @@
-from services.router.domain.funnel import (
-    CSV_COLUMNS, STAGE_NAMES, StageFigure, csv_rows, safe_cell, segment_of, stage_figures,
+from services.router.reporting.domain.funnel import (
+    CSV_COLUMNS,
+    STAGE_NAMES,
+    StageFigure,
+    csv_rows,
+    safe_cell,
+    segment_of,
+    stage_figures,
 )
 
 COUNTS = {"engaged": 200, "sales_ready": 50, "routed": 48, "touched": 40, "accepted": 30, "converted": 12, "won": 5}

@@ -3,9 +3,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from schemas.events import ActivityKind, FollowupStatus, LeadFollowup
-from services.scorer.domain.agreement import Recycle
-from services.scorer.domain.lifecycle import LeadStage, counted, follow, follow_all, may_qualify
-from services.scorer.domain.scoring import Touch
+from services.agreement.document import Recycle
+from services.scorer.scoring.domain.lifecycle import LeadStage, counted, follow, follow_all, may_qualify
+from services.scorer.scoring.domain.scoring import Touch
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 QUALIFIED = LeadStage("ada@acme.example", "routed", qualified_at=T0)

@@ -1,4 +1,4 @@
-from services.router.domain.accounts import Account, match_account
+from services.router.routing.domain.accounts import Account, match_account
 
 
 def test_account_domains_in_any_form_match_the_registrable_domain():

@@ -2,8 +2,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from services.router.domain.availability import RepState, skip_reason
-from services.router.domain.business_clock import WorkingHours
+from services.router.routing.domain.availability import RepState, skip_reason
+from services.router.sla.domain.business_clock import WorkingHours
 
 MONDAY_10 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 NINE_TO_FIVE = WorkingHours("UTC", start=time(9, 0), end=time(17, 0))

@@ -5,12 +5,12 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from services.router.domain.accounts import Account
-from services.router.domain.availability import RepState
-from services.router.domain.business_clock import WorkingHours
-from services.router.domain.rotation import MemberState
-from services.router.domain.routing import Considered, LeadFacts, Pool, decide
-from services.router.domain.rules import RuleSet
+from services.router.routing.domain.accounts import Account
+from services.router.routing.domain.availability import RepState
+from services.router.routing.domain.rotation import MemberState
+from services.router.routing.domain.routing import Considered, LeadFacts, Pool, decide
+from services.router.routing.domain.rules import RuleSet
+from services.router.sla.domain.business_clock import WorkingHours
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday morning
 LEAVE = ((AT - timedelta(days=2), AT + timedelta(days=5)),)

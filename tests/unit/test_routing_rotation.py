@@ -2,7 +2,7 @@ from collections import Counter
 
 import pytest
 
-from services.router.domain.rotation import MemberState, apply, choose, rotation_order
+from services.router.routing.domain.rotation import MemberState, apply, choose, rotation_order
 
 WEIGHTS = {"rep-a": 1, "rep-b": 1, "rep-c": 1, "rep-d": 2}
 

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from services.router.domain.rules import RoutingRule, RuleSet
+from services.router.routing.domain.rules import RoutingRule, RuleSet
 
 
 def _rules(*rules: dict) -> RuleSet:

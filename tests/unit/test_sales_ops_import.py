@@ -2,14 +2,14 @@
 
 import pytest
 
-from services.router.sales_ops_import import (
+from services.router.salesops.importing import (
     ACCOUNT_CSV,
     REP_CSV,
     check_rows,
     parse_csv,
     parse_json_rows,
 )
-from services.router.sales_ops_models import AccountIn, RepIn
+from services.router.salesops.models import AccountIn, RepIn
 from services.shared.errors import ApiError
 
 HEADER = "rep_id,name,email,team,manager_id,time_zone,max_open,max_new_per_day,active\n"

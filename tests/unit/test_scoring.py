@@ -2,8 +2,8 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from schemas.events import ActivityKind as A
-from services.scorer.domain.agreement import AgreementDocument
-from services.scorer.domain.scoring import (
+from services.agreement.document import AgreementDocument
+from services.scorer.scoring.domain.scoring import (
     Contribution,
     LeadProfile,
     Touch,

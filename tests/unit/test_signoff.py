@@ -1,6 +1,6 @@
 import pytest
 
-from services.scorer.domain.signoff import (
+from services.scorer.agreements.domain.signoff import (
     SignoffError,
     approval_role,
     check_activation,

@@ -1,8 +1,8 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from services.router.domain.sla import plan_sla
-from services.scorer.domain.agreement import parse_agreement
+from services.agreement.text import parse_agreement
+from services.router.sla.domain.plan import plan_sla
 
 EXAMPLE = parse_agreement(
     (Path(__file__).resolve().parents[2] / "deploy" / "agreements" / "example.yaml").read_text(), "yaml")

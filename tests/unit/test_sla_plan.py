@@ -3,14 +3,15 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from services.router.domain.business_clock import WorkingHours
-from services.router.domain.sla import breach_action, first_touch, plan_sla, sla_tier
-from services.scorer.domain.agreement import parse_agreement
+from services.agreement.text import parse_agreement
+from services.router.sla.domain.business_clock import WorkingHours
+from services.router.sla.domain.plan import breach_action, first_touch, plan_sla, sla_tier
 
 EXAMPLE = parse_agreement(
     (Path(__file__).resolve().parents[2] / "deploy" / "agreements" / "example.yaml").read_text(), "yaml")
 HOT = sla_tier(EXAMPLE, "hot")  # 30 minutes, warnings at 0.5 and 0.8, accept within 240, reassign up to 2
-BERLIN_OFFICE = WorkingHours("Europe/Berlin", start=datetime(2026, 1, 1, 9).time(), end=datetime(2026, 1, 1, 17, 30).time())
+BERLIN_OFFICE = WorkingHours("Europe/Berlin", start=datetime(2026, 1, 1, 9).time(),
+                             end=datetime(2026, 1, 1, 17, 30).time())
 MONDAY_9_BERLIN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 FRIDAY_17_BERLIN = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
 

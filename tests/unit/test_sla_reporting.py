@@ -2,8 +2,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.router.domain.reporting import (
-    default_commitment_window, met, parse_instant, percent, ratio, week_start, weeks_between,
+from services.router.reporting.domain.windows import (
+    default_commitment_window,
+    met,
+    parse_instant,
+    percent,
+    ratio,
+    week_start,
+    weeks_between,
 )
 
 BERLIN = "Europe/Berlin"

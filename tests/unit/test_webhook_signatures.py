@@ -10,10 +10,19 @@ from standardwebhooks import Webhook
 from starlette.requests import Request
 
 from services.scorer.config import ScorerSettings
-from services.scorer.entrypoints.webhooks import signed_uri
-from services.scorer.integrations.signatures import (SignatureError, hubspot_signature, hubspot_uri, mautic_signature,
-                                                     segment_signature, standard_webhook, verify_hubspot,
-                                                     verify_mautic, verify_segment, verify_standard)
+from services.scorer.ingest.webhooks import signed_uri
+from services.scorer.integrations.signatures import (
+    SignatureError,
+    hubspot_signature,
+    hubspot_uri,
+    mautic_signature,
+    segment_signature,
+    standard_webhook,
+    verify_hubspot,
+    verify_mautic,
+    verify_segment,
+    verify_standard,
+)
 
 BODY = b'[{"eventId":1,"objectId":123}]'
 NOW = datetime(2026, 3, 2, 9, 15, tzinfo=UTC)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from services.router.signing import new_secret, signed_headers
+from services.router.deliveries.signing import new_secret, signed_headers
 
 BODY = '{"specversion":"1.0","id":"e-1","type":"handoff.lead.routed","data":{"lead_key":"ada@example.com"}}'
 

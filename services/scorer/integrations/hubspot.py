@@ -6,8 +6,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
-from services.scorer.integrations.common import (EmptyBatch, MalformedBody, Mapped, clean_email, coerce,
-                                                 engagement_event, first_time, reason_of, text)
+from services.scorer.integrations.common import (
+    EmptyBatch,
+    MalformedBody,
+    Mapped,
+    clean_email,
+    coerce,
+    engagement_event,
+    first_time,
+    reason_of,
+    text,
+)
 from services.scorer.integrations.mappings import HubSpotMappings
 
 SOURCE = "hubspot"

@@ -6,9 +6,19 @@ from typing import Any
 
 from schemas.events import ActivityKind
 from schemas.messages import EngagementEvent
-from services.scorer.integrations.common import (EmptyBatch, MalformedBody, Mapped, clean_email, content_hash,
-                                                 engagement_event, first_time, lookup, mapped_attributes,
-                                                 reason_of, text)
+from services.scorer.integrations.common import (
+    EmptyBatch,
+    MalformedBody,
+    Mapped,
+    clean_email,
+    content_hash,
+    engagement_event,
+    first_time,
+    lookup,
+    mapped_attributes,
+    reason_of,
+    text,
+)
 from services.scorer.integrations.mappings import MauticMappings
 
 SOURCE = "mautic"

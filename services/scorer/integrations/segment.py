@@ -7,9 +7,19 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
 from schemas.events import ActivityKind
-from services.scorer.integrations.common import (EmptyBatch, MalformedBody, Mapped, clean_email, content_hash,
-                                                 engagement_event, first_time, lookup, mapped_attributes,
-                                                 reason_of, text)
+from services.scorer.integrations.common import (
+    EmptyBatch,
+    MalformedBody,
+    Mapped,
+    clean_email,
+    content_hash,
+    engagement_event,
+    first_time,
+    lookup,
+    mapped_attributes,
+    reason_of,
+    text,
+)
 from services.scorer.integrations.mappings import SegmentMappings, normalized_name
 
 SOURCE = "segment"

@@ -1,0 +1,1 @@
+"""Closing the loop: CRM activities (touch, accept, reject, convert, win, lose) applied to assignments."""

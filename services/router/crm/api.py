@@ -1,0 +1,101 @@
+"""POST /v1/crm/activities: what reps did, checked here, then durable on the CRM activity topic."""
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import ORJSONResponse
+from pydantic import BaseModel, TypeAdapter
+
+from schemas.events import CrmActivityRecorded
+from schemas.messages import CrmActivityEvent
+from schemas.topics import Topic
+from services.agreement.deps import AgreementDep
+from services.router.config import RouterSettingsDep
+from services.router.crm.domain.activities import problems
+from services.router.crm.store import ActivityRepository
+from services.shared.auth import require_role
+from services.shared.body import parse_json, read_limited, validate_items
+from services.shared.cloudevents import STRUCTURED_HEADERS, encode
+from services.shared.deps import NowDep, PoolDep, ProducerDep
+from services.shared.errors import ApiError, ErrorResponse, FieldError
+
+log = logging.getLogger(__name__)
+
+_ACTIVITY = TypeAdapter(CrmActivityRecorded)
+MAX_BATCH = 500
+SOURCE = "handoff/crm-api"
+
+
+class ActivitiesAccepted(BaseModel):
+    accepted: int
+    ids: list[str]
+    duplicates: list[str] = []  # activity ids already recorded: accepted once, ignored after
+
+
+def _parse(body: Any) -> tuple[list[CrmActivityRecorded], bool]:
+    is_batch = isinstance(body, list)
+    return validate_items(_ACTIVITY, body if is_batch else [body], is_batch, MAX_BATCH, "activity"), is_batch
+
+
+def _where(is_batch: bool, index: int, field: str) -> str:
+    return f"[{index}].{field}" if is_batch else field
+
+
+def crm_router() -> APIRouter:
+    router = APIRouter(tags=["crm"])
+
+    @router.post(
+        "/v1/crm/activities", status_code=202, response_model=ActivitiesAccepted,
+        responses={s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 413, 415, 422, 503)},
+        dependencies=[Depends(require_role("sales", "ops"))],
+    )
+    async def post_activities(request: Request, pool: PoolDep, producer: ProducerDep, settings: RouterSettingsDep,
+                              active: AgreementDep, now: NowDep) -> ORJSONResponse:
+        """Records one CRM activity or a JSON array of them; 202 once they are durable in Kafka."""
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            raise ApiError(415, "unsupported_media_type", "send application/json")
+        activities, is_batch = _parse(parse_json(await read_limited(request, settings.max_body_bytes)))
+        reasons = active.document.rejection_reasons if active else None
+        skew = timedelta(seconds=settings.crm_clock_skew_s)
+        errors = [FieldError(field=_where(is_batch, i, field), message=message)
+                  for i, a in enumerate(activities) for field, message in problems(a, reasons, now, skew)]
+        if errors:
+            raise ApiError(422, "invalid", "the activity cannot be accepted", errors)
+        async with pool.acquire() as conn:
+            repo = ActivityRepository(conn)
+            routed = await repo.routed_leads([a.lead_key for a in activities])
+            reps = await repo.known_reps([a.rep_id for a in activities if a.rep_id])
+            recorded = await repo.recorded_activities([a.activity_id for a in activities])
+        unknown = [FieldError(field=_where(is_batch, i, "lead_key"), message=f"no routed lead {a.lead_key!r}")
+                   for i, a in enumerate(activities) if a.lead_key not in routed]
+        unknown += [FieldError(field=_where(is_batch, i, "rep_id"), message=f"no rep {a.rep_id!r}")
+                    for i, a in enumerate(activities) if a.rep_id and a.rep_id not in reps]
+        if unknown:
+            raise ApiError(404, "not_found", "unknown lead or rep", unknown)
+        fresh, duplicates, seen = [], [], set(recorded)
+        for activity in activities:
+            (duplicates if activity.activity_id in seen else fresh).append(activity)
+            seen.add(activity.activity_id)
+        await _publish(producer, settings.topic(Topic.CRM_ACTIVITY), fresh)
+        body = ActivitiesAccepted(accepted=len(fresh), ids=[a.activity_id for a in fresh],
+                                  duplicates=[a.activity_id for a in duplicates])
+        return ORJSONResponse(body.model_dump(), status_code=202)
+
+    return router
+
+
+async def _publish(producer, topic: str, activities: list[CrmActivityRecorded]) -> None:
+    """Sends and waits for every ack; 503 if Kafka does not take them (the client retries)."""
+    try:
+        futures = [await producer.send(topic, encode(CrmActivityEvent(id=a.activity_id, source=SOURCE,
+                                                                      subject=a.lead_key, data=a)),
+                                       key=a.lead_key.encode(), headers=STRUCTURED_HEADERS)
+                   for a in activities]
+        await asyncio.gather(*futures)
+    except Exception as exc:
+        log.warning("CRM activities not acknowledged by Kafka", extra={"error": repr(exc)})
+        raise ApiError(503, "unavailable", "the event log is unavailable; retry later") from exc

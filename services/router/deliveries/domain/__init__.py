@@ -1,0 +1,1 @@
+"""Pure delivery rules: filters, URL checks, what counts as delivered, the retry policy."""

@@ -1,0 +1,103 @@
+"""Requests and responses of the subscription API (outbound delivery)."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from services.router.deliveries.domain.delivery import MAX_URL_LENGTH, filter_problem, url_problem
+
+DeliveryStatus = Literal["pending", "delivered", "failed"]
+
+
+def _url(value: str) -> str:
+    # The syntax only; whether loopback is allowed depends on the deployment (checked by the route).
+    problem = url_problem(value, allow_loopback=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _filters(values: list[str]) -> list[str]:
+    problems = [f"{v!r}: {p}" for v in values if (p := filter_problem(v))]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return list(dict.fromkeys(values))  # without repeats, in the given order
+
+
+Url = Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH, examples=["https://crm.example.com/hooks/handoff"]),
+                AfterValidator(_url)]
+EventFilters = Annotated[list[Annotated[str, Field(max_length=100)]], Field(
+    min_length=1, max_length=30, examples=[["handoff.lead.routed", "handoff.lead.followup:touched"]],
+    description="Event types to deliver: `handoff.lead.routed`, `handoff.lead.followup`, or "
+                "`handoff.lead.followup:<status>` for one follow-up status"), AfterValidator(_filters)]
+Description = Annotated[str | None, Field(max_length=500)]
+
+
+class SubscriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: Url
+    event_types: EventFilters
+    description: Description = None
+    active: bool = True
+
+
+class SubscriptionPatch(BaseModel):
+    """The fields to change; those left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: Url | None = None
+    event_types: EventFilters | None = None
+    description: Description = None
+    active: bool | None = None
+
+    @field_validator("url", "event_types", "active", mode="before")
+    @classmethod
+    def _not_null(cls, value):
+        if value is None:  # only `description` can be cleared
+            raise ValueError("may be left out, but not null")
+        return value
+
+
+class SubscriptionOut(BaseModel):
+    subscription_id: str
+    url: str
+    event_types: list[str]
+    description: str | None
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubscriptionCreated(SubscriptionOut):
+    secret: str = Field(description="The whsec_ signing secret; shown only in this answer")
+
+
+class AttemptOut(BaseModel):
+    attempt: int
+    started_at: datetime
+    duration_ms: float
+    status_code: int | None = Field(description="None when no answer came (timeout, connection refused)")
+    error: str | None
+
+
+class DeliveryOut(BaseModel):
+    delivery_id: str = Field(description="The webhook-id header of every attempt")
+    subscription_id: str
+    event_id: str = Field(description="The CloudEvent's source#id")
+    event_type: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime | None = Field(description="Set while pending")
+    created_at: datetime
+    delivered_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    attempt_log: list[AttemptOut]
+
+
+class Requeued(BaseModel):
+    requeued: int
+    delivery_ids: list[str]

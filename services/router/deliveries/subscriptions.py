@@ -1,0 +1,58 @@
+"""SQL of outbound subscriptions. The signing secret leaves this module only on creation and to sign."""
+
+from typing import Any
+
+import asyncpg
+
+from services.router.deliveries.models import SubscriptionIn, SubscriptionOut
+
+_COLUMNS = "subscription_id, url, event_types, description, active, created_at, updated_at"
+_EDITABLE = ("url", "event_types", "description", "active")
+
+
+def _out(row: asyncpg.Record) -> SubscriptionOut:
+    return SubscriptionOut(**dict(row))
+
+
+class SubscriptionRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def create(self, subscription_id: str, body: SubscriptionIn, secret: str) -> SubscriptionOut:
+        row = await self._conn.fetchrow(
+            "INSERT INTO router.subscriptions (subscription_id, url, event_types, description, active, secret)"
+            f" VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_COLUMNS}",
+            subscription_id, body.url, body.event_types, body.description, body.active, secret)
+        return _out(row)
+
+    async def all(self, active: bool | None = None) -> list[SubscriptionOut]:
+        rows = await self._conn.fetch(
+            f"SELECT {_COLUMNS} FROM router.subscriptions WHERE ($1::bool IS NULL OR active = $1)"
+            " ORDER BY created_at, subscription_id", active)
+        return [_out(r) for r in rows]
+
+    async def get(self, subscription_id: str) -> SubscriptionOut | None:
+        row = await self._conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM router.subscriptions WHERE subscription_id = $1", subscription_id)
+        return _out(row) if row else None
+
+    async def update(self, subscription_id: str, changes: dict[str, Any]) -> SubscriptionOut | None:
+        """Sets the given editable fields; None when there is no such subscription."""
+        names = [n for n in _EDITABLE if n in changes]
+        sets = "".join(f", {n} = ${i}" for i, n in enumerate(names, start=2))  # names are ours, never input
+        row = await self._conn.fetchrow(
+            f"UPDATE router.subscriptions SET updated_at = now(){sets} WHERE subscription_id = $1"
+            f" RETURNING {_COLUMNS}", subscription_id, *(changes[n] for n in names))
+        return _out(row) if row else None
+
+    async def delete(self, subscription_id: str) -> SubscriptionOut | None:
+        """Removes it with its delivery log; pending deliveries are dropped."""
+        row = await self._conn.fetchrow(
+            f"DELETE FROM router.subscriptions WHERE subscription_id = $1 RETURNING {_COLUMNS}", subscription_id)
+        return _out(row) if row else None
+
+    async def active_filters(self) -> list[tuple[str, list[str]]]:
+        """(subscription_id, event_types) of every active subscription, for the fan-out."""
+        rows = await self._conn.fetch(
+            "SELECT subscription_id, event_types FROM router.subscriptions WHERE active ORDER BY subscription_id")
+        return [(r["subscription_id"], list(r["event_types"])) for r in rows]

@@ -1,0 +1,1 @@
+"""Pure reporting arithmetic: windows, weeks, ratios and funnel stages."""

@@ -1,0 +1,26 @@
+"""What reporting gives bootstrap: the SLA, funnel and dashboard routes, and the SLA gauges' job."""
+
+from fastapi import APIRouter
+
+from services.agreement.active import CurrentAgreement
+from services.router.config import RouterSettings
+from services.router.reporting.dashboard_api import dashboard_router
+from services.router.reporting.funnel_api import funnel_router
+from services.router.reporting.sla_api import sla_router
+from services.router.reporting.sla_metrics import SlaCollector, SlaMetricsJob
+from services.shared.jobs import Job
+from services.shared.state import ServiceState
+
+
+def routers() -> list[APIRouter]:
+    return [sla_router(), funnel_router(), dashboard_router()]
+
+
+async def jobs(state: ServiceState, settings: RouterSettings, agreement: CurrentAgreement) -> list[Job]:
+    """The SLA gauges: refreshed once now (the first scrape has numbers), then every few seconds."""
+    pool = state.runtime.pool
+    assert pool is not None  # the runtime is open
+    job = SlaMetricsJob(pool, agreement, settings.sla_metrics_refresh_s, clock=state.clock)
+    await job.refresh_safely()
+    state.registry.register(SlaCollector(job))
+    return [job]

@@ -1,0 +1,1 @@
+"""Choosing the rep: rules, accounts, pools and rotation, assignments and overflow, the preview."""

@@ -1,0 +1,97 @@
+"""Why a lead went where it went: preview, timeline and the overflow queue."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, EmailStr, Field
+
+from services.router.config import RouterSettingsDep
+from services.router.routing.deciding import decide_for
+from services.router.routing.domain.routing import LeadFacts
+from services.router.routing.state import RoutingStateRepository
+from services.shared.auth import require_role
+from services.shared.deps import PoolDep
+from services.shared.errors import ApiError, ErrorResponse
+
+READERS = require_role("marketing", "sales", "ops")
+
+
+class HypotheticalLead(BaseModel):
+    """A lead as routing sees it; nothing is stored."""
+
+    email: EmailStr | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    tier: str | None = None
+    source: str | None = None
+    campaign: str | None = None
+    fit_score: float | None = None
+    engagement_score: float | None = None
+    at: datetime | None = Field(default=None, description="When; default now (working hours, leave)")
+
+
+class Preview(BaseModel):
+    rep_id: str | None
+    rule: str
+    pool_id: str | None
+    rules_version: int | None
+    decision: dict[str, Any]
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    kind: str
+    rep_id: str | None = None
+    detail: dict[str, Any]
+
+
+def routing_router() -> APIRouter:
+    router = APIRouter(tags=["routing"], responses={s: {"model": ErrorResponse} for s in (401, 403, 404, 422)})
+
+    @router.post("/v1/routing/preview", response_model=Preview, dependencies=[Depends(READERS)])
+    async def preview(lead: HypotheticalLead, pool: PoolDep, settings: RouterSettingsDep) -> Preview:
+        """Who would get this lead now, and why; assigns nothing."""
+        at = lead.at or datetime.now(UTC)
+        if at.tzinfo is None:
+            raise ApiError(422, "invalid", "at needs a UTC offset")
+        facts = LeadFacts(lead_key=(lead.email or "preview").lower(), email=lead.email, attributes=lead.attributes,
+                          tier=lead.tier, source=lead.source, campaign=lead.campaign, fit_score=lead.fit_score,
+                          engagement_score=lead.engagement_score)
+        async with pool.acquire() as conn:
+            decision, version = await decide_for(
+                RoutingStateRepository(conn), facts, at,
+                default_pool=settings.default_pool, lock=False)
+        return Preview(rep_id=decision.rep_id, rule=decision.rule, pool_id=decision.pool_id,
+                       rules_version=version, decision=decision.explain())
+
+    @router.get("/v1/leads/{lead_key}/timeline", response_model=list[TimelineEntry], dependencies=[Depends(READERS)])
+    async def timeline(lead_key: str, pool: PoolDep) -> list[TimelineEntry]:
+        """Every step of a lead after its handoff, oldest first: assignments with their decision,
+        overflow, SLA timers that fired, CRM activities."""
+        key = lead_key.strip().lower()
+        rows = await pool.fetch(
+            "SELECT routed_at AS at, 1 AS ord, 'assigned' AS kind, rep_id, decision FROM router.assignments"
+            " WHERE lead_key = $1"
+            " UNION ALL SELECT queued_at, 1, 'overflow', NULL, decision FROM router.overflow WHERE lead_key = $1"
+            # A breach and the reassignment it causes share an instant: the breach comes first.
+            " UNION ALL SELECT t.fired_at, 0, CASE t.kind WHEN 'warning' THEN 'sla_warning' ELSE 'sla_breached' END,"
+            "  a.rep_id, jsonb_build_object('timer', t.kind, 'due_at', t.due_at, 'assignment_id', a.assignment_id)"
+            "  FROM router.sla_timers t JOIN router.assignments a USING (assignment_id)"
+            "  WHERE a.lead_key = $1 AND t.fired_at IS NOT NULL"
+            " UNION ALL SELECT occurred_at, 2, 'crm_' || kind, rep_id, jsonb_build_object('activity_id', activity_id,"
+            "  'status', status, 'reason', reason, 'assignment_id', assignment_id)"
+            "  FROM router.crm_activities WHERE lead_key = $1"
+            " ORDER BY at, ord", key)
+        if not rows:
+            raise ApiError(404, "not_found", f"no routing history for lead {lead_key!r}")
+        return [TimelineEntry(at=r["at"], kind=r["kind"], rep_id=r["rep_id"], detail=r["decision"]) for r in rows]
+
+    @router.get("/v1/overflow", dependencies=[Depends(require_role("sales", "ops"))])
+    async def overflow(pool: PoolDep) -> list[dict[str, Any]]:
+        """Leads nobody could take yet, oldest first, with why."""
+        rows = await pool.fetch(
+            "SELECT qualification_id, lead_key, pool_id, tier, queued_at, decision FROM router.overflow"
+            " WHERE resolved_at IS NULL ORDER BY queued_at LIMIT 500")
+        return [dict(r) for r in rows]
+
+    return router

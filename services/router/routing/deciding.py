@@ -1,0 +1,22 @@
+"""Gathers what a decision needs from the database and decides; shared by routing and preview."""
+
+from datetime import datetime
+
+from services.agreement.domains import lead_domains
+from services.router.routing.domain.routing import Decision, LeadFacts, decide
+from services.router.routing.ports import RoutingState
+
+
+async def decide_for(state: RoutingState, lead: LeadFacts, at: datetime, *, default_pool: str,
+                     lock: bool, exclude: frozenset[str] = frozenset()) -> tuple[Decision, int | None]:
+    """The decision for `lead` at `at`, and the rule-set version that made it.
+
+    With `lock`, the rule set's pools stay locked until the caller's transaction ends, so
+    decisions of every router replica take turns on the rotation state.
+    """
+    version, rules = await state.current_rules(default_pool)
+    pool_ids = {r.target_pool for r in rules.rules if r.target_pool}
+    pools = await state.pools(pool_ids, lock=lock)
+    accounts = await state.accounts_for(lead_domains(lead.email, lead.attributes))
+    reps = await state.rep_states(at)
+    return decide(lead, rules, accounts, pools, reps, at, exclude), version

@@ -1,0 +1,1 @@
+"""Pure routing choice: rules, account match, availability, weighted rotation, the explained decision."""

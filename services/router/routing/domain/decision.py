@@ -1,0 +1,61 @@
+"""A routing decision as stored and shown: the rule, the rep (or overflow) and why."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from services.router.routing.domain.rotation import RotationResult
+from services.router.routing.domain.rules import OVERFLOW
+
+
+@dataclass(frozen=True)
+class Considered:
+    rep_id: str
+    skipped: str | None  # why the rep was passed over; None for the chosen one
+
+
+@dataclass(frozen=True)
+class Tried:
+    """One rule looked at: `matched`, `conditions_not_met`, `no_account`, `no_owner`, `unknown_pool`,
+    or the account owner's skip reason (with the owner in rep_id)."""
+
+    rule: str
+    outcome: str
+    rep_id: str | None = None
+    mismatches: tuple[str, ...] = ()  # condition values of the wrong type, met on the way
+
+
+@dataclass(frozen=True)
+class Decision:
+    rule: str  # the deciding rule's id, or "overflow" when none matched
+    pool_id: str | None  # None when the lead went to one named rep, or no rule matched
+    rep_id: str | None  # None: nobody could take it, the lead goes to overflow
+    considered: tuple[Considered, ...]
+    account_id: str | None = None  # the account matched by domain, if any
+    rotation: RotationResult | None = None  # the pool's rotation state to persist, when a pool chose
+    tried: tuple[Tried, ...] = ()  # every rule looked at, in order, up to the deciding one
+
+    @property
+    def overflow_reason(self) -> str | None:
+        """Why the lead goes to overflow, in words; None when a rep got it."""
+        if self.rep_id is not None:
+            return None
+        if self.rule == OVERFLOW:
+            return "no rule matched"
+        if self.tried and self.tried[-1].outcome == "unknown_pool":
+            return f"pool {self.pool_id!r} does not exist"
+        if not self.considered:
+            return f"pool {self.pool_id!r} has no members" if self.pool_id else "no candidates"
+        return "every candidate was skipped"
+
+    def explain(self) -> dict[str, Any]:
+        """The decision as stored and shown: rule, pool and every candidate with its reason."""
+        return {
+            "rule": self.rule,
+            "pool_id": self.pool_id,
+            "rep_id": self.rep_id,
+            "considered": [{"rep_id": c.rep_id, "skipped": c.skipped} for c in self.considered],
+            "account_id": self.account_id,
+            "overflow_reason": self.overflow_reason,
+            "tried": [{"rule": t.rule, "outcome": t.outcome, "rep_id": t.rep_id, "mismatches": list(t.mismatches)}
+                      for t in self.tried],
+        }

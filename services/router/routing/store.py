@@ -1,0 +1,113 @@
+"""SQL of routing's writes: assignments, their SLA timers, overflow and the outbox."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from services.router.config import SCHEMA
+from services.router.sla.domain.plan import PlannedTimer
+from services.shared.outbox import OutboxMessage, add_to_outbox
+
+
+@dataclass(frozen=True)
+class NewAssignment:
+    assignment_id: str
+    qualification_id: str
+    lead_key: str
+    rep_id: str
+    pool_id: str | None
+    rule: str
+    tier: str
+    agreement_version: int | None
+    routed_at: datetime
+    decision: dict
+    account_id: str | None = None
+    attempt: int = 1
+    first_touch_due_at: datetime | None = None
+    accept_due_at: datetime | None = None
+    qualification: dict | None = None  # the LeadQualified payload, to reassign it later
+
+
+@dataclass(frozen=True)
+class OpenAssignment:
+    """The latest open attempt of a qualification, with every rep it was ever given to."""
+
+    assignment_id: str
+    rep_id: str
+    attempt: int
+    assignees: tuple[str, ...]
+
+
+class RouterRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def insert_assignment(self, a: NewAssignment) -> bool:
+        """Stores the assignment; False when this qualification's attempt was already assigned."""
+        return a.qualification_id in await self.insert_assignments([a])
+
+    async def handled_qualifications(self, qualification_ids: Sequence[str]) -> set[str]:
+        """The qualifications already assigned (first attempt) or parked in overflow."""
+        rows = await self._conn.fetch(
+            "SELECT qualification_id FROM router.assignments WHERE qualification_id = ANY($1::text[]) AND attempt = 1"
+            " UNION SELECT qualification_id FROM router.overflow WHERE qualification_id = ANY($1::text[])",
+            list(qualification_ids))
+        return {r["qualification_id"] for r in rows}
+
+    async def insert_assignments(self, assignments: Sequence[NewAssignment]) -> set[str]:
+        """Stores many assignments in one statement; returns the qualification ids actually inserted."""
+        if not assignments:
+            return set()
+        columns = ("assignment_id", "qualification_id", "lead_key", "rep_id", "pool_id", "rule", "tier",
+                   "agreement_version", "routed_at", "decision", "account_id", "attempt", "first_touch_due_at",
+                   "accept_due_at", "qualification")
+        types = ("text", "text", "text", "text", "text", "text", "text", "int", "timestamptz", "jsonb", "text", "int",
+                 "timestamptz", "timestamptz", "jsonb")
+        rows = await self._conn.fetch(
+            f"INSERT INTO router.assignments ({', '.join(columns)})"
+            f" SELECT * FROM unnest({', '.join(f'${i}::{t}[]' for i, t in enumerate(types, start=1))})"
+            " ON CONFLICT (qualification_id, attempt) DO NOTHING RETURNING qualification_id",
+            *([getattr(a, c) for a in assignments] for c in columns))
+        return {r["qualification_id"] for r in rows}
+
+    async def insert_timers_of(self, timers: Mapping[str, Sequence[PlannedTimer]]) -> None:
+        """The SLA timers of many assignments in one statement."""
+        flat = [(assignment_id, t) for assignment_id, planned in timers.items() for t in planned]
+        if not flat:
+            return
+        await self._conn.execute(
+            "INSERT INTO router.sla_timers (timer_id, assignment_id, kind, seq, due_at)"
+            " SELECT a || '#' || k || '#' || s, a, k, s, d"
+            " FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[]) AS t(a, k, s, d)"
+            " ON CONFLICT DO NOTHING",
+            [a for a, _ in flat], [t.kind for _, t in flat], [t.seq for _, t in flat], [t.due_at for _, t in flat])
+
+    async def queue_overflow(self, qualification_id: str, lead_key: str, pool_id: str | None,
+                             tier: str, at: datetime, decision: dict) -> bool:
+        """Parks a lead nobody could take; False when it was already parked."""
+        row = await self._conn.fetchrow(
+            "INSERT INTO router.overflow (qualification_id, lead_key, pool_id, tier, queued_at, decision)"
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING qualification_id",
+            qualification_id, lead_key, pool_id, tier, at, decision,
+        )
+        return row is not None
+
+    async def add_outbox(self, messages: Sequence[OutboxMessage]) -> None:
+        await add_to_outbox(self._conn, SCHEMA, messages)
+
+    async def open_assignment(self, qualification_id: str) -> OpenAssignment | None:
+        """The latest open attempt of a qualification, locked, with every earlier assignee."""
+        row = await self._conn.fetchrow(
+            "SELECT a.assignment_id, a.rep_id, a.attempt, (SELECT array_agg(b.rep_id) FROM router.assignments b"
+            "  WHERE b.qualification_id = a.qualification_id) AS assignees"
+            " FROM router.assignments a WHERE a.qualification_id = $1 AND a.status = 'open'"
+            " ORDER BY attempt DESC LIMIT 1 FOR UPDATE", qualification_id)
+        if row is None:
+            return None
+        return OpenAssignment(row["assignment_id"], row["rep_id"], row["attempt"], tuple(row["assignees"]))
+
+    async def close_assignment(self, assignment_id: str, status: str) -> None:
+        await self._conn.execute(
+            "UPDATE router.assignments SET status = $2 WHERE assignment_id = $1", assignment_id, status)

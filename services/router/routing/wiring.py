@@ -1,0 +1,47 @@
+"""What routing gives bootstrap: its API, the qualified-lead consumer, and reassignment for the SLA clock."""
+
+from collections.abc import Sequence
+from functools import partial
+
+import asyncpg
+from fastapi import APIRouter
+
+from schemas.messages import QualifiedEvent
+from schemas.topics import Topic
+from services.router.config import QUALIFIED_GROUP
+from services.router.events import RoutingContext
+from services.router.routing import handlers
+from services.router.routing.api import routing_router
+from services.router.routing.batch_state import BatchRoutingState
+from services.router.routing.state import RoutingStateRepository
+from services.router.routing.store import RouterRepository
+from services.router.sla.ports import Reassign, Reassigner
+from services.shared.consumer import BatchHandler
+from services.shared.runtime import ConsumerSpec
+
+
+def routers() -> list[APIRouter]:
+    return [routing_router()]
+
+
+def qualified_handler(ctx: RoutingContext) -> BatchHandler:
+    """The batch handler the consumer loop calls inside its transaction."""
+
+    async def handle(conn: asyncpg.Connection, events: Sequence[QualifiedEvent]) -> None:
+        await handlers.lead_qualified(RouterRepository(conn), BatchRoutingState(RoutingStateRepository(conn)),
+                                      events, ctx)
+
+    return handle
+
+
+def consumers(ctx: RoutingContext) -> list[ConsumerSpec]:
+    return [ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(ctx))]
+
+
+def reassigner(ctx: RoutingContext) -> Reassigner:
+    """Reassignment inside the caller's transaction, for the SLA clock's breaches."""
+
+    def within(conn: asyncpg.Connection) -> Reassign:
+        return partial(handlers.reassign, RouterRepository(conn), RoutingStateRepository(conn), ctx=ctx)
+
+    return within

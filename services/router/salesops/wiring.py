@@ -1,0 +1,9 @@
+"""What sales ops gives bootstrap: the reps, pools, accounts and rules API."""
+
+from fastapi import APIRouter
+
+from services.router.salesops.api import sales_ops_router
+
+
+def routers() -> list[APIRouter]:
+    return [sales_ops_router()]

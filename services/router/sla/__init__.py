@@ -1,0 +1,1 @@
+"""The SLA clock: business calendar and plan (pure), and the timers that warn, breach, escalate and reassign."""

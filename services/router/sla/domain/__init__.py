@@ -1,0 +1,1 @@
+"""Pure SLA planning: the business clock, due times, timers and breach actions."""

@@ -1,0 +1,215 @@
+"""/v1/agreements: drafts, diff, joint approval, activation, history, backtest."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel
+
+from services.agreement.document import AgreementDocument
+from services.agreement.text import AgreementInvalid, diff_agreements, dump_agreement, parse_agreement
+from services.scorer.agreements.domain.signoff import SignoffError, approval_role, check_activation, check_approval
+from services.scorer.agreements.store import AgreementRepository, AgreementRow
+from services.scorer.backtest.history import parse_since
+from services.scorer.backtest.run import run_backtest
+from services.scorer.config import ScorerSettingsDep
+from services.shared.auth import Principal, require_role
+from services.shared.body import read_limited
+from services.shared.deps import PoolDep, SettingsDep
+from services.shared.errors import ApiError, ErrorResponse, FieldError
+
+READERS = require_role("marketing", "sales", "ops")
+MAX_INT4 = 2_147_483_647  # versions are PostgreSQL integers: anything larger is simply not found
+VersionPath = Annotated[int, Path(ge=1, le=MAX_INT4, description="Agreement version")]
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+class AgreementSummary(BaseModel):
+    version: int
+    name: str
+    status: Literal["draft", "active", "retired"]
+    approvals: dict[str, str]
+    missing_approvals: list[str]
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    activated_at: datetime | None
+    activated_by: str | None
+
+
+class AgreementDetail(AgreementSummary):
+    document: dict[str, Any]
+    source_format: str
+    source_text: str
+
+
+class Approval(BaseModel):
+    as_role: Literal["marketing", "sales"] | None = None
+
+
+class HistoryEntry(BaseModel):
+    action: str
+    key_id: str
+    role: str
+    at: datetime
+    detail: dict[str, Any]
+
+
+class Change(BaseModel):
+    path: str
+    before: Any = None
+    after: Any = None
+
+
+def summary(row: AgreementRow, cls=AgreementSummary):
+    missing = [r for r in ("marketing", "sales") if r not in row.approvals]
+    fields = {k: v for k, v in row.__dict__.items() if k in cls.model_fields}
+    return cls(**fields, missing_approvals=missing)
+
+
+async def read_document(request: Request, limit: int) -> tuple[dict, str, str]:
+    """The validated document from a YAML or JSON body: (dumped document, format, text)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in YAML_TYPES:
+        fmt = "yaml"
+    elif content_type == "application/json":
+        fmt = "json"
+    else:
+        raise ApiError(415, "unsupported_media_type", "send application/yaml or application/json")
+    text = (await read_limited(request, limit)).decode("utf-8", errors="replace")
+    try:
+        document = parse_agreement(text, fmt)
+    except AgreementInvalid as exc:
+        raise ApiError(422, "invalid", "the agreement is not valid",
+                       [FieldError(field=p, message=m) for p, m in exc.errors]) from exc
+    return dump_agreement(document), fmt, text
+
+
+async def _existing(repo: AgreementRepository, version: int, *, lock: bool = False) -> AgreementRow:
+    row = await repo.get(version, lock=lock)
+    if row is None:
+        raise ApiError(404, "not_found", f"no agreement version {version}")
+    return row
+
+
+def _signoff(exc: SignoffError) -> ApiError:
+    return ApiError(exc.status, {403: "forbidden", 409: "conflict"}.get(exc.status, "invalid"), exc.message)
+
+
+def agreements_router() -> APIRouter:
+    router = APIRouter(prefix="/v1/agreements", tags=["agreement"],
+                       responses={s: {"model": ErrorResponse} for s in (401, 403, 404, 409, 415, 422)})
+    Writer = Annotated[Principal, Depends(require_role("ops"))]
+    Approver = Annotated[Principal, Depends(require_role("marketing", "sales"))]
+
+    @router.post("", status_code=201, response_model=AgreementDetail)
+    async def create_draft(request: Request, who: Writer, pool: PoolDep, settings: SettingsDep):
+        """Creates a draft from a YAML or JSON document."""
+        document, fmt, text = await read_document(request, settings.max_body_bytes)
+        async with pool.acquire() as conn, conn.transaction():
+            repo = AgreementRepository(conn)
+            version = await repo.create(document["name"], document, fmt, text, who.key_id)
+            await repo.record(version, "created", who.key_id, who.role)
+            return summary(await repo.get(version), AgreementDetail)
+
+    @router.get("", response_model=list[AgreementSummary], dependencies=[Depends(READERS)])
+    async def list_versions(pool: PoolDep):
+        """Every version, oldest first."""
+        async with pool.acquire() as conn:
+            return [summary(r) for r in await AgreementRepository(conn).all_versions()]
+
+    @router.get("/active", response_model=AgreementDetail, dependencies=[Depends(READERS)])
+    async def active_version(pool: PoolDep):
+        """The version in force."""
+        async with pool.acquire() as conn:
+            row = await AgreementRepository(conn).active()
+        if row is None:
+            raise ApiError(404, "not_found", "no agreement is active yet")
+        return summary(row, AgreementDetail)
+
+    @router.get("/{version}", response_model=AgreementDetail, dependencies=[Depends(READERS)])
+    async def get_version(version: VersionPath, pool: PoolDep):
+        """One version with its document and approvals."""
+        async with pool.acquire() as conn:
+            return summary(await _existing(AgreementRepository(conn), version), AgreementDetail)
+
+    @router.put("/{version}", response_model=AgreementDetail)
+    async def edit_draft(version: VersionPath, request: Request, who: Writer, pool: PoolDep, settings: SettingsDep):
+        """Replaces a draft's document; its approvals are dropped."""
+        document, fmt, text = await read_document(request, settings.max_body_bytes)
+        async with pool.acquire() as conn, conn.transaction():
+            repo = AgreementRepository(conn)
+            row = await _existing(repo, version, lock=True)
+            if row.status != "draft":
+                raise ApiError(409, "conflict", f"only a draft can be edited; this version is {row.status}")
+            dropped = await repo.replace_draft(version, document["name"], document, fmt, text)
+            await repo.record(version, "edited", who.key_id, who.role, {"approvals_dropped": dropped})
+            return summary(await repo.get(version), AgreementDetail)
+
+    @router.get("/{version}/diff", response_model=list[Change], dependencies=[Depends(READERS)])
+    async def diff(version: VersionPath, pool: PoolDep,
+                   against: int | None = Query(None, ge=1, le=MAX_INT4, description="Default: active")):
+        """What changes from `against` (or the active version) to `version`."""
+        async with pool.acquire() as conn:
+            repo = AgreementRepository(conn)
+            target = await _existing(repo, version)
+            base = await _existing(repo, against) if against is not None else await repo.active()
+        return [Change(**c) for c in diff_agreements(base.document if base else {}, target.document)]
+
+    @router.post("/{version}/approvals", response_model=AgreementSummary)
+    async def approve(version: VersionPath, who: Approver, pool: PoolDep, body: Approval | None = None):
+        """Approves a draft for the caller's team (marketing or sales)."""
+        try:
+            role = approval_role(who.role, body.as_role if body else None)
+            async with pool.acquire() as conn, conn.transaction():
+                repo = AgreementRepository(conn)
+                row = await _existing(repo, version, lock=True)
+                check_approval(row.status, row.approvals, role, who.key_id)
+                await repo.approve(version, role, who.key_id)
+                await repo.record(version, "approved", who.key_id, role)
+                return summary(await repo.get(version))
+        except SignoffError as exc:
+            raise _signoff(exc) from exc
+
+    @router.post("/{version}/activate", response_model=AgreementSummary)
+    async def activate(version: VersionPath, who: Writer, pool: PoolDep):
+        """Puts an approved draft in force; the previous version is retired."""
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                repo = AgreementRepository(conn)
+                row = await _existing(repo, version, lock=True)
+                check_activation(row.status, row.approvals)
+                retired = await repo.activate(version, who.key_id)
+                await repo.record(version, "activated", who.key_id, who.role, {"retired": retired})
+                return summary(await repo.get(version))
+        except SignoffError as exc:
+            raise _signoff(exc) from exc
+
+    @router.get("/{version}/history", response_model=list[HistoryEntry], dependencies=[Depends(READERS)])
+    async def history(version: VersionPath, pool: PoolDep):
+        """Who created, edited, approved and activated this version, and when."""
+        async with pool.acquire() as conn:
+            repo = AgreementRepository(conn)
+            await _existing(repo, version)
+            return [HistoryEntry(**dict(r)) for r in await repo.history(version)]
+
+    @router.post("/{version}/backtest", dependencies=[Depends(READERS)])
+    async def backtest(version: VersionPath, pool: PoolDep, settings: ScorerSettingsDep,
+                       since: str = Query("30d", description="30d, 12h, 2w or an ISO timestamp"),
+                       until: datetime | None = Query(None, description="Default: now")) -> dict:
+        """Replays stored engagement under this version and under the active one, side by side."""
+        async with pool.acquire() as conn:
+            row = await _existing(AgreementRepository(conn), version)
+        try:
+            start = parse_since(since, datetime.now(UTC))
+        except ValueError as exc:
+            raise ApiError(422, "invalid", "since is not a duration or timestamp",
+                           [FieldError(field="since", message=str(exc))]) from exc
+        if until is not None and until.tzinfo is None:
+            raise ApiError(422, "invalid", "until needs a UTC offset",
+                           [FieldError(field="until", message="timestamp without offset")])
+        horizon = timedelta(days=settings.scoring_horizon_days)
+        return await run_backtest(pool, AgreementDocument.model_validate(row.document), start, horizon,
+                                  until=until, draft_version=version)
+
+    return router

@@ -1,0 +1,1 @@
+"""Backtests: a draft agreement replayed over stored history, compared with the active one."""

@@ -1,0 +1,1 @@
+"""Pure replay and comparison of lead histories under two agreement versions."""

@@ -1,0 +1,92 @@
+"""POST /v1/events: CloudEvents in, 202 only once Kafka has them (acks=all).
+
+The hot path of the whole service: the scorer serves it ahead of FastAPI's routing
+(`services/shared/direct.py`), so the endpoint takes the request alone and makes its own checks
+(NUL guard, key or signature, media type, size, schema), in the order the dependencies did.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, TypeAdapter
+
+from schemas.messages import EngagementEvent
+from schemas.topics import Topic
+from services.scorer.config import ScorerSettings
+from services.scorer.ingest.inbound import configured_secret, publish_engagement, verified
+from services.scorer.integrations.signatures import STANDARD_HEADERS, standard_webhook, verify_standard
+from services.shared.auth import Principal, require_role
+from services.shared.body import parse_json, read_limited, validate_items
+from services.shared.cloudevents import BATCH_CONTENT_TYPE
+from services.shared.errors import ApiError, ErrorResponse, refuse_nul_characters
+from services.shared.state import service_state
+
+_ENGAGEMENT = TypeAdapter(EngagementEvent)
+MAX_BATCH = 1000
+_KEYED = require_role("marketing", "ops")
+_ACCEPTED_TYPES = ("application/json", "application/cloudevents+json", BATCH_CONTENT_TYPE)
+_SIGNED_BY = frozenset(name.encode() for name in STANDARD_HEADERS)
+
+
+class Accepted(BaseModel):
+    accepted: int
+    ids: list[str]
+
+
+def _validate(body: Any, is_batch: bool) -> list[EngagementEvent]:
+    if is_batch and not isinstance(body, list):
+        raise ApiError(400, "malformed", "a batch must be a JSON array of CloudEvents")
+    return validate_items(_ENGAGEMENT, body if is_batch else [body], is_batch, MAX_BATCH, "event")
+
+
+async def _caller(request: Request, settings: ScorerSettings) -> Principal | None:
+    """None for a Standard Webhooks request (its signature is checked with the body), else the API key's caller."""
+    # ASGI header names arrive lower-cased: one pass over them, not one Headers scan per name.
+    if _SIGNED_BY.isdisjoint(name for name, _ in request.scope["headers"]):
+        return await _KEYED(request)
+    configured_secret(settings, "webhook_secret")  # 503 before anything is read
+    return None
+
+
+def _verify_signed(request: Request, raw: bytes, secret: str) -> None:
+    try:
+        webhook = standard_webhook(secret)
+    except ValueError as exc:
+        raise ApiError(503, "not_configured", f"HANDOFF_WEBHOOK_SECRET is {exc}") from exc
+    verified(verify_standard, webhook, raw, request.headers, datetime.now(UTC))
+
+
+async def post_events(request: Request) -> Response:
+    """One CloudEvent (application/cloudevents+json) or a batch (…-batch+json); API key or Standard Webhooks."""
+    runtime = service_state(request).runtime
+    settings = runtime.settings
+    if request.scope["query_string"]:
+        await refuse_nul_characters(request)
+    caller = await _caller(request, settings)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in _ACCEPTED_TYPES:
+        raise ApiError(415, "unsupported_media_type",
+                       "send application/cloudevents+json or application/cloudevents-batch+json")
+    raw = await read_limited(request, settings.max_body_bytes)
+    if caller is None:
+        _verify_signed(request, raw, configured_secret(settings, "webhook_secret"))
+    body = parse_json(raw)
+    is_batch = content_type == BATCH_CONTENT_TYPE or isinstance(body, list)
+    events = _validate(body, is_batch)
+    await publish_engagement(runtime.producer, settings.topic(Topic.ENGAGEMENT), events)
+    return Response(orjson.dumps({"accepted": len(events), "ids": [e.id for e in events]}), status_code=202,
+                    media_type="application/json")
+
+
+def ingest_router() -> APIRouter:
+    router = APIRouter(tags=["ingest"])
+    router.add_api_route(
+        "/v1/events", post_events, methods=["POST"],
+        status_code=202,
+        response_model=Accepted,
+        responses={s: {"model": ErrorResponse} for s in (400, 401, 403, 413, 415, 422, 503)},
+    )
+    return router

@@ -1,0 +1,1 @@
+"""Pure scoring and lifecycle rules: no I/O, time passed in."""

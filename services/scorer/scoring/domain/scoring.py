@@ -1,0 +1,246 @@
+"""Fit and engagement scores under an agreement, and whether a lead is sales-ready. Pure.
+
+Time is passed in (`at`), never read: replaying the same touches at the same `at` gives the same
+scores, whatever order the touches come in.
+
+Fit rules and disqualifiers see the lead's attributes as given (the agreement uses their snake_case
+names: company, title, employees, industry, country, website…) plus derived fields, which win
+over an attribute of the same name:
+  email         the lead's email, if any
+  email_domain  the lower-cased domain of that email
+  free_mail     whether email_domain is a free mail provider (FREE_MAIL); absent without an email
+A value of the wrong type for a condition (employees "lots" under a range) is a non-match, and
+recorded in `mismatches`; it never raises.
+"""
+
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from schemas.events import ActivityKind
+from services.agreement.document import AgreementDocument, Cap
+from services.shared.conditions import Condition, Outcome
+from services.shared.conditions import evaluate as check
+
+FREE_MAIL = frozenset({
+    "gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "aol.com", "gmx.de", "web.de",
+    "proton.me", "protonmail.com", "mail.ru", "yandex.ru", "qq.com", "163.com", "live.com", "msn.com",
+})
+DECIMALS = 4  # scores and contributions are rounded to this in results, never while summing
+_PLAIN = (str, int, float, bool)
+
+
+@dataclass(frozen=True)
+class LeadProfile:
+    email: str | None
+    attributes: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Touch:
+    event_key: str
+    activity: ActivityKind
+    occurred_at: datetime
+    url: str | None = None
+    form: str | None = None
+    campaign: str | None = None
+
+
+@dataclass(frozen=True)
+class Contribution:
+    rule: str
+    points: float
+
+
+@dataclass(frozen=True)
+class FitResult:
+    points: float
+    contributions: tuple[Contribution, ...]
+    disqualified: str | None  # the reason of the first matching disqualifier
+    disqualifier: str | None  # its id
+    mismatches: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EngagementResult:
+    points: float
+    contributions: tuple[Contribution, ...]
+    touches: int  # touches at or before `at`, after removing duplicate event keys
+    mismatches: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    fit: float
+    engagement: float
+    account_engagement: float
+    disqualified: str | None
+    sales_ready: bool
+    tier: str | None
+    reason: str | None  # fast_track:<activity>, threshold:<tier> or disqualified:<reason>
+    explanation: tuple[Contribution, ...]
+    mismatches: tuple[str, ...]
+    touches: int = 0
+
+    @property
+    def lifecycle(self) -> str:
+        """new -> engaged -> sales_ready, or disqualified."""
+        if self.disqualified:
+            return "disqualified"
+        if self.sales_ready:
+            return "sales_ready"
+        return "engaged" if self.touches else "new"
+
+
+def _holds(where: str, conditions: Iterable[Condition], record: Mapping[str, Any], mismatches: list[str]) -> bool:
+    """All conditions hold; every type mismatch is added to `mismatches`, prefixed with `where`."""
+    held = True
+    for condition in conditions:
+        value = record.get(condition.field)
+        if condition.exists is None and value is not None and not isinstance(value, _PLAIN):
+            # a list or a mapping would make `in` raise (unhashable); it fits no operator anyway
+            outcome = Outcome(False, f"{condition.field}: {type(value).__name__} is not a plain value")
+        else:
+            outcome = check(condition, record)
+        if outcome.mismatch and f"{where}: {outcome.mismatch}" not in mismatches:
+            mismatches.append(f"{where}: {outcome.mismatch}")
+        held = held and outcome.matched
+    return held
+
+
+def _domain(value: Any) -> str | None:
+    """The lower-cased host of an email address or a website, without `www.`."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    host = value.strip().lower().rsplit("@", 1)[-1]
+    host = host.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    host = host.removeprefix("www.").strip(".")
+    return host or None
+
+
+def lead_record(profile: LeadProfile) -> dict[str, Any]:
+    """What fit rules see: the attributes as given plus the derived email fields."""
+    record = dict(profile.attributes) if isinstance(profile.attributes, Mapping) else {}
+    domain = _domain(profile.email) if profile.email and "@" in profile.email else None
+    if domain:
+        record.update(email=profile.email, email_domain=domain, free_mail=domain in FREE_MAIL)
+    return record
+
+
+def account_key(profile: LeadProfile) -> str | None:
+    """The company domain that groups contacts into one account: a business email's, else the website's."""
+    record = lead_record(profile)
+    if record.get("email_domain") and not record.get("free_mail"):
+        return record["email_domain"]
+    return _domain(record.get("website"))
+
+
+def fit(doc: AgreementDocument, profile: LeadProfile) -> FitResult:
+    """Fit points with every rule that fired; the first matching disqualifier's reason, if any."""
+    record, mismatches = lead_record(profile), []
+    disqualifier = next((d for d in doc.fit.disqualifiers
+                         if _holds(f"disqualifier.{d.id}", d.when, record, mismatches)), None)
+    # Points are still computed for a disqualified lead, so the explanation shows what it would have had.
+    fired = [Contribution(f"fit.{r.id}", r.points) for r in doc.fit.rules
+             if _holds(f"fit.{r.id}", r.when, record, mismatches)]
+    return FitResult(round(float(sum(c.points for c in fired)), DECIMALS), tuple(fired),
+                     disqualifier.reason if disqualifier else None, disqualifier.id if disqualifier else None,
+                     tuple(mismatches))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # naive means UTC, never a crash
+
+
+def timeline(touches: Iterable[Touch], at: datetime) -> list[Touch]:
+    """Touches at or before `at` in event-time order (ties by event key), each event key once."""
+    seen: set[str] = set()
+    out = []
+    until = _aware(at)
+    for t in sorted(touches, key=lambda t: (_aware(t.occurred_at), t.event_key)):
+        if _aware(t.occurred_at) <= until and t.event_key not in seen:
+            seen.add(t.event_key)
+            out.append(t)
+    return out
+
+
+def _capped(points: float, cap: Cap | None, window: deque, when: datetime) -> float:
+    """The part of `points` the cap leaves room for, given what the rule counted in the window ending now."""
+    if cap is None:
+        return points
+    while window and window[0][0] <= when - timedelta(days=cap.window_days):
+        window.popleft()  # counted in (when - window_days, when] only
+    room = max(0.0, cap.points - sum(abs(p) for _, p in window))
+    counted = math.copysign(min(abs(points), room), points)
+    window.append((when, counted))
+    return counted
+
+
+def engagement(doc: AgreementDocument, touches: Iterable[Touch], at: datetime) -> EngagementResult:
+    """Decayed engagement points at `at`: first matching rule per touch, capped, halved every half-life."""
+    return _engagement(doc, timeline(touches, at), at)
+
+
+def _engagement(doc: AgreementDocument, history: list[Touch], at: datetime) -> EngagementResult:
+    """engagement() over a timeline already made."""
+    section, mismatches = doc.engagement, []
+    windows: dict[str, deque] = {r.id: deque() for r in section.rules}
+    totals: dict[str, float] = {}
+    now, day = _aware(at), timedelta(days=1)
+    for touch in history:
+        candidates = section.rules_for(touch.activity)
+        if not candidates:
+            continue
+        fields = {"url": touch.url, "form": touch.form, "campaign": touch.campaign}
+        rule = next((r for r in candidates
+                     if not r.when or _holds(f"engagement.{r.id}", r.when, fields, mismatches)), None)
+        if rule is None:
+            continue
+        when = _aware(touch.occurred_at)
+        counted = _capped(rule.points, rule.cap, windows[rule.id], when)
+        decay = 0.5 ** (((now - when) / day) / section.half_life_days) if section.half_life_days else 1.0
+        totals[rule.id] = totals.get(rule.id, 0.0) + counted * decay
+    fired = tuple(Contribution(f"engagement.{r.id}", round(totals[r.id], DECIMALS))
+                  for r in section.rules if r.id in totals)  # in document order, one line per rule
+    return EngagementResult(round(float(sum(totals.values())), DECIMALS), fired, len(history), tuple(mismatches))
+
+
+def _decide(doc: AgreementDocument, fit_result: FitResult, history: list[Touch], total: float
+            ) -> tuple[str | None, str | None]:
+    """(tier, reason) of a lead that is sales-ready, else (None, None)."""
+    if fit_result.disqualified:
+        return None, None
+    for fast in doc.sales_ready.fast_track:
+        if any(t.activity == fast.activity for t in history) and fit_result.points >= fast.min_fit:
+            return fast.tier, f"fast_track:{fast.activity.value}"
+    for tier in doc.sales_ready.tiers:
+        if fit_result.points >= tier.min_fit and total >= tier.min_engagement:
+            return tier.name, f"threshold:{tier.name}"
+    return None, None
+
+
+def evaluate(doc: AgreementDocument, profile: LeadProfile, touches: Iterable[Touch], at: datetime,
+             account_engagement: float = 0.0, fit_result: FitResult | None = None) -> Evaluation:
+    """The lead's scores at `at`, whether it is sales-ready, in which tier, why, and every rule that fired.
+
+    `account_engagement` is the summed engagement of the other contacts of the lead's account;
+    `fit_result`, when the caller has it (a cache), must be `fit(doc, profile)`.
+    """
+    history = timeline(touches, at)
+    fit_result, eng = fit_result or fit(doc, profile), _engagement(doc, history, at)
+    account = doc.engagement.account
+    shared = round(account.weight * account_engagement, DECIMALS) if account.enabled else 0.0
+    tier, reason = _decide(doc, fit_result, history, round(eng.points + shared, DECIMALS))
+    explanation = [*fit_result.contributions, *eng.contributions]
+    if shared:
+        explanation.append(Contribution("account", shared))
+    if fit_result.disqualifier:
+        explanation.append(Contribution(f"disqualifier.{fit_result.disqualifier}", 0.0))
+        reason = f"disqualified:{fit_result.disqualified}"
+    elif reason and reason.startswith("fast_track:"):
+        explanation.append(Contribution(f"sales_ready.{reason.replace(':', '.')}", 0.0))
+    return Evaluation(fit_result.points, eng.points, shared, fit_result.disqualified, tier is not None, tier,
+                      reason, tuple(explanation), fit_result.mismatches + eng.mismatches, eng.touches)

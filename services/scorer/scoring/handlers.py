@@ -1,0 +1,128 @@
+"""Scorer message handlers: one async function per message kind."""
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from schemas.events import ActivityKind, LeadFollowup, LeadQualified, ScoreContribution
+from schemas.messages import EngagementEvent, FollowupEvent, QualifiedEvent
+from services.agreement.active import Versioned
+from services.agreement.document import Recycle
+from services.scorer.scoring.domain.lifecycle import QUALIFIED_STAGES, counted, follow_all, may_qualify
+from services.scorer.scoring.domain.scoring import Evaluation, LeadProfile, Touch, account_key, evaluate
+from services.scorer.scoring.fit_cache import FitCache
+from services.scorer.scoring.identity import link_identities, resolve_lead_keys
+from services.scorer.scoring.scores import LeadRow, QualificationMark, ScoreRow, ScoresRepository, TouchRow
+from services.scorer.scoring.store import ScorerRepository
+from services.shared.ids import derived_id
+from services.shared.outbox import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    """What the handler needs besides the repositories."""
+
+    qualified_topic: str
+    source: str
+    agreement: Callable[[], Versioned | None]  # the active version, read per batch
+    horizon: timedelta = timedelta(days=180)
+    fit_cache: FitCache | None = None  # per process; None computes fit every time
+
+
+_ACTIVITIES = {kind.value: kind for kind in ActivityKind}  # a dict lookup; ActivityKind(v) is far slower
+
+
+def _touch(t: TouchRow) -> Touch:
+    return Touch(t.event_key, _ACTIVITIES[t.activity], t.occurred_at, t.url, t.form, t.campaign)
+
+
+def _lifecycle(lead: LeadRow, result: Evaluation) -> str:
+    if lead.qualified_at is not None or lead.lifecycle in QUALIFIED_STAGES:
+        return lead.lifecycle
+    if result.disqualified:
+        return "disqualified"
+    return "recycled" if lead.lifecycle == "recycled" else "engaged"  # recycled stays so until it requalifies
+
+
+async def engagement_recorded(
+    repo: ScorerRepository,
+    scores: ScoresRepository,
+    events: Sequence[EngagementEvent],
+    ctx: ScoringContext,
+) -> list[QualifiedEvent]:
+    """Stores engagement, rescores the leads it touched, and qualifies those that crossed the line."""
+    keys = await resolve_lead_keys(scores, events)
+    await repo.record_engagements(events, keys)
+    if await link_identities(scores, events):
+        keys = await resolve_lead_keys(scores, events)  # a merge moved an anonymous lead
+    active = ctx.agreement()
+    if active is None:
+        return []  # nothing decides sales-readiness yet: engagement is kept for when one does
+    affected = sorted(set(keys.values()))
+    leads = await scores.leads(affected)
+    touches = await scores.touches(affected, ctx.horizon)
+    profiles = {k: LeadProfile(email=leads[k].email, attributes=leads[k].attributes) for k in leads}
+    accounts = {k: a for k, p in profiles.items() if (a := account_key(p))}
+    account_sums = await scores.account_engagement(accounts)
+    latest = {keys[e.dedupe_key]: e for e in sorted(events, key=lambda e: e.data.occurred_at)}
+    rows, emitted = [], []
+    for key, lead in leads.items():
+        stored = [_touch(t) for t in touches.get(key, [])]
+        if not stored:
+            continue
+        at = max(t.occurred_at for t in stored)
+        history = counted(stored, lead.engagement_since)
+        fitted = ctx.fit_cache.fit(active.version, active.document, profiles[key]) if ctx.fit_cache else None
+        result = evaluate(active.document, profiles[key], history, at, account_sums.get(key, 0.0), fitted)
+        newly = result.sales_ready and may_qualify(lead.lifecycle, lead.qualified_at, lead.requalify_after, at)
+        rows.append(ScoreRow(
+            lead_key=key, agreement_version=active.version, fit=result.fit, engagement=result.engagement,
+            account_engagement=result.account_engagement, disqualified=result.disqualified,
+            sales_ready=result.sales_ready, tier=result.tier, reason=result.reason,
+            explanation=[{"rule": c.rule, "points": c.points} for c in result.explanation],
+            mismatches=list(result.mismatches), scored_at=at, account_key=accounts.get(key),
+            lifecycle="sales_ready" if newly else _lifecycle(lead, result),
+        ))
+        if newly and key in latest:
+            emitted.append(_qualified(latest[key], key, lead, result, active.version, ctx.source))
+    await scores.save_scores(rows, [QualificationMark(e.data.lead_key, e.id, e.data.qualified_at, active.version)
+                                    for e in emitted])
+    await repo.add_outbox([OutboxMessage(ctx.qualified_topic, e.data.lead_key, e) for e in emitted])
+    return emitted
+
+
+async def followup_recorded(repo: ScorerRepository, events: Sequence[FollowupEvent],
+                            active: Versioned | None) -> None:
+    """Moves known leads along the follow-up loop, and returns recycled ones to nurture."""
+    policy = active.document.recycle if active else Recycle()  # no agreement yet: the defaults
+    by_lead: dict[str, list[LeadFollowup]] = {}
+    for e in events:
+        by_lead.setdefault(e.data.lead_key, []).append(e.data)
+    stages = await repo.stages(sorted(by_lead))
+    for key in by_lead.keys() - stages.keys():
+        # The router may route leads it got elsewhere; they are none of the scorer's business.
+        log.debug("follow-up for a lead the scorer does not know", extra={"lead_key": key})
+    changed = [after for key, stage in stages.items()
+               if (after := follow_all(stage, by_lead[key], policy)) != stage]
+    if changed:
+        await repo.save_stages(changed)
+
+
+def _qualified(trigger: EngagementEvent, key: str, lead: LeadRow, result: Evaluation, version: int,
+               source: str) -> QualifiedEvent:
+    data = trigger.data
+    return QualifiedEvent(
+        id=derived_id(trigger.dedupe_key, f"qualified:v{version}"), source=source, subject=key,
+        time=data.occurred_at,
+        data=LeadQualified(
+            lead_key=key, email=lead.email, source=data.source, campaign=data.campaign,
+            qualified_at=data.occurred_at, reason=result.reason or "sales_ready", tier=result.tier or "",
+            fit_score=round(result.fit, 4), engagement_score=round(result.engagement + result.account_engagement, 4),
+            agreement_version=version,
+            explanation=tuple(ScoreContribution(rule=c.rule, points=round(c.points, 4)) for c in result.explanation),
+            attributes=lead.attributes,
+        ),
+    )

@@ -1,0 +1,60 @@
+"""What scoring gives bootstrap: GET /v1/leads/{key}/score, the engagement and follow-up consumers,
+and the retention job."""
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import asyncpg
+from fastapi import APIRouter
+
+from schemas.messages import EngagementEvent, FollowupEvent
+from schemas.topics import Topic
+from services.agreement.active import CurrentAgreement
+from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, ScorerSettings
+from services.scorer.scoring import handlers
+from services.scorer.scoring.api import leads_router
+from services.scorer.scoring.fit_cache import FitCache
+from services.scorer.scoring.retention import RetentionJob
+from services.scorer.scoring.scores import ScoresRepository
+from services.scorer.scoring.store import ScorerRepository
+from services.shared.consumer import BatchHandler
+from services.shared.jobs import Job
+from services.shared.runtime import ConsumerSpec
+from services.shared.state import ServiceState
+
+
+def routers() -> list[APIRouter]:
+    return [leads_router()]
+
+
+def engagement_handler(settings: ScorerSettings, agreement: CurrentAgreement) -> BatchHandler:
+    """The batch handler the consumer loop calls inside its transaction."""
+    ctx = handlers.ScoringContext(
+        qualified_topic=settings.topic(Topic.QUALIFIED), source=settings.event_source, agreement=agreement,
+        horizon=timedelta(days=settings.scoring_horizon_days), fit_cache=FitCache())
+
+    async def handle(conn: asyncpg.Connection, events: Sequence[EngagementEvent]) -> None:
+        await handlers.engagement_recorded(ScorerRepository(conn), ScoresRepository(conn), events, ctx)
+
+    return handle
+
+
+def followup_handler(agreement: CurrentAgreement) -> BatchHandler:
+    """The follow-up batch handler; the recycle rules are the active version's at each batch."""
+
+    async def handle(conn: asyncpg.Connection, events: Sequence[FollowupEvent]) -> None:
+        await handlers.followup_recorded(ScorerRepository(conn), events, agreement())
+
+    return handle
+
+
+def consumers(settings: ScorerSettings, agreement: CurrentAgreement) -> list[ConsumerSpec]:
+    return [ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, agreement),
+                         lanes=settings.scoring_lanes),
+            ConsumerSpec(FOLLOWUP_GROUP, Topic.FOLLOWUP, followup_handler(agreement), gathers=True)]
+
+
+def jobs(state: ServiceState, settings: ScorerSettings) -> list[Job]:
+    pool = state.runtime.pool
+    assert pool is not None  # the runtime is open
+    return [RetentionJob(pool, timedelta(days=settings.engagement_retention_days))]
