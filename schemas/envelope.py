@@ -1,11 +1,11 @@
 """The CloudEvents 1.0 envelope every record on every topic carries."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SPEC_VERSION = "1.0"
+SPEC_VERSION: Final = "1.0"
 
 
 class CloudEvent(BaseModel):

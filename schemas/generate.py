@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -38,7 +39,7 @@ def _schema_file_name(event_type: str) -> str:
     return f"{event_type}.schema.json"
 
 
-def json_schemas() -> dict[str, dict]:
+def json_schemas() -> dict[str, dict[str, Any]]:
     """File name -> JSON Schema, for the envelope and each typed event."""
     out = {"cloudevent.schema.json": CloudEvent.model_json_schema(mode="serialization")}
     for model in EVENTS_BY_TOPIC.values():
@@ -47,10 +48,10 @@ def json_schemas() -> dict[str, dict]:
     return out
 
 
-def asyncapi() -> dict:
+def asyncapi() -> dict[str, Any]:
     """An AsyncAPI 3.0 document naming every topic, its message and its key."""
-    channels: dict = {}
-    messages: dict = {}
+    channels: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
     for topic, model in EVENTS_BY_TOPIC.items():
         event_type = model.model_fields["type"].default
         name = event_type.replace(".", "_")

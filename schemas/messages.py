@@ -46,7 +46,7 @@ HandoffEvent = Annotated[
 ]
 
 # Each topic carries exactly one event type; a record of another type is a poison record.
-TOPIC_ADAPTERS: dict[Topic, TypeAdapter] = {
+TOPIC_ADAPTERS: dict[Topic, TypeAdapter[CloudEvent]] = {
     Topic.ENGAGEMENT: TypeAdapter(EngagementEvent),
     Topic.QUALIFIED: TypeAdapter(QualifiedEvent),
     Topic.ROUTED: TypeAdapter(RoutedEvent),

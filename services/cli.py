@@ -3,11 +3,18 @@
 import asyncio
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
 import yaml
 
 from services.shared.db import connect
+
+if TYPE_CHECKING:  # imported where used, so a command loads only what it needs
+    from services.agreement.document import AgreementDocument
+    from services.router.config import RouterSettings
+    from services.scorer.config import ScorerSettings
+    from services.shared.config import Settings
 
 app = typer.Typer(help="Handoff: event-driven lead routing.", no_args_is_help=True)
 
@@ -24,7 +31,7 @@ class Service(StrEnum):
     router = "router"
 
 
-def _settings():
+def _settings() -> "Settings":
     from services.shared.config import Settings, load_settings
 
     return load_settings(Settings)
@@ -86,6 +93,7 @@ def serve(service: Service, port: int = typer.Option(None, help="Default: the se
     from services.shared.config import load_settings
     from services.shared.logs import configure_logging, secret_values
 
+    settings_cls: type[ScorerSettings] | type[RouterSettings]
     if service is Service.scorer:
         from services.scorer.config import ScorerSettings as settings_cls
         factory = "services.scorer.bootstrap:create_app"
@@ -131,10 +139,10 @@ agreement_app = typer.Typer(help="The shared lead definition and SLA rules.", no
 app.add_typer(agreement_app, name="agreement")
 
 
-def _read_agreement(path: Path):
+def _read_agreement(path: Path) -> tuple["AgreementDocument", Literal["json", "yaml"]]:
     from services.agreement.text import AgreementInvalid, parse_agreement
 
-    fmt = "json" if path.suffix == ".json" else "yaml"
+    fmt: Literal["json", "yaml"] = "json" if path.suffix == ".json" else "yaml"
     try:
         return parse_agreement(path.read_text(), fmt), fmt
     except AgreementInvalid as exc:
@@ -197,7 +205,7 @@ def agreement_backtest(
     document, _ = _read_agreement(path)
     settings = load_settings(ScorerSettings)
 
-    async def run() -> dict:
+    async def run() -> dict[str, Any]:
         pool = await create_pool(settings)
         try:
             with Progress(transient=True) as progress:
@@ -259,7 +267,7 @@ def demo(leads: int = typer.Option(360, min=10, max=5000, help="How many leads t
         raise typer.BadParameter("HANDOFF_ADMIN_KEY is not set; the demo signs in with it")
     key = scorer.admin_key.get_secret_value()
 
-    def host(s) -> str:
+    def host(s: "Settings") -> str:
         return "127.0.0.1" if s.host in ("0.0.0.0", "::") else s.host  # listening everywhere: ask locally
 
     try:

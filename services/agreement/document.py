@@ -51,7 +51,7 @@ def _check_unique(values: list[str], path: str, what: str) -> None:
         raise Problems(problems)
 
 
-def _non_empty(items: tuple) -> tuple:
+def _non_empty(items: tuple[Any, ...]) -> tuple[Any, ...]:
     # Not Field(min_length=1): that also fires when an item failed, adding a confusing second error.
     if not items:
         raise ValueError("needs at least one item")

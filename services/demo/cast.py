@@ -1,5 +1,7 @@
 """The demo's sales organisation: a head of sales, four teams of three reps, their pools and rules. Pure data."""
 
+from typing import Any
+
 HEAD = {"rep_id": "demo-helena", "name": "Helena Brandt", "email": "helena@example.com", "team": "leadership",
         "time_zone": "Europe/Berlin"}
 # team -> (countries its pool takes, [(rep id, name, time zone)]); the first rep leads the team.
@@ -26,7 +28,7 @@ TOUCH_RATE = {"demo-ethan": 0.45}
 DEFAULT_TOUCH_RATE = 0.85
 
 
-def reps() -> list[dict]:
+def reps() -> list[dict[str, Any]]:
     """RepIn bodies, managers before the reps they manage."""
     out = [HEAD]
     for team, (_, members) in TEAMS.items():
@@ -38,14 +40,14 @@ def reps() -> list[dict]:
     return out
 
 
-def pools() -> dict[str, dict]:
+def pools() -> dict[str, dict[str, Any]]:
     """PoolIn bodies by pool id: one pool per team; team leads carry half the load of their reps."""
     return {team: {"name": f"{team} pool",
                    "members": {rep_id: 1 if i == 0 else 2 for i, (rep_id, _, _) in enumerate(members)}}
             for team, (_, members) in TEAMS.items()}
 
 
-def rules() -> dict:
+def rules() -> dict[str, Any]:
     """The RuleSet body: account owners first, enterprise by size, then regions; the rest go to EMEA."""
     regional = [{"id": f"region-{team}", "name": f"{team} countries",
                  "when": [{"field": "country", "in": list(countries)}], "target_pool": team}

@@ -10,6 +10,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 # (source, campaign, weight, the activities that channel brings)
 CHANNELS = (
@@ -41,15 +42,15 @@ class DemoLead:
     profile: str
     source: str
     campaign: str | None
-    attributes: dict
-    events: list[dict] = field(default_factory=list)  # EngagementRecorded payloads, oldest first
+    attributes: dict[str, Any]
+    events: list[dict[str, Any]] = field(default_factory=list)  # EngagementRecorded payloads, oldest first
 
 
-def _pick(rng: random.Random, weighted: dict) -> str:
+def _pick(rng: random.Random, weighted: dict[str, int]) -> str:
     return rng.choices(list(weighted), weights=list(weighted.values()))[0]
 
 
-def _attributes(rng: random.Random, profile: str, company: str) -> dict:
+def _attributes(rng: random.Random, profile: str, company: str) -> dict[str, Any]:
     strong = profile in ("demo_request", "trial", "heavy")
     employees = rng.choice((rng.randint(50, 950), rng.randint(50, 950), rng.randint(1000, 20000))) if strong \
         else rng.choice((rng.randint(10, 49), rng.randint(50, 950), rng.randint(1000, 8000)))
@@ -64,7 +65,7 @@ def _attributes(rng: random.Random, profile: str, company: str) -> dict:
     return attributes
 
 
-def _touch(source: str, campaign: str | None, activity: str, at: datetime) -> dict:
+def _touch(source: str, campaign: str | None, activity: str, at: datetime) -> dict[str, Any]:
     event = {"source": source, "activity": activity, "occurred_at": at.isoformat(), "campaign": campaign}
     if activity == "page_view":
         event["url"] = "https://handoff.example/pricing" if campaign == "pricing-retargeting" else "https://handoff.example/"
@@ -73,7 +74,8 @@ def _touch(source: str, campaign: str | None, activity: str, at: datetime) -> di
     return event
 
 
-def _history(rng: random.Random, lead: DemoLead, first: datetime, now: datetime, channel: tuple) -> None:
+def _history(rng: random.Random, lead: DemoLead, first: datetime, now: datetime,
+             channel: tuple[str, str | None, int, tuple[str, ...]]) -> None:
     source, campaign, _, activities = channel
     ready = lead.profile in ("demo_request", "trial", "heavy", "low_fit_demo")
     # A lead that is handed over does its last step in the past hour: routing and follow-up run now.
@@ -97,7 +99,8 @@ def _history(rng: random.Random, lead: DemoLead, first: datetime, now: datetime,
 
 def demo_leads(rng: random.Random, now: datetime, count: int, tag: str) -> list[DemoLead]:
     """`count` leads first seen over the 6.5 days before `now`, each at a company of its own or a colleague's."""
-    leads, companies = [], []
+    leads: list[DemoLead] = []
+    companies: list[tuple[str, str]] = []
     for _ in range(count):
         profile = _pick(rng, PROFILES)
         channel = rng.choices(CHANNELS, weights=[c[2] for c in CHANNELS])[0]
@@ -120,7 +123,7 @@ def demo_leads(rng: random.Random, now: datetime, count: int, tag: str) -> list[
     return leads
 
 
-def cloud_events(lead: DemoLead, tag: str) -> list[dict]:
+def cloud_events(lead: DemoLead, tag: str) -> list[dict[str, Any]]:
     """The lead's engagement as structured-mode CloudEvents for POST /v1/events."""
     return [{"specversion": "1.0", "id": f"demo-{tag}-{lead.email}-{i}", "source": f"handoff-demo/{lead.source}",
              "type": "handoff.engagement.recorded", "data": {"email": lead.email, **e}}

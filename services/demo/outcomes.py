@@ -53,7 +53,7 @@ def plan(rng: random.Random, lead_key: str, rep_id: str, campaign: str | None, r
     share, weights = REJECTIONS.get(campaign, REJECTIONS[None])
     if rng.random() < share:
         reason = _weighted(rng, weights)
-        return Plan(lead_key, touch, "rejected", reason if reason in reasons else (reasons or [None])[0])
+        return Plan(lead_key, touch, "rejected", reason if reason in reasons else (reasons[0] if reasons else None))
     if rng.random() >= CONVERTED:
         return Plan(lead_key, touch, "accepted")
     roll = rng.random()

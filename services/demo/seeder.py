@@ -9,8 +9,9 @@ import asyncio
 import random
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
@@ -21,6 +22,8 @@ from services.demo.outcomes import Plan, plan
 
 EVENTS_PER_POST, ACTIVITIES_PER_POST, PARALLEL = 1000, 500, 16
 Say = Callable[[str], None]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class DemoError(RuntimeError):
@@ -48,7 +51,8 @@ async def _sales_org(router: httpx.AsyncClient) -> int:
 
 
 async def _post_events(scorer: httpx.AsyncClient, leads: list[DemoLead], tag: str) -> int:
-    batch, sent = [], 0
+    batch: list[dict[str, Any]] = []
+    sent = 0
     for lead in leads + [None]:
         events = cloud_events(lead, tag) if lead else []
         # A lead's events travel in one batch, so the scorer judges its whole history at once.
@@ -60,7 +64,7 @@ async def _post_events(scorer: httpx.AsyncClient, leads: list[DemoLead], tag: st
     return sent
 
 
-async def _poll(check: Callable[[], Awaitable[object]], deadline: float):
+async def _poll(check: Callable[[], Awaitable[T | None]], deadline: float) -> T | None:
     """check()'s first result that is not None, polling until the loop's clock passes `deadline`."""
     loop = asyncio.get_running_loop()
     while (found := await check()) is None:
@@ -70,15 +74,16 @@ async def _poll(check: Callable[[], Awaitable[object]], deadline: float):
     return found
 
 
-async def _handover(scorer, router, lead: DemoLead, deadline: float) -> tuple[str, str | None] | None:
+async def _handover(scorer: httpx.AsyncClient, router: httpx.AsyncClient, lead: DemoLead,
+                    deadline: float) -> tuple[str, str | None] | None:
     """('assigned', rep) or ('overflow', None) for a lead the scorer handed over; None for one it kept."""
     key = quote(lead.email, safe="@")
 
-    async def scored():
+    async def scored() -> Any:  # the score's JSON, or None before there is one
         r = await scorer.get(f"/v1/leads/{key}/score")
         return r.json() if r.status_code == 200 else None
 
-    async def routed():
+    async def routed() -> tuple[str, str | None] | None:
         r = await router.get(f"/v1/leads/{key}/timeline")
         steps = [e for e in r.json() if e["kind"] in ("assigned", "overflow")] if r.status_code == 200 else []
         return (steps[0]["kind"], steps[0]["rep_id"]) if steps else None
@@ -90,7 +95,8 @@ async def _handover(scorer, router, lead: DemoLead, deadline: float) -> tuple[st
 
 
 async def _crm(router: httpx.AsyncClient, plans: list[Plan], reps_of: dict[str, str], tag: str) -> None:
-    phases = (
+    # Each phase gives a plan's step as activity fields, or a falsy value when the plan has none.
+    phases: tuple[Callable[[Plan], Any], ...] = (
         lambda p: p.touch and {"kind": p.touch},
         lambda p: p.decision and {"kind": "status", "status": p.decision, "reason": p.reason},
         lambda p: p.converted and {"kind": "status", "status": "converted"},
@@ -106,27 +112,27 @@ async def _crm(router: httpx.AsyncClient, plans: list[Plan], reps_of: dict[str, 
 
 
 async def _applied(router: httpx.AsyncClient, p: Plan, deadline: float) -> bool:
-    async def done():
+    async def done() -> bool | None:
         r = await router.get(f"/v1/leads/{quote(p.lead_key, safe='@')}/timeline")
         return True if sum(e["kind"].startswith("crm_") for e in r.json()) >= p.steps() else None
     return bool(await _poll(done, deadline))
 
 
-async def _each(items, work):
+async def _each(items: Iterable[T], work: Callable[[T], Awaitable[R]]) -> list[R]:
     gate = asyncio.Semaphore(PARALLEL)
 
-    async def one(item):
+    async def one(item: T) -> R:
         async with gate:
             return await work(item)
     return await asyncio.gather(*(one(i) for i in items))
 
 
 async def seed_demo(scorer_url: str, router_url: str, key: str, *, leads: int = 360, seed: int | None = None,
-                    timeout_s: float = 120, say: Say = print) -> Counter:
+                    timeout_s: float = 120, say: Say = print) -> Counter[str]:
     """Seeds the demo week; returns what it did, counted."""
     headers, tag = {"Authorization": f"Bearer {key}"}, uuid.uuid4().hex[:6]
     rng, deadline = random.Random(seed), asyncio.get_running_loop().time() + timeout_s
-    done: Counter = Counter()
+    done: Counter[str] = Counter()
     async with httpx.AsyncClient(base_url=scorer_url, headers=headers, timeout=60) as scorer, \
             httpx.AsyncClient(base_url=router_url, headers=headers, timeout=60) as router:
         active = await scorer.get("/v1/agreements/active")
@@ -142,7 +148,8 @@ async def seed_demo(scorer_url: str, router_url: str, key: str, *, leads: int = 
         handed = dict(zip((p.email for p in people),
                           await _each(people, lambda p: _handover(scorer, router, p, deadline))))
         done.update(Counter(kind for kind, _ in filter(None, handed.values())), leads=leads)
-        reps_of = {k: v[1] for k, v in handed.items() if v and v[0] == "assigned"}
+        # An assignment always names its rep (router.assignments.rep_id is NOT NULL).
+        reps_of = {k: cast(str, v[1]) for k, v in handed.items() if v and v[0] == "assigned"}
         campaign = {p.email: p.campaign for p in people}
         plans = [plan(rng, k, rep, campaign[k], reasons) for k, rep in reps_of.items()]
         say(f"handoff: {done['assigned']} leads routed, {done['overflow']} in overflow; the CRM reports back")

@@ -1,11 +1,12 @@
 """The app factory both services use: lifespan builds the runtime, keys and metrics."""
 
 import gc
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import ORJSONResponse
+from fastapi.telemetry import TelemetryConfig
 
 from services.shared.auth import KeyRing
 from services.shared.config import Settings
@@ -17,7 +18,7 @@ from services.shared.state import Clock, ServiceState, utc_now
 
 # Metrics are Prometheus (/metrics). FastAPI's own OpenTelemetry hooks, left on, look up the global
 # providers on every request: about 5% of an ingest request with nothing configured.
-NO_OPENTELEMETRY = {"tracing": False, "metrics": False, "logs": False}
+NO_OPENTELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 Hook = Callable[[FastAPI, ServiceState], Awaitable[None]]
 ConsumersFactory = Callable[[FastAPI, ServiceState], Sequence[ConsumerSpec]]
@@ -37,7 +38,7 @@ def create_service_app(
     (unless the settings make this an HTTP-only replica)."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime(settings, schema)
         try:
             await runtime.open()

@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -85,7 +85,7 @@ class KeyRing:
         return found
 
 
-def require_role(*allowed: str) -> Callable:
+def require_role(*allowed: str) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency admitting keys with one of `allowed` roles (admin always); returns the Principal."""
 
     async def dependency(request: Request) -> Principal:
@@ -99,3 +99,7 @@ def require_role(*allowed: str) -> Callable:
         return principal
 
     return dependency
+
+
+# The read side every service shares: any business role (and admin). Use as Depends(READERS).
+READERS = require_role("marketing", "sales", "ops")

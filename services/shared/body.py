@@ -1,12 +1,19 @@
 """Reading request bodies with a size limit and JSON errors that name what is wrong."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import Request
 from pydantic import TypeAdapter, ValidationError
 
 from services.shared.errors import ApiError, field_errors
+
+T = TypeVar("T")
+
+
+def media_type(request: Request) -> str:
+    """The request's declared media type, lower-cased, without parameters ("" when none)."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -33,7 +40,7 @@ def parse_json(raw: bytes) -> Any:
         raise ApiError(400, "malformed", f"request body is not valid JSON: {exc}") from exc
 
 
-def validate_items(adapter: TypeAdapter, items: list, is_batch: bool, max_items: int, what: str) -> list:
+def validate_items(adapter: TypeAdapter[T], items: list[Any], is_batch: bool, max_items: int, what: str) -> list[T]:
     """Each item through `adapter`: 400 for an empty batch, 413 past `max_items`, 422 naming every
     field of every item that does not fit (`[3].data.activity` in a batch)."""
     if not items:

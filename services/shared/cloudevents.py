@@ -34,7 +34,7 @@ def envelope_dict(value: bytes | None, headers: Headers | None) -> dict[str, Any
     hmap = _header_map(headers)
     try:
         if f"{_BINARY_PREFIX}specversion" in hmap:
-            attrs = {
+            attrs: dict[str, Any] = {
                 k[len(_BINARY_PREFIX):]: v.decode()
                 for k, v in hmap.items()
                 if k.startswith(_BINARY_PREFIX)
@@ -54,7 +54,7 @@ def envelope_dict(value: bytes | None, headers: Headers | None) -> dict[str, Any
     return body
 
 
-def decode(adapter: TypeAdapter, value: bytes | None, headers: Headers | None = None) -> CloudEvent:
+def decode(adapter: TypeAdapter[CloudEvent], value: bytes | None, headers: Headers | None = None) -> CloudEvent:
     """Decodes one Kafka record into the topic's event model, or raises UndecodableRecord."""
     raw = envelope_dict(value, headers)
     try:

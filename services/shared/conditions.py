@@ -7,9 +7,9 @@ when the document is validated, and values are matched only up to a bounded leng
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from re import _parser as sre_parse  # the stdlib's own regex parser, to inspect the pattern tree
+from re import _parser as sre_parse  # type: ignore[attr-defined]  # typeshed has no re._parser (the regex parser)
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,7 +20,7 @@ _REPEATS = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REP
 OPERATORS = ("equals", "in", "range", "regex", "exists")
 
 
-def _has_nested_repeat(items, inside_repeat: bool = False) -> bool:
+def _has_nested_repeat(items: Iterable[Any], inside_repeat: bool = False) -> bool:
     for op, arg in items:
         if op in _REPEATS:
             low, high, sub = arg
@@ -108,7 +108,7 @@ def _norm(v: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=4096)
-def _normalised(values: tuple) -> frozenset:
+def _normalised(values: tuple[Any, ...]) -> frozenset[Any]:
     """The normalised set of an `in` list; built once per list, not per lead (a scoring hot path)."""
     return frozenset(_norm(v) for v in values)
 

@@ -63,4 +63,4 @@ SettingsT = TypeVar("SettingsT", bound=Settings)
 def load_settings(cls: type[SettingsT]) -> SettingsT:
     """Environment first, then the file named by HANDOFF_ENV_FILE (e.g. deploy/local/dev.env)."""
     env_file = os.environ.get("HANDOFF_ENV_FILE") or None
-    return cls(_env_file=env_file)  # type: ignore[call-arg]
+    return cls(_env_file=env_file)

@@ -9,8 +9,9 @@ round trip on every batch's path and most of the broker's work at a steady trick
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
@@ -27,7 +28,11 @@ log = logging.getLogger(__name__)
 
 LANE_MIN_RECORDS = 100  # a batch is split into lanes of at least this many records
 
-BatchHandler = Callable[[asyncpg.Connection, list[CloudEvent]], Awaitable[None]]
+# The events are `Sequence[Any]`: the loop decodes each record through its topic's TypeAdapter
+# (TOPIC_ADAPTERS), so a handler receives that topic's event model (QualifiedEvent, ...) and names
+# it in its own signature. Callable parameters are contravariant: `Sequence[CloudEvent]` here would
+# reject every handler that takes a subclass.
+BatchHandler = Callable[[asyncpg.Connection, Sequence[Any]], Awaitable[None]]
 
 # Errors of the infrastructure, not of the record: wait and retry, never dead-letter.
 TRANSIENT_ERRORS = (
@@ -67,16 +72,17 @@ class LoopStats:
     batches: int = 0
 
 
-class _CommitOnRevoke(ConsumerRebalanceListener):
+# aiokafka ships no type information (no py.typed), so its base class is Any to mypy.
+class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, loop: "ConsumerLoop") -> None:
         self._loop = loop
 
-    async def on_partitions_revoked(self, revoked) -> None:
+    async def on_partitions_revoked(self, revoked: Collection[TopicPartition]) -> None:
         # Let the in-flight batch finish and commit before the partitions move away.
         async with self._loop.batch_lock:
             await self._loop.commit_pending()
 
-    async def on_partitions_assigned(self, assigned) -> None:
+    async def on_partitions_assigned(self, assigned: Collection[TopicPartition]) -> None:
         log.info("partitions assigned", extra={"count": len(assigned), "loop": self._loop.name})
 
 
@@ -92,7 +98,7 @@ class ConsumerLoop:
         dlq_producer: AIOKafkaProducer,
         pool: asyncpg.Pool,
         schema: str,
-        adapter: TypeAdapter,
+        adapter: TypeAdapter[CloudEvent],
         handler: BatchHandler,
         poll_ms: int = 200,
         batch_max: int = 500,
@@ -150,7 +156,7 @@ class ConsumerLoop:
         async with self.batch_lock:
             await self.commit_pending()  # stopping: what was applied is committed before leaving
 
-    async def _process(self, batch: dict) -> None:
+    async def _process(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         records = [r for tp_records in batch.values() for r in tp_records]
         self.stats.consumed += len(records)
         deliveries: list[Delivery] = []

@@ -27,7 +27,8 @@ class DirectRoutes:
         self.routes = dict(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        endpoint = self.routes.get((scope.get("method"), scope.get("path"))) if scope["type"] == "http" else None
+        endpoint = (self.routes.get((scope.get("method", ""), scope.get("path", "")))
+                    if scope["type"] == "http" else None)
         if endpoint is None:
             await self.app(scope, receive, send)
             return

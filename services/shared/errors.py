@@ -1,5 +1,6 @@
 """One JSON error shape for every failure: {"error": {"code", "message", "fields"}}."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -23,6 +24,11 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` documenting each of `statuses` with the one JSON error shape."""
+    return {s: {"model": ErrorResponse} for s in statuses}
 
 
 class ApiError(Exception):
@@ -53,7 +59,7 @@ def field_errors(exc: ValidationError | RequestValidationError, prefix: str = ""
 
 
 def error_response(status: int, code: str, message: str, fields: list[FieldError] | None = None,
-                   headers: dict[str, str] | None = None) -> ORJSONResponse:
+                   headers: Mapping[str, str] | None = None) -> ORJSONResponse:
     body = ErrorResponse(error=ErrorBody(code=code, message=message, fields=fields or []))
     return ORJSONResponse(body.model_dump(), status_code=status, headers=headers)
 

@@ -1,5 +1,8 @@
 """/healthz, /readyz and /metrics, the same on both services."""
 
+from collections.abc import Iterator
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import ORJSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -15,7 +18,7 @@ class RuntimeCollector:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
 
-    def collect(self):
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         consumed = CounterMetricFamily("handoff_records_consumed", "Records fetched", labels=["consumer"])
         applied = CounterMetricFamily("handoff_events_applied", "Events applied to the database", labels=["consumer"])
         dupes = CounterMetricFamily("handoff_events_duplicate", "Redelivered events ignored", labels=["consumer"])
@@ -52,7 +55,7 @@ def health_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz")
-    async def healthz(request: Request) -> dict:
+    async def healthz(request: Request) -> dict[str, Any]:
         """Liveness: the process answers; with what this process has loaded (e.g. the agreement)."""
         return {"status": "ok", **service_state(request).describe()}
 

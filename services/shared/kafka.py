@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 CONSUMED_TOPICS = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.FOLLOWUP, Topic.ROUTED)
 
 
-def make_producer(settings: Settings, **overrides) -> AIOKafkaProducer:
+def make_producer(settings: Settings, **overrides: Any) -> AIOKafkaProducer:
     """The idempotent producer (acks=all), so a 202 or an outbox delete means durable."""
     options = dict(
         bootstrap_servers=settings.kafka_bootstrap,
@@ -29,7 +30,7 @@ def make_producer(settings: Settings, **overrides) -> AIOKafkaProducer:
     return AIOKafkaProducer(**options)
 
 
-def make_consumer(settings: Settings, group: str, **overrides) -> AIOKafkaConsumer:
+def make_consumer(settings: Settings, group: str, **overrides: Any) -> AIOKafkaConsumer:
     """A manually committing consumer in `group`; subscribe it with a rebalance listener."""
     options = dict(
         bootstrap_servers=settings.kafka_bootstrap,

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from services.shared.auth import create_key, require_role
 from services.shared.deps import PoolDep
-from services.shared.errors import ApiError, ErrorResponse
+from services.shared.errors import ApiError, error_responses
 
 
 class KeyRequest(BaseModel):
@@ -33,7 +33,7 @@ class KeyInfo(BaseModel):
 
 def keys_router() -> APIRouter:
     router = APIRouter(prefix="/v1/keys", tags=["access"], dependencies=[Depends(require_role("admin"))],
-                       responses={s: {"model": ErrorResponse} for s in (401, 403, 404, 422)})
+                       responses=error_responses(401, 403, 404, 422))
 
     @router.post("", status_code=201, response_model=KeyCreated)
     async def create(body: KeyRequest, pool: PoolDep) -> KeyCreated:

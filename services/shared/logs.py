@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import orjson
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 # local@domain, also URL-encoded (%40): keep the first character and the domain for debugging.
@@ -49,7 +49,7 @@ class JsonFormatter(logging.Formatter):
         return mask(orjson.dumps(out, default=str).decode(), self._secrets)
 
 
-def secret_values(settings: object) -> list[str]:
+def secret_values(settings: BaseModel) -> list[str]:
     """The plain values of every SecretStr field of a settings object."""
     values = (getattr(settings, name, None) for name in type(settings).model_fields)
     return [v.get_secret_value() for v in values if isinstance(v, SecretStr)]

@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -56,7 +56,7 @@ class OutboxRelay:
         *,
         batch_max: int = 1000,
         idle_wait_s: float = 1.0,
-        on_published=None,
+        on_published: Callable[[str, int], None] | None = None,
     ) -> None:
         self._pool = pool
         self._producer = producer

@@ -2,8 +2,9 @@
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -47,8 +48,8 @@ class Runtime:
         self.loops: list[ConsumerLoop] = []
         self.relay: OutboxRelay | None = None
         self.published: dict[str, int] = {}
-        self._tasks: list[asyncio.Task] = []
-        self._on_stop: list = []  # stop() callbacks of spawned jobs
+        self._tasks: list[asyncio.Task[None]] = []
+        self._on_stop: list[Callable[[], None]] = []  # stop() callbacks of spawned jobs
 
     async def open(self, *, relay: bool = True) -> None:
         """Opens the pool and the producer, and starts the outbox relay."""
@@ -89,11 +90,13 @@ class Runtime:
         await self.open(relay=relay)
         await self.consume(consumers)
 
-    def start_job(self, job: Job) -> asyncio.Task:
+    def start_job(self, job: Job) -> asyncio.Task[None]:
         """Runs a background job for the life of the process; it is stopped at shutdown."""
         return self.spawn(job.run(), job.name, stop=job.stop)
 
-    def spawn(self, coro, name: str, stop=None) -> asyncio.Task:
+    def spawn(
+        self, coro: Coroutine[Any, Any, None], name: str, stop: Callable[[], None] | None = None
+    ) -> asyncio.Task[None]:
         """Runs a background job for the life of the process; `stop` asks it to end at shutdown."""
         if stop is not None:
             self._on_stop.append(stop)
@@ -133,12 +136,14 @@ class Runtime:
         """Each dependency's state: `ok` or what is wrong."""
         checks: dict[str, str] = {}
         try:
+            assert self.pool is not None  # open() made it before the app serves a request
             async with self.pool.acquire(timeout=2) as conn:
                 await conn.fetchval("SELECT 1")
             checks["database"] = "ok"
         except Exception as exc:  # readiness reports, it does not raise
             checks["database"] = f"unavailable: {exc.__class__.__name__}"
         try:
+            assert self.producer is not None  # open() made it before the app serves a request
             await asyncio.wait_for(self.producer.client.fetch_all_metadata(), 2)
             checks["kafka"] = "ok"
         except Exception as exc:

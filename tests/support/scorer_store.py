@@ -1,6 +1,6 @@
 """In-process doubles of the scorer's repositories for service tests (no Kafka, no SQL)."""
 
-from dataclasses import fields
+from dataclasses import fields, replace
 
 from services.scorer.scoring.domain.lifecycle import LeadStage
 from services.scorer.scoring.scores import LeadRow, TouchRow
@@ -15,6 +15,7 @@ class RecordingStore:
     def __init__(self) -> None:
         self.rows: dict[str, dict] = {}
         self.touches: dict[str, list[TouchRow]] = {}
+        self.identities: dict[tuple[str, str], str] = {}  # (source, external id) -> lead key
         self.scores, self.marks, self.outbox = {}, [], []
 
     async def record_engagements(self, events, keys):
@@ -29,7 +30,25 @@ class RecordingStore:
                                                              d.url, d.form, d.campaign, d.source))
 
     async def known_identities(self, pairs):
-        return {}
+        return {p: self.identities[p] for p in pairs if p in self.identities}
+
+    async def link_identity(self, source, external_id, lead_key):
+        previous = self.identities.get((source, external_id))
+        self.identities[(source, external_id)] = lead_key
+        return previous if previous and previous != lead_key else f"{source}:{external_id}"
+
+    async def merge_lead(self, old_key, new_key):
+        old = self.rows.pop(old_key, None)
+        if old is None:
+            return False
+        moved = [replace(t, lead_key=new_key) for t in self.touches.pop(old_key, [])]
+        merged = self.touches.get(new_key, []) + moved
+        self.touches[new_key] = sorted(merged, key=lambda t: (t.occurred_at, t.event_key))
+        self.identities = {pair: new_key if key == old_key else key for pair, key in self.identities.items()}
+        self.scores.pop(old_key, None)
+        new = self.rows[new_key]
+        new["attributes"] = {**old["attributes"], **new["attributes"]}
+        return True
 
     async def leads_for(self, keys):
         return {k: LeadRow(**{f: self.rows[k][f] for f in _LEAD_ROW}) for k in keys if k in self.rows}
@@ -71,5 +90,7 @@ class ScoresView:
         self.leads = store.leads_for
         self.touches = store.touches_for
         self.known_identities = store.known_identities
+        self.link_identity = store.link_identity
+        self.merge_lead = store.merge_lead
         self.account_engagement = store.account_engagement
         self.save_scores = store.save_scores

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.router.sla.domain.business_clock import WorkingHours, due_at
+from services.router.sla.domain.business_clock import WorkingHours
 
 BERLIN, NEW_YORK, KOLKATA = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")
 EVERY_DAY = frozenset(range(7))
@@ -37,21 +37,21 @@ def utc(*args: int) -> datetime:
 
 def test_friday_evening_lead_is_due_monday_morning_with_the_rest_of_its_minutes():
     # 10 minutes left on Friday, 5 more from Monday 09:00 (+01:00).
-    assert due_at(OFFICE, berlin(2026, 1, 16, 16, 50), 15) == utc(2026, 1, 19, 8, 5)
+    assert OFFICE.add_business_minutes(berlin(2026, 1, 16, 16, 50), 15) == utc(2026, 1, 19, 8, 5)
 
 
 def test_a_lead_arriving_after_hours_starts_its_clock_at_the_next_opening():
-    assert due_at(OFFICE, berlin(2026, 1, 16, 18, 0), 15) == utc(2026, 1, 19, 8, 15)
+    assert OFFICE.add_business_minutes(berlin(2026, 1, 16, 18, 0), 15) == utc(2026, 1, 19, 8, 15)
 
 
 def test_a_lead_arriving_on_the_weekend_starts_its_clock_monday_at_nine():
-    assert due_at(OFFICE, berlin(2026, 1, 17, 12, 0), 30) == utc(2026, 1, 19, 8, 30)
+    assert OFFICE.add_business_minutes(berlin(2026, 1, 17, 12, 0), 30) == utc(2026, 1, 19, 8, 30)
 
 
 def test_a_monday_holiday_pushes_the_due_time_to_tuesday():
     easter = WorkingHours("Europe/Berlin", holidays=frozenset({date(2026, 4, 6)}))
     # Fri 3 Apr 16:50 CEST: 10 minutes, then Tue 7 Apr 09:00 CEST (+02:00) + 5.
-    assert due_at(easter, berlin(2026, 4, 3, 16, 50), 15) == utc(2026, 4, 7, 7, 5)
+    assert easter.add_business_minutes(berlin(2026, 4, 3, 16, 50), 15) == utc(2026, 4, 7, 7, 5)
 
 
 def test_a_holiday_adds_no_business_minutes():
@@ -61,7 +61,7 @@ def test_a_holiday_adds_no_business_minutes():
 
 def test_four_business_hours_from_thursday_afternoon_end_friday_at_eleven():
     # 2 hours on Thursday (15-17), 2 on Friday (09-11 = 08-10 UTC).
-    assert due_at(OFFICE, berlin(2026, 1, 15, 15, 0), 240) == utc(2026, 1, 16, 10, 0)
+    assert OFFICE.add_business_minutes(berlin(2026, 1, 15, 15, 0), 240) == utc(2026, 1, 16, 10, 0)
 
 
 def test_friday_four_pm_to_monday_ten_am_is_two_business_hours():
@@ -69,33 +69,32 @@ def test_friday_four_pm_to_monday_ten_am_is_two_business_hours():
 
 
 def test_a_target_that_uses_up_the_day_is_due_at_closing_not_next_morning():
-    assert due_at(OFFICE, berlin(2026, 1, 16, 16, 45), 15) == utc(2026, 1, 16, 16, 0)
+    assert OFFICE.add_business_minutes(berlin(2026, 1, 16, 16, 45), 15) == utc(2026, 1, 16, 16, 0)
 
 
 def test_zero_minutes_outside_hours_is_due_at_the_next_opening():
-    assert due_at(OFFICE, berlin(2026, 1, 17, 12, 0), 0) == utc(2026, 1, 19, 8, 0)
+    assert OFFICE.add_business_minutes(berlin(2026, 1, 17, 12, 0), 0) == utc(2026, 1, 19, 8, 0)
 
 
 def test_fractional_minutes_are_kept_to_the_second():
     # 30 seconds left on Friday, 60 seconds on Monday.
-    assert due_at(OFFICE, berlin(2026, 1, 16, 16, 59, 30), 1.5) == utc(2026, 1, 19, 8, 1)
+    assert OFFICE.add_business_minutes(berlin(2026, 1, 16, 16, 59, 30), 1.5) == utc(2026, 1, 19, 8, 1)
 
 
 def test_inputs_in_any_zone_are_read_as_instants():
     # 10:50 in New York is 16:50 in Berlin.
-    assert due_at(OFFICE, ny(2026, 1, 16, 10, 50), 15) == utc(2026, 1, 19, 8, 5)
+    assert OFFICE.add_business_minutes(ny(2026, 1, 16, 10, 50), 15) == utc(2026, 1, 19, 8, 5)
 
 
 def test_results_are_in_utc():
-    assert due_at(OFFICE, berlin(2026, 1, 16, 16, 50), 15).tzinfo is UTC
-    assert OFFICE.next_open(berlin(2026, 1, 17, 12, 0)).tzinfo is UTC
+    assert OFFICE.add_business_minutes(berlin(2026, 1, 16, 16, 50), 15).tzinfo is UTC
 
 
 def test_elapsed_time_is_zero_when_the_end_is_not_after_the_start():
     assert OFFICE.business_minutes_between(berlin(2026, 1, 16, 11, 0), berlin(2026, 1, 16, 10, 0)) == 0
 
 
-# --- open / next open -------------------------------------------------------------------
+# --- open --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -114,14 +113,6 @@ def test_is_open_follows_the_local_working_hours(at, expected):
 
 def test_is_open_is_false_on_a_holiday():
     assert not WorkingHours("Europe/Berlin", holidays=frozenset({date(2026, 4, 6)})).is_open(berlin(2026, 4, 6, 12))
-
-
-def test_next_open_is_the_instant_itself_when_open():
-    assert OFFICE.next_open(berlin(2026, 1, 16, 12, 0)) == utc(2026, 1, 16, 11, 0)
-
-
-def test_next_open_after_friday_closing_is_monday_nine():
-    assert OFFICE.next_open(berlin(2026, 1, 16, 17, 0)) == utc(2026, 1, 19, 8, 0)
 
 
 # --- DST ---------------------------------------------------------------------------------
@@ -157,7 +148,7 @@ def test_a_dst_change_day_still_has_eight_business_hours(hours, tz, day):
     ],
 )
 def test_due_times_across_a_dst_change_land_at_nine_oh_five_local(hours, start, expected, offset_after):
-    due = due_at(hours, start, 15)
+    due = hours.add_business_minutes(start, 15)
     assert due == expected
     local = due.astimezone(ZoneInfo(hours.time_zone))
     assert (local.time(), local.utcoffset()) == (time(9, 5), timedelta(hours=offset_after))
@@ -177,20 +168,20 @@ def test_friday_to_monday_across_a_berlin_dst_change_is_two_business_hours(start
 @pytest.mark.parametrize("minutes", [15, 240, 480, 1000, 2401.5])
 def test_elapsed_business_time_undoes_adding_it_across_dst(minutes):
     start = berlin(2026, 3, 27, 13, 7)
-    assert OFFICE_7D.business_minutes_between(start, due_at(OFFICE_7D, start, minutes)) == minutes
+    assert OFFICE_7D.business_minutes_between(start, OFFICE_7D.add_business_minutes(start, minutes)) == minutes
 
 
 def test_an_opening_time_inside_the_spring_gap_is_read_with_the_old_offset():
     # 02:30 does not exist on 29 Mar; fold=0 reads it as 02:30 CET = 01:30 UTC = 03:30 CEST.
     night = WorkingHours("Europe/Berlin", days=EVERY_DAY, start=time(2, 30), end=time(5, 0))
-    assert night.next_open(berlin(2026, 3, 29, 0, 0)) == utc(2026, 3, 29, 1, 30)
+    assert night.add_business_minutes(berlin(2026, 3, 29, 0, 0), 0) == utc(2026, 3, 29, 1, 30)  # the opening
     assert night.business_minutes_between(berlin(2026, 3, 29, 0, 0), berlin(2026, 3, 29, 12, 0)) == 90
 
 
 def test_an_opening_time_inside_the_autumn_fold_is_its_first_occurrence():
     # 02:30 happens twice on 25 Oct; fold=0 takes 02:30 CEST = 00:30 UTC; 05:00 CET = 04:00 UTC.
     night = WorkingHours("Europe/Berlin", days=EVERY_DAY, start=time(2, 30), end=time(5, 0))
-    assert night.next_open(berlin(2026, 10, 25, 0, 0)) == utc(2026, 10, 25, 0, 30)
+    assert night.add_business_minutes(berlin(2026, 10, 25, 0, 0), 0) == utc(2026, 10, 25, 0, 30)  # the opening
     assert night.business_minutes_between(berlin(2026, 10, 25, 0, 0), berlin(2026, 10, 25, 12, 0)) == 210
 
 
@@ -208,12 +199,12 @@ def test_an_all_day_calendar_counts_the_real_length_of_the_day(day, hours):
 
 def test_an_all_day_calendar_is_open_through_the_last_microsecond():
     assert ALWAYS.is_open(berlin(2026, 1, 16, 23, 59, 59, 999999))
-    assert ALWAYS.next_open(berlin(2026, 1, 17, 0, 0)) == utc(2026, 1, 16, 23, 0)
+    assert ALWAYS.add_business_minutes(berlin(2026, 1, 17, 0, 0), 0) == utc(2026, 1, 16, 23, 0)
 
 
 def test_an_all_day_target_runs_straight_through_the_spring_forward_night():
     # Sun 29 Mar 00:00 CET = Sat 23:00 UTC; 23 hours later is Mon 00:00 CEST = Sun 22:00 UTC.
-    assert due_at(ALWAYS, berlin(2026, 3, 29, 0, 0), 23 * 60) == utc(2026, 3, 29, 22, 0)
+    assert ALWAYS.add_business_minutes(berlin(2026, 3, 29, 0, 0), 23 * 60) == utc(2026, 3, 29, 22, 0)
 
 
 # --- a zone without DST -----------------------------------------------------------------
@@ -222,7 +213,7 @@ def test_an_all_day_target_runs_straight_through_the_spring_forward_night():
 def test_kolkata_half_hour_offset_without_dst():
     india = WorkingHours("Asia/Kolkata")
     friday = datetime(2026, 1, 16, 16, 50, tzinfo=KOLKATA)
-    assert due_at(india, friday, 15) == utc(2026, 1, 19, 3, 35)  # Mon 09:05 +05:30
+    assert india.add_business_minutes(friday, 15) == utc(2026, 1, 19, 3, 35)  # Mon 09:05 +05:30
     assert india.business_minutes_between(
         datetime(2026, 1, 16, 16, 0, tzinfo=KOLKATA), datetime(2026, 1, 19, 10, 0, tzinfo=KOLKATA)
     ) == 120
@@ -235,11 +226,10 @@ def test_kolkata_half_hour_offset_without_dst():
     "call",
     [
         lambda: OFFICE.is_open(datetime(2026, 1, 16, 12, 0)),
-        lambda: OFFICE.next_open(datetime(2026, 1, 16, 12, 0)),
-        lambda: due_at(OFFICE, datetime(2026, 1, 16, 12, 0), 15),
+        lambda: OFFICE.add_business_minutes(datetime(2026, 1, 16, 12, 0), 15),
         lambda: OFFICE.business_minutes_between(berlin(2026, 1, 16, 12, 0), datetime(2026, 1, 16, 13, 0)),
     ],
-    ids=["is_open", "next_open", "due_at", "between"],
+    ids=["is_open", "add_business_minutes", "between"],
 )
 def test_a_naive_datetime_is_refused(call):
     with pytest.raises(ValueError, match="timezone-aware"):
@@ -255,7 +245,7 @@ def test_an_unknown_time_zone_is_refused(name):
 def test_a_calendar_without_working_days_fails_on_use_not_forever():
     idle = WorkingHours("Europe/Berlin", days=frozenset())
     with pytest.raises(ValueError, match="no working time within 366 days"):
-        due_at(idle, berlin(2026, 1, 16, 12, 0), 15)
+        idle.add_business_minutes(berlin(2026, 1, 16, 12, 0), 15)
 
 
 @pytest.mark.parametrize(
@@ -271,7 +261,7 @@ def test_an_impossible_calendar_is_refused(kwargs):
 @pytest.mark.parametrize("minutes", [-1, float("nan"), float("inf")])
 def test_a_negative_or_non_finite_target_is_refused(minutes):
     with pytest.raises(ValueError, match="minutes"):
-        due_at(OFFICE, berlin(2026, 1, 16, 12, 0), minutes)
+        OFFICE.add_business_minutes(berlin(2026, 1, 16, 12, 0), minutes)
 
 
 def test_days_and_holidays_given_as_lists_become_frozensets():

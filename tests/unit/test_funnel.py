@@ -4,7 +4,6 @@ from services.router.reporting.domain.funnel import (
     StageFigure,
     csv_rows,
     safe_cell,
-    segment_of,
     stage_figures,
 )
 
@@ -30,15 +29,6 @@ def test_a_stage_after_an_empty_one_has_no_conversion_rather_than_zero():
 def test_medians_are_kept_in_tenths_of_a_minute_and_missing_ones_stay_missing():
     figures = stage_figures(COUNTS, {"engaged": 2880.04, "routed": 0.333})
     assert [f.median_minutes_in_stage for f in figures][:3] == [2880.0, None, 0.3]
-
-
-def test_company_size_bands_follow_the_example_agreements_fit_rules():
-    assert [segment_of(n) for n in (0, 49, 50, 999, 1000, 50000)] == [
-        "small", "small", "mid_market", "mid_market", "enterprise", "enterprise"]
-
-
-def test_a_missing_or_negative_company_size_is_unknown():
-    assert (segment_of(None), segment_of(-3)) == ("unknown", "unknown")
 
 
 def test_the_csv_has_one_row_per_group_and_stage_under_a_header():

@@ -2,7 +2,7 @@ from collections import Counter
 
 import pytest
 
-from services.router.routing.domain.rotation import MemberState, apply, choose, rotation_order
+from services.router.routing.domain.rotation import MemberState, RotationResult, choose, rotation_order
 
 WEIGHTS = {"rep-a": 1, "rep-b": 1, "rep-c": 1, "rep-d": 2}
 
@@ -11,11 +11,16 @@ def _pool(weights=WEIGHTS):
     return tuple(MemberState(rep, weight) for rep, weight in weights.items()), 0.0
 
 
+def _persist(members, result: RotationResult):
+    # What the caller's update amounts to: the chosen member's new state in place.
+    return tuple(result.updated if m.rep_id == result.rep_id else m for m in members)
+
+
 def _run(members, virtual_time, picks, available):
     chosen = []
     for _ in range(picks):
         result = choose(members, virtual_time, available)
-        members, virtual_time = apply(members, result), result.virtual_time
+        members, virtual_time = _persist(members, result), result.virtual_time
         chosen.append(result.rep_id)
     return chosen, members, virtual_time
 

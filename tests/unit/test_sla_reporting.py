@@ -8,16 +8,10 @@ from services.router.reporting.domain.windows import (
     parse_instant,
     percent,
     ratio,
-    week_start,
     weeks_between,
 )
 
 BERLIN = "Europe/Berlin"
-
-
-def test_a_week_starts_on_monday_midnight_of_the_calendars_zone_not_utc():
-    # Sunday 2021-02-28 23:30 UTC is already Monday 00:30 in Berlin (UTC+1 in winter).
-    assert week_start(datetime(2021, 2, 28, 23, 30, tzinfo=UTC), BERLIN) == datetime(2021, 2, 28, 23, tzinfo=UTC)
 
 
 def test_the_week_of_a_dst_change_is_an_hour_shorter_and_the_next_starts_at_local_midnight():

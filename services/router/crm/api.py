@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel, TypeAdapter
@@ -17,10 +18,10 @@ from services.router.config import RouterSettingsDep
 from services.router.crm.domain.activities import problems
 from services.router.crm.store import ActivityRepository
 from services.shared.auth import require_role
-from services.shared.body import parse_json, read_limited, validate_items
+from services.shared.body import media_type, parse_json, read_limited, validate_items
 from services.shared.cloudevents import STRUCTURED_HEADERS, encode
 from services.shared.deps import NowDep, PoolDep, ProducerDep
-from services.shared.errors import ApiError, ErrorResponse, FieldError
+from services.shared.errors import ApiError, FieldError, error_responses
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +50,13 @@ def crm_router() -> APIRouter:
 
     @router.post(
         "/v1/crm/activities", status_code=202, response_model=ActivitiesAccepted,
-        responses={s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 413, 415, 422, 503)},
+        responses=error_responses(400, 401, 403, 404, 413, 415, 422, 503),
         dependencies=[Depends(require_role("sales", "ops"))],
     )
     async def post_activities(request: Request, pool: PoolDep, producer: ProducerDep, settings: RouterSettingsDep,
                               active: AgreementDep, now: NowDep) -> ORJSONResponse:
         """Records one CRM activity or a JSON array of them; 202 once they are durable in Kafka."""
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        content_type = media_type(request)
         if content_type != "application/json":
             raise ApiError(415, "unsupported_media_type", "send application/json")
         activities, is_batch = _parse(parse_json(await read_limited(request, settings.max_body_bytes)))
@@ -76,7 +77,9 @@ def crm_router() -> APIRouter:
                     for i, a in enumerate(activities) if a.rep_id and a.rep_id not in reps]
         if unknown:
             raise ApiError(404, "not_found", "unknown lead or rep", unknown)
-        fresh, duplicates, seen = [], [], set(recorded)
+        fresh: list[CrmActivityRecorded] = []
+        duplicates: list[CrmActivityRecorded] = []
+        seen = set(recorded)
         for activity in activities:
             (duplicates if activity.activity_id in seen else fresh).append(activity)
             seen.add(activity.activity_id)
@@ -88,7 +91,7 @@ def crm_router() -> APIRouter:
     return router
 
 
-async def _publish(producer, topic: str, activities: list[CrmActivityRecorded]) -> None:
+async def _publish(producer: AIOKafkaProducer, topic: str, activities: list[CrmActivityRecorded]) -> None:
     """Sends and waits for every ack; 503 if Kafka does not take them (the client retries)."""
     try:
         futures = [await producer.send(topic, encode(CrmActivityEvent(id=a.activity_id, source=SOURCE,

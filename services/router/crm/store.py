@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
 import asyncpg
 
@@ -25,7 +26,8 @@ class ActivityRepository:
         return held_assignment(row) if row is not None else None
 
     async def rep_exists(self, rep_id: str) -> bool:
-        return await self._conn.fetchval("SELECT EXISTS (SELECT 1 FROM router.reps WHERE rep_id = $1)", rep_id)
+        return cast(bool, await self._conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM router.reps WHERE rep_id = $1)", rep_id))
 
     async def record_activity(self, activity: CrmActivityRecorded, assignment_id: str) -> bool:
         """Stores the activity once by its id; False for a duplicate."""

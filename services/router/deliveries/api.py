@@ -3,8 +3,10 @@
 import secrets
 from typing import Annotated, Literal
 
+import asyncpg
 from fastapi import APIRouter, Depends, Path, Query
 
+from services.router.config import RouterSettings, RouterSettingsDep
 from services.router.deliveries.domain.delivery import url_problem
 from services.router.deliveries.fanout import wall_clock
 from services.router.deliveries.models import (
@@ -20,18 +22,14 @@ from services.router.deliveries.signing import new_secret
 from services.router.deliveries.store import DeliveryRepository
 from services.router.deliveries.subscriptions import SubscriptionRepository
 from services.shared.auth import require_role
-from services.shared.deps import PoolDep, SettingsDep
-from services.shared.errors import ApiError, ErrorResponse, FieldError
+from services.shared.deps import PoolDep
+from services.shared.errors import ApiError, FieldError, error_responses
 
 SubscriptionId = Annotated[str, Path(max_length=100)]
 DeliveryId = Annotated[str, Path(max_length=100)]
 
 
-def _errors(*statuses: int) -> dict:
-    return {s: {"model": ErrorResponse} for s in statuses}
-
-
-def _check_url(url: str | None, settings) -> None:
+def _check_url(url: str | None, settings: RouterSettings) -> None:
     problem = url and url_problem(url, allow_loopback=settings.delivery_allow_http_localhost)
     if problem:
         raise ApiError(422, "invalid", "the URL cannot receive events", [FieldError(field="url", message=problem)])
@@ -41,7 +39,7 @@ def _not_found(subscription_id: str) -> ApiError:
     return ApiError(404, "not_found", f"no subscription {subscription_id!r}")
 
 
-async def _existing(db, subscription_id: str) -> SubscriptionOut:
+async def _existing(db: asyncpg.Pool, subscription_id: str) -> SubscriptionOut:
     async with db.acquire() as conn:
         found = await SubscriptionRepository(conn).get(subscription_id)
     if found is None:
@@ -51,10 +49,12 @@ async def _existing(db, subscription_id: str) -> SubscriptionOut:
 
 def subscriptions_router() -> APIRouter:
     router = APIRouter(tags=["outbound delivery"], dependencies=[Depends(require_role("ops"))],
-                       responses=_errors(401, 403))
+                       responses=error_responses(401, 403))
 
-    @router.post("/v1/subscriptions", status_code=201, response_model=SubscriptionCreated, responses=_errors(422))
-    async def create_subscription(body: SubscriptionIn, db: PoolDep, settings: SettingsDep):
+    @router.post("/v1/subscriptions", status_code=201, response_model=SubscriptionCreated,
+                 responses=error_responses(422))
+    async def create_subscription(body: SubscriptionIn, db: PoolDep,
+                                  settings: RouterSettingsDep) -> SubscriptionCreated:
         """Subscribes an HTTPS endpoint to events; the answer holds its signing secret, shown only here."""
         _check_url(body.url, settings)
         secret = new_secret()
@@ -63,19 +63,20 @@ def subscriptions_router() -> APIRouter:
         return SubscriptionCreated(**saved.model_dump(), secret=secret)
 
     @router.get("/v1/subscriptions", response_model=list[SubscriptionOut])
-    async def list_subscriptions(db: PoolDep, active: bool | None = None):
+    async def list_subscriptions(db: PoolDep, active: bool | None = None) -> list[SubscriptionOut]:
         """Every subscription, oldest first; `active` filters."""
         async with db.acquire() as conn:
             return await SubscriptionRepository(conn).all(active)
 
-    @router.get("/v1/subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=_errors(404))
-    async def get_subscription(subscription_id: SubscriptionId, db: PoolDep):
+    @router.get("/v1/subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=error_responses(404))
+    async def get_subscription(subscription_id: SubscriptionId, db: PoolDep) -> SubscriptionOut:
         """One subscription (never its secret)."""
         return await _existing(db, subscription_id)
 
-    @router.patch("/v1/subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=_errors(404, 422))
+    @router.patch("/v1/subscriptions/{subscription_id}", response_model=SubscriptionOut,
+                  responses=error_responses(404, 422))
     async def update_subscription(subscription_id: SubscriptionId, body: SubscriptionPatch, db: PoolDep,
-                                  settings: SettingsDep):
+                                  settings: RouterSettingsDep) -> SubscriptionOut:
         """Changes the URL, filters, description or `active` (inactive: events are not queued, nothing is sent)."""
         _check_url(body.url, settings)
         async with db.acquire() as conn:
@@ -84,8 +85,9 @@ def subscriptions_router() -> APIRouter:
             raise _not_found(subscription_id)
         return saved
 
-    @router.delete("/v1/subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=_errors(404))
-    async def delete_subscription(subscription_id: SubscriptionId, db: PoolDep):
+    @router.delete("/v1/subscriptions/{subscription_id}", response_model=SubscriptionOut,
+                   responses=error_responses(404))
+    async def delete_subscription(subscription_id: SubscriptionId, db: PoolDep) -> SubscriptionOut:
         """Deletes the subscription with its delivery log; what was still pending is not sent."""
         async with db.acquire() as conn:
             deleted = await SubscriptionRepository(conn).delete(subscription_id)
@@ -94,16 +96,16 @@ def subscriptions_router() -> APIRouter:
         return deleted
 
     @router.get("/v1/subscriptions/{subscription_id}/deliveries", response_model=list[DeliveryOut],
-                responses=_errors(404))
+                responses=error_responses(404))
     async def list_deliveries(subscription_id: SubscriptionId, db: PoolDep, status: DeliveryStatus | None = None,
-                              limit: Annotated[int, Query(ge=1, le=500)] = 100):
+                              limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[DeliveryOut]:
         """The delivery log, newest first, each delivery with its attempts; `status` filters."""
         await _existing(db, subscription_id)
         return await DeliveryRepository(db).log(subscription_id, status, limit)
 
     @router.get("/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}", response_model=DeliveryOut,
-                responses=_errors(404))
-    async def get_delivery(subscription_id: SubscriptionId, delivery_id: DeliveryId, db: PoolDep):
+                responses=error_responses(404))
+    async def get_delivery(subscription_id: SubscriptionId, delivery_id: DeliveryId, db: PoolDep) -> DeliveryOut:
         """One delivery with its attempts."""
         found = await DeliveryRepository(db).log(subscription_id, delivery_id=delivery_id, limit=1)
         if not found:
@@ -111,8 +113,8 @@ def subscriptions_router() -> APIRouter:
         return found[0]
 
     @router.post("/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}/replay", status_code=202,
-                 response_model=DeliveryOut, responses=_errors(404, 409))
-    async def replay_delivery(subscription_id: SubscriptionId, delivery_id: DeliveryId, db: PoolDep):
+                 response_model=DeliveryOut, responses=error_responses(404, 409))
+    async def replay_delivery(subscription_id: SubscriptionId, delivery_id: DeliveryId, db: PoolDep) -> DeliveryOut:
         """Sends a failed (or delivered) delivery again, same webhook-id, with a fresh retry budget."""
         deliveries = DeliveryRepository(db)
         found = await deliveries.log(subscription_id, delivery_id=delivery_id, limit=1)
@@ -124,10 +126,10 @@ def subscriptions_router() -> APIRouter:
         return (await deliveries.log(subscription_id, delivery_id=delivery_id, limit=1))[0]
 
     @router.post("/v1/subscriptions/{subscription_id}/replay", status_code=202, response_model=Requeued,
-                 responses=_errors(404))
+                 responses=error_responses(404))
     async def replay_deliveries(subscription_id: SubscriptionId, db: PoolDep,
                                 status: Annotated[Literal["failed"], Query(
-                                    description="Which deliveries to send again")] = "failed"):
+                                    description="Which deliveries to send again")] = "failed") -> Requeued:
         """Queues every failed delivery of the subscription again, with a fresh retry budget."""
         await _existing(db, subscription_id)
         requeued = await DeliveryRepository(db).replay(subscription_id, wall_clock(), statuses=(status,))

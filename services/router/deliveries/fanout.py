@@ -50,7 +50,7 @@ async def fan_out(subscriptions: SubscriptionRepository, deliveries: DeliveryRep
 def delivery_consumers(now: Callable[[], datetime] = wall_clock) -> list[ConsumerSpec]:
     """One consumer group per topic (a consumer loop reads one topic), both only fanning out."""
 
-    async def handle(conn: asyncpg.Connection, events: list) -> None:
+    async def handle(conn: asyncpg.Connection, events: Sequence[CloudEvent]) -> None:
         await fan_out(SubscriptionRepository(conn), DeliveryRepository(conn), events, now())
 
     return [ConsumerSpec(f"{DELIVERY_GROUP}-routed", Topic.ROUTED, handle, gathers=True),

@@ -1,7 +1,7 @@
 """Requests and responses of the subscription API (outbound delivery)."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -55,7 +55,7 @@ class SubscriptionPatch(BaseModel):
 
     @field_validator("url", "event_types", "active", mode="before")
     @classmethod
-    def _not_null(cls, value):
+    def _not_null(cls, value: Any) -> Any:
         if value is None:  # only `description` can be cleared
             raise ValueError("may be left out, but not null")
         return value

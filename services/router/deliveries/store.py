@@ -3,6 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import asyncpg
 
@@ -118,12 +119,12 @@ class DeliveryRepository:
                 result.error)
         except asyncpg.ForeignKeyViolationError:
             return False
-        done = await self._conn.execute(
+        done = cast(str, await self._conn.execute(
             "UPDATE router.deliveries SET status = $3, next_attempt_at = coalesce($4, next_attempt_at),"
             " locked_until = NULL, delivered_at = CASE WHEN $3 = 'delivered' THEN $5::timestamptz END,"
             " last_status_code = $6, last_error = $7"
             " WHERE delivery_id = $1 AND attempts = $2 AND status = 'pending'",
-            claim.delivery_id, claim.attempt, status, next_at, result.finished_at, result.status_code, result.error)
+            claim.delivery_id, claim.attempt, status, next_at, result.finished_at, result.status_code, result.error))
         return done.endswith(" 1")
 
     async def log(self, subscription_id: str, status: str | None = None, limit: int = 100,

@@ -41,7 +41,7 @@ class DeliveryWorker:
         self._timeout_s, self._max, self._per_endpoint = timeout_s, max_in_flight, per_endpoint
         self._now, self._rand = now, rand
         self._lease = timedelta(seconds=2 * timeout_s + 5)  # past the send's own bound, then another may retry
-        self._in_flight: dict[asyncio.Task, str] = {}
+        self._in_flight: dict[asyncio.Task[None], str] = {}
         self._loop = NotifiedLoop(pool, NOTIFY_CHANNEL, poll_s, "deliveries")
         self.name = "deliveries"
         self.stats = DeliveryStats()
@@ -81,7 +81,7 @@ class DeliveryWorker:
             task.add_done_callback(self._finished)
         return len(claims)
 
-    def _finished(self, task: asyncio.Task) -> None:
+    def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_flight.pop(task, None)
         if not task.cancelled() and task.exception():
             log.error("delivery task failed", exc_info=task.exception())

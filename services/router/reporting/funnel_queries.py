@@ -5,6 +5,7 @@ for the marketing half, router.assignments and router.crm_activities for the han
 """
 
 from datetime import datetime
+from typing import cast
 
 import asyncpg
 
@@ -67,8 +68,8 @@ class FunnelReports:
         stage's count (`<stage>`) and median minutes to the next stage (`<stage>_minutes`)."""
         counts = ", ".join(f"count({s}) AS {s}" for s in STAGE_NAMES)
         medians = ", ".join(_median_minutes(s, after) for s, after in zip(STAGE_NAMES, STAGE_NAMES[1:]))
-        return await self._conn.fetch(
+        return cast(list[asyncpg.Record], await self._conn.fetch(
             _STAGES.format(group=GROUP_COLUMNS[group_by])
             + f" SELECT key, grouping(key) = 1 AS total, {counts}, {medians} FROM stages"
             " GROUP BY GROUPING SETS ((key), ()) ORDER BY grouping(key), key NULLS LAST",
-            since, until)
+            since, until))

@@ -1,15 +1,13 @@
-"""Query parameters the report endpoints share: roles, windows, choices; 422 naming the field."""
+"""Query parameters the report endpoints share: windows, choices; 422 naming the field."""
 
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Query
 
 from services.router.reporting.domain.windows import parse_instant
-from services.shared.auth import require_role
 from services.shared.errors import ApiError, FieldError
 
-READERS = [Depends(require_role("marketing", "sales", "ops"))]
 Since = Annotated[str | None, Query(description="ISO 8601 timestamp with offset; inclusive")]
 Until = Annotated[str | None, Query(description="ISO 8601 timestamp with offset; exclusive; default now")]
 

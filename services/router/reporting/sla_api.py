@@ -3,16 +3,17 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.agreement.deps import AgreementDep
 from services.router.reporting.domain.windows import COMMITMENT_MAX_WINDOW, SUMMARY_WINDOW, default_commitment_window
-from services.router.reporting.params import READERS, Since, Until, choice, instant, window
+from services.router.reporting.params import Since, Until, choice, instant, window
 from services.router.reporting.sla_figures import calendar_zone, commitments, sla_board, sla_summary
 from services.router.reporting.sla_models import Breach, CommitmentsReport, SlaBoard, SlaSummary
 from services.router.reporting.sla_queries import GROUP_COLUMNS, SlaReports
+from services.shared.auth import READERS
 from services.shared.deps import NowDep, PoolDep
-from services.shared.errors import ErrorResponse
+from services.shared.errors import error_responses
 
 BREACH_STATUSES = ("open", "all")
 
@@ -23,8 +24,7 @@ def _summary_window(now: datetime, since: str | None, until: str | None) -> tupl
 
 
 def sla_router() -> APIRouter:
-    router = APIRouter(tags=["sla"], dependencies=READERS,
-                       responses={s: {"model": ErrorResponse} for s in (401, 403, 422)})
+    router = APIRouter(tags=["sla"], dependencies=[Depends(READERS)], responses=error_responses(401, 403, 422))
 
     @router.get("/v1/sla/summary", response_model=SlaSummary)
     async def summary(pool: PoolDep, now: NowDep, since: Since = None, until: Until = None,

@@ -82,6 +82,6 @@ async def sla_board(reports: SlaReports, since: datetime, until: datetime) -> Sl
     reps = await reports.reps([r.group for r in by_rep.rows if r.group is not None])
     return SlaBoard(
         since=since, until=until, due_soon_minutes=int(DUE_SOON.total_seconds() // 60),
-        reps=[_board_row(r, rep_due, reps.get(r.group)) for r in by_rep.rows],
+        reps=[_board_row(r, rep_due, reps.get(r.group) if r.group is not None else None) for r in by_rep.rows],
         teams=[_board_row(r, team_due) for r in by_team.rows],
         totals=_board_row(by_rep.totals, {None: sum(rep_due.values())}))

@@ -5,6 +5,7 @@ it shows the latest snapshot (at most `every_s` old). Every replica reports the 
 """
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,7 +85,7 @@ class SlaCollector:
     def __init__(self, job: SlaMetricsJob) -> None:
         self._job = job
 
-    def collect(self):
+    def collect(self) -> Iterator[GaugeMetricFamily]:
         snap = self._job.snapshot
         if snap is None:
             return
@@ -107,7 +108,7 @@ class SlaCollector:
                 yield GaugeMetricFamily(name, help_text, value=value)
 
     @staticmethod
-    def _per_tier(summary: SlaSummary):
+    def _per_tier(summary: SlaSummary) -> Iterator[GaugeMetricFamily]:
         families = {field: GaugeMetricFamily(f"handoff_sla_{suffix}", help_text, labels=["tier"])
                     for suffix, field, help_text in _PER_TIER}
         on_time = GaugeMetricFamily("handoff_sla_touched_on_time_ratio",
@@ -115,12 +116,14 @@ class SlaCollector:
         minutes = GaugeMetricFamily("handoff_sla_first_touch_business_minutes",
                                     "Business minutes to first touch, last 7 days", labels=["tier", "quantile"])
         for row in summary.rows:
+            tier = row.group
+            assert tier is not None  # router.assignments.tier is NOT NULL; only the totals have no group
             for field, family in families.items():
-                family.add_metric([row.group], getattr(row, field))
+                family.add_metric([tier], getattr(row, field))
             if row.touched_on_time_pct is not None:
-                on_time.add_metric([row.group], row.touched_on_time / row.touched)
+                on_time.add_metric([tier], row.touched_on_time / row.touched)
             quantiles = (("0.5", row.median_minutes_to_first_touch), ("0.9", row.p90_minutes_to_first_touch))
             for quantile, value in quantiles:
                 if value is not None:
-                    minutes.add_metric([row.group, quantile], value)
+                    minutes.add_metric([tier, quantile], value)
         yield from (*families.values(), on_time, minutes)

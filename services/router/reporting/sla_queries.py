@@ -1,6 +1,7 @@
 """Read-only SQL of the SLA reports over router.assignments and router.overflow."""
 
 from datetime import date, datetime
+from typing import cast
 
 import asyncpg
 
@@ -26,7 +27,7 @@ class SlaReports:
     async def summary(self, group_by: str, since: datetime, until: datetime) -> list[asyncpg.Record]:
         """One row per group of assignments routed in [since, until), then the totals (`total` true)."""
         column = GROUP_COLUMNS[group_by]
-        return await self._conn.fetch(
+        return cast(list[asyncpg.Record], await self._conn.fetch(
             f"SELECT {column} AS key, grouping({column}) = 1 AS total,"
             " count(*) AS assigned,"
             " count(a.first_touched_at) AS touched,"
@@ -41,7 +42,7 @@ class SlaReports:
             " WHERE a.routed_at >= $1 AND a.routed_at < $2"
             f" GROUP BY GROUPING SETS (({column}), ())"
             f" ORDER BY grouping({column}), {column} NULLS LAST",
-            since, until)
+            since, until))
 
     async def due_soon(self, group_by: str, since: datetime, until: datetime,
                        due_by: datetime) -> dict[str | None, int]:
@@ -66,7 +67,7 @@ class SlaReports:
     async def breaches(self, *, open_only: bool, limit: int, rep_id: str | None = None,
                        team: str | None = None) -> list[asyncpg.Record]:
         """Breached assignments, newest breach first; open ones are untouched and open or unworked."""
-        return await self._conn.fetch(
+        return cast(list[asyncpg.Record], await self._conn.fetch(
             "SELECT a.assignment_id, a.lead_key, a.rep_id, r.team, a.escalated_to AS manager_id, a.tier,"
             " a.attempt, a.routed_at, a.first_touch_due_at, a.breached_at, a.status,"
             " a.first_touched_at IS NOT NULL AS touched"
@@ -75,12 +76,12 @@ class SlaReports:
             " AND (NOT $1 OR (a.first_touched_at IS NULL AND a.status IN ('open', 'unworked')))"
             " AND ($3::text IS NULL OR a.rep_id = $3) AND ($4::text IS NULL OR r.team = $4)"
             " ORDER BY a.breached_at DESC, a.assignment_id LIMIT $2",
-            open_only, limit, rep_id, team)
+            open_only, limit, rep_id, team))
 
     async def open_breach_count(self) -> int:
-        return await self._conn.fetchval(
+        return cast(int, await self._conn.fetchval(
             "SELECT count(*) FROM router.assignments WHERE breached_at IS NOT NULL"
-            " AND first_touched_at IS NULL AND status IN ('open', 'unworked')")
+            " AND first_touched_at IS NULL AND status IN ('open', 'unworked')"))
 
     async def sales_ready_by_week(self, since: datetime, until: datetime, time_zone: str) -> dict[date, int]:
         """Qualifications handed over in [since, until), counted once at their first hand-over, by local week."""
@@ -113,9 +114,9 @@ class SlaReports:
 
     async def rejection_reasons(self, since: datetime, until: datetime) -> list[asyncpg.Record]:
         """First decisions that rejected, counted by reason, source and campaign; most frequent first."""
-        return await self._conn.fetch(
+        return cast(list[asyncpg.Record], await self._conn.fetch(
             _FIRST_DECISIONS + " SELECT outcome_reason AS reason, qualification->>'source' AS source,"
             " qualification->>'campaign' AS campaign, count(*) AS count"
             " FROM decided WHERE rejected AND decided_at >= $1 AND decided_at < $2"
             " GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1 NULLS LAST, 2 NULLS LAST, 3 NULLS LAST",
-            since, until)
+            since, until))

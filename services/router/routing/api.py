@@ -10,11 +10,10 @@ from services.router.config import RouterSettingsDep
 from services.router.routing.deciding import decide_for
 from services.router.routing.domain.routing import LeadFacts
 from services.router.routing.state import RoutingStateRepository
-from services.shared.auth import require_role
+from services.router.routing.views import RoutingViews
+from services.shared.auth import READERS, require_role
 from services.shared.deps import PoolDep
-from services.shared.errors import ApiError, ErrorResponse
-
-READERS = require_role("marketing", "sales", "ops")
+from services.shared.errors import ApiError, error_responses
 
 
 class HypotheticalLead(BaseModel):
@@ -46,7 +45,7 @@ class TimelineEntry(BaseModel):
 
 
 def routing_router() -> APIRouter:
-    router = APIRouter(tags=["routing"], responses={s: {"model": ErrorResponse} for s in (401, 403, 404, 422)})
+    router = APIRouter(tags=["routing"], responses=error_responses(401, 403, 404, 422))
 
     @router.post("/v1/routing/preview", response_model=Preview, dependencies=[Depends(READERS)])
     async def preview(lead: HypotheticalLead, pool: PoolDep, settings: RouterSettingsDep) -> Preview:
@@ -68,20 +67,7 @@ def routing_router() -> APIRouter:
     async def timeline(lead_key: str, pool: PoolDep) -> list[TimelineEntry]:
         """Every step of a lead after its handoff, oldest first: assignments with their decision,
         overflow, SLA timers that fired, CRM activities."""
-        key = lead_key.strip().lower()
-        rows = await pool.fetch(
-            "SELECT routed_at AS at, 1 AS ord, 'assigned' AS kind, rep_id, decision FROM router.assignments"
-            " WHERE lead_key = $1"
-            " UNION ALL SELECT queued_at, 1, 'overflow', NULL, decision FROM router.overflow WHERE lead_key = $1"
-            # A breach and the reassignment it causes share an instant: the breach comes first.
-            " UNION ALL SELECT t.fired_at, 0, CASE t.kind WHEN 'warning' THEN 'sla_warning' ELSE 'sla_breached' END,"
-            "  a.rep_id, jsonb_build_object('timer', t.kind, 'due_at', t.due_at, 'assignment_id', a.assignment_id)"
-            "  FROM router.sla_timers t JOIN router.assignments a USING (assignment_id)"
-            "  WHERE a.lead_key = $1 AND t.fired_at IS NOT NULL"
-            " UNION ALL SELECT occurred_at, 2, 'crm_' || kind, rep_id, jsonb_build_object('activity_id', activity_id,"
-            "  'status', status, 'reason', reason, 'assignment_id', assignment_id)"
-            "  FROM router.crm_activities WHERE lead_key = $1"
-            " ORDER BY at, ord", key)
+        rows = await RoutingViews(pool).timeline(lead_key.strip().lower())
         if not rows:
             raise ApiError(404, "not_found", f"no routing history for lead {lead_key!r}")
         return [TimelineEntry(at=r["at"], kind=r["kind"], rep_id=r["rep_id"], detail=r["decision"]) for r in rows]
@@ -89,9 +75,6 @@ def routing_router() -> APIRouter:
     @router.get("/v1/overflow", dependencies=[Depends(require_role("sales", "ops"))])
     async def overflow(pool: PoolDep) -> list[dict[str, Any]]:
         """Leads nobody could take yet, oldest first, with why."""
-        rows = await pool.fetch(
-            "SELECT qualification_id, lead_key, pool_id, tier, queued_at, decision FROM router.overflow"
-            " WHERE resolved_at IS NULL ORDER BY queued_at LIMIT 500")
-        return [dict(r) for r in rows]
+        return [dict(r) for r in await RoutingViews(pool).open_overflow()]
 
     return router

@@ -4,6 +4,7 @@ reassigned, each through the same decision and announced on the topics."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from schemas.events import FollowupStatus, LeadFollowup, LeadQualified, LeadRouted
 from schemas.messages import QualifiedEvent, RoutedEvent
@@ -40,7 +41,7 @@ async def _plan(state: RoutingState, ctx: RoutingContext, tier: str, rep_id: str
     return plan_sla(active.document, tier, await state.rep_time_zone(rep_id), at)
 
 
-def _explain(decision: Decision, rules_version: int | None) -> dict:
+def _explain(decision: Decision, rules_version: int | None) -> dict[str, Any]:
     return {**decision.explain(), "rules_version": rules_version}
 
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from services.router.events import Outbox
 from services.router.routing.domain.accounts import Account
@@ -52,7 +52,7 @@ class Assignments(Outbox, Protocol):
     async def insert_timers_of(self, timers: Mapping[str, Sequence[PlannedTimer]]) -> None: ...
 
     async def queue_overflow(self, qualification_id: str, lead_key: str, pool_id: str | None,
-                             tier: str, at: datetime, decision: dict) -> bool: ...
+                             tier: str, at: datetime, decision: dict[str, Any]) -> bool: ...
 
     async def open_assignment(self, qualification_id: str) -> OpenAssignment | None: ...
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import cast
 
 import asyncpg
 
@@ -85,7 +86,8 @@ class RoutingStateRepository:
         ) for r in rows}
 
     async def rep_time_zone(self, rep_id: str) -> str | None:
-        return await self._conn.fetchval("SELECT time_zone FROM router.reps WHERE rep_id = $1", rep_id)
+        return cast(str | None, await self._conn.fetchval(
+            "SELECT time_zone FROM router.reps WHERE rep_id = $1", rep_id))
 
     async def save_rotation(self, pool_id: str, member: MemberState, virtual_time: float) -> None:
         await self.save_rotations([(pool_id, member)], {pool_id: virtual_time})

@@ -3,6 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -22,12 +23,12 @@ class NewAssignment:
     tier: str
     agreement_version: int | None
     routed_at: datetime
-    decision: dict
+    decision: dict[str, Any]
     account_id: str | None = None
     attempt: int = 1
     first_touch_due_at: datetime | None = None
     accept_due_at: datetime | None = None
-    qualification: dict | None = None  # the LeadQualified payload, to reassign it later
+    qualification: dict[str, Any] | None = None  # the LeadQualified payload, to reassign it later
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class RouterRepository:
             [a for a, _ in flat], [t.kind for _, t in flat], [t.seq for _, t in flat], [t.due_at for _, t in flat])
 
     async def queue_overflow(self, qualification_id: str, lead_key: str, pool_id: str | None,
-                             tier: str, at: datetime, decision: dict) -> bool:
+                             tier: str, at: datetime, decision: dict[str, Any]) -> bool:
         """Parks a lead nobody could take; False when it was already parked."""
         row = await self._conn.fetchrow(
             "INSERT INTO router.overflow (qualification_id, lead_key, pool_id, tier, queued_at, decision)"

@@ -4,8 +4,8 @@
 entity's version and adds an audit row (the caller's key, the snapshot after) in its transaction.
 """
 
-from collections.abc import Sequence
-from typing import Annotated, Literal
+from collections.abc import Collection, Sequence
+from typing import Annotated, Literal, cast
 
 import asyncpg
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -29,18 +29,13 @@ from services.router.salesops.models import (
 )
 from services.router.salesops.seeding import snapshots
 from services.router.salesops.store import SalesOpsRepository
-from services.shared.auth import Principal, require_role
+from services.shared.auth import READERS, Principal, require_role
 from services.shared.deps import PoolDep, SettingsDep
-from services.shared.errors import ApiError, ErrorResponse, FieldError
+from services.shared.errors import ApiError, FieldError, error_responses
 
-READERS = Depends(require_role("marketing", "sales", "ops"))
 Writer = Annotated[Principal, Depends(require_role("ops"))]
 PathId = Annotated[str, Path(pattern=ID_PATTERN)]
 Partial = Annotated[bool, Query(description="Import the valid rows and return the rejected ones")]
-
-
-def _errors(*statuses: int) -> dict:
-    return {s: {"model": ErrorResponse} for s in statuses}
 
 
 def _invalid(message: str, problems: Sequence[tuple[str, str]], status: int = 422) -> ApiError:
@@ -67,7 +62,7 @@ async def _save_reps(repo: SalesOpsRepository, reps: Sequence[RepFields], who: P
     return await _audit_reps(repo, written, who, action)
 
 
-async def _audit_reps(repo: SalesOpsRepository, ids, who: Principal, action: str) -> list[RepOut]:
+async def _audit_reps(repo: SalesOpsRepository, ids: Collection[str], who: Principal, action: str) -> list[RepOut]:
     saved = await repo.reps(ids)
     await repo.audit("rep", action, who.key_id, snapshots(saved, "rep_id"))
     return saved
@@ -81,8 +76,8 @@ async def _locked_rep(repo: SalesOpsRepository, rep_id: str) -> RepOut:
 
 
 def _rep_routes(router: APIRouter) -> None:
-    @router.post("/v1/reps", status_code=201, response_model=RepOut, responses=_errors(409, 422))
-    async def create_rep(body: RepIn, who: Writer, db: PoolDep):
+    @router.post("/v1/reps", status_code=201, response_model=RepOut, responses=error_responses(409, 422))
+    async def create_rep(body: RepIn, who: Writer, db: PoolDep) -> RepOut:
         """Creates a rep; 409 when the id is taken."""
         async with db.acquire() as conn, conn.transaction():
             repo = SalesOpsRepository(conn)
@@ -92,14 +87,15 @@ def _rep_routes(router: APIRouter) -> None:
             raise _invalid(f"rep {body.rep_id!r} already exists", [("rep_id", "taken")], status=409)
         return saved[0]
 
-    @router.get("/v1/reps", response_model=list[RepOut], dependencies=[READERS])
-    async def list_reps(db: PoolDep, active: bool | None = None):
+    @router.get("/v1/reps", response_model=list[RepOut], dependencies=[Depends(READERS)])
+    async def list_reps(db: PoolDep, active: bool | None = None) -> list[RepOut]:
         """Every rep by id; `active` filters."""
         async with db.acquire() as conn:
             return await SalesOpsRepository(conn).reps(active=active)
 
-    @router.get("/v1/reps/{rep_id}", response_model=RepOut, dependencies=[READERS], responses=_errors(404))
-    async def get_rep(rep_id: str, db: PoolDep):
+    @router.get("/v1/reps/{rep_id}", response_model=RepOut, dependencies=[Depends(READERS)],
+                responses=error_responses(404))
+    async def get_rep(rep_id: str, db: PoolDep) -> RepOut:
         """One rep with calendar, time off and capacity."""
         async with db.acquire() as conn:
             found = await SalesOpsRepository(conn).reps([rep_id])
@@ -107,8 +103,8 @@ def _rep_routes(router: APIRouter) -> None:
             raise ApiError(404, "not_found", f"no rep {rep_id!r}")
         return found[0]
 
-    @router.put("/v1/reps/{rep_id}", response_model=RepOut, responses=_errors(404, 422))
-    async def replace_rep(rep_id: str, body: RepFields, who: Writer, db: PoolDep):
+    @router.put("/v1/reps/{rep_id}", response_model=RepOut, responses=error_responses(404, 422))
+    async def replace_rep(rep_id: str, body: RepFields, who: Writer, db: PoolDep) -> RepOut:
         """Replaces a rep, out-of-office periods included; 404 when there is none."""
         _same_id(body.rep_id, rep_id, "rep_id")
         rep = body.model_copy(update={"rep_id": rep_id})
@@ -118,8 +114,8 @@ def _rep_routes(router: APIRouter) -> None:
             await _known_rep(repo, "manager_id", rep.manager_id, rep_id)
             return (await _save_reps(repo, [rep], who, "updated"))[0]
 
-    @router.delete("/v1/reps/{rep_id}", response_model=RepOut, responses=_errors(404))
-    async def deactivate_rep(rep_id: str, who: Writer, db: PoolDep):
+    @router.delete("/v1/reps/{rep_id}", response_model=RepOut, responses=error_responses(404))
+    async def deactivate_rep(rep_id: str, who: Writer, db: PoolDep) -> RepOut:
         """Deactivates a rep; the row stays, since assignments name it."""
         async with db.acquire() as conn, conn.transaction():
             repo = SalesOpsRepository(conn)
@@ -129,14 +125,14 @@ def _rep_routes(router: APIRouter) -> None:
             await repo.deactivate_rep(rep_id)
             return (await _audit_reps(repo, [rep_id], who, "deactivated"))[0]
 
-    @router.post("/v1/reps/import", response_model=ImportResult, responses=_errors(400, 413, 415, 422))
+    @router.post("/v1/reps/import", response_model=ImportResult, responses=error_responses(400, 413, 415, 422))
     async def import_reps(request: Request, who: Writer, db: PoolDep, settings: SettingsDep,
-                          partial: Partial = False):
+                          partial: Partial = False) -> ImportResult:
         """Creates or updates reps from text/csv or a JSON array; all or nothing unless ?partial=true."""
         rows = await read_rows(request, settings.max_body_bytes, REP_CSV)
         async with db.acquire() as conn, conn.transaction():
             repo = SalesOpsRepository(conn)
-            stored = await repo.reps({r.id("rep_id") for r in rows} - {None}, lock=True)
+            stored = await repo.reps({i for r in rows if (i := r.id("rep_id")) is not None}, lock=True)
             check = check_rows(rows, RepIn, "rep_id", {r.rep_id: r.editable() for r in stored})
             managers = {m.manager_id for _, m in check.good if m.manager_id}
             check.require_references("manager_id", await repo.existing_rep_ids(managers), within=True)
@@ -149,7 +145,7 @@ def _rep_routes(router: APIRouter) -> None:
 def _pool_routes(router: APIRouter) -> None:
     @router.put("/v1/pools/{pool_id}", response_model=PoolOut,
                 responses={201: {"model": PoolOut, "description": "Created"}})
-    async def put_pool(pool_id: PathId, body: PoolIn, who: Writer, db: PoolDep, response: Response):
+    async def put_pool(pool_id: PathId, body: PoolIn, who: Writer, db: PoolDep, response: Response) -> PoolOut:
         """Creates (201) or replaces a pool; new members join at the pool's virtual time, with no burst."""
         async with db.acquire() as conn, conn.transaction():
             repo = SalesOpsRepository(conn)
@@ -162,14 +158,15 @@ def _pool_routes(router: APIRouter) -> None:
         response.status_code = 201 if created else 200
         return saved[0]
 
-    @router.get("/v1/pools", response_model=list[PoolOut], dependencies=[READERS])
-    async def list_pools(db: PoolDep):
+    @router.get("/v1/pools", response_model=list[PoolOut], dependencies=[Depends(READERS)])
+    async def list_pools(db: PoolDep) -> list[PoolOut]:
         """Every pool with its members, weights and rotation state."""
         async with db.acquire() as conn:
             return await SalesOpsRepository(conn).pools()
 
-    @router.get("/v1/pools/{pool_id}", response_model=PoolOut, dependencies=[READERS], responses=_errors(404))
-    async def get_pool(pool_id: str, db: PoolDep):
+    @router.get("/v1/pools/{pool_id}", response_model=PoolOut, dependencies=[Depends(READERS)],
+                responses=error_responses(404))
+    async def get_pool(pool_id: str, db: PoolDep) -> PoolOut:
         """One pool with its members' weights and pass values and its virtual time."""
         async with db.acquire() as conn:
             found = await SalesOpsRepository(conn).pools(pool_id)
@@ -184,15 +181,16 @@ async def _save_accounts(repo: SalesOpsRepository, accounts: Sequence[AccountFie
         await repo.write_accounts(accounts)
     except asyncpg.UniqueViolationError as exc:  # another writer claimed a domain since we checked
         raise ApiError(409, "conflict", f"a domain was just claimed by another account; retry ({exc.detail})") from exc
-    saved = await repo.accounts([a.account_id for a in accounts])
+    saved = await repo.accounts([cast(str, a.account_id) for a in accounts])  # the callers set every id
     await repo.audit("account", action, who.key_id, snapshots(saved, "account_id"))
     return saved
 
 
 def _account_routes(router: APIRouter) -> None:
     @router.put("/v1/accounts/{account_id}", response_model=AccountOut,
-                responses={201: {"model": AccountOut, "description": "Created"}, **_errors(409)})
-    async def put_account(account_id: PathId, body: AccountFields, who: Writer, db: PoolDep, response: Response):
+                responses={201: {"model": AccountOut, "description": "Created"}, **error_responses(409)})
+    async def put_account(account_id: PathId, body: AccountFields, who: Writer, db: PoolDep,
+                          response: Response) -> AccountOut:
         """Creates (201) or replaces an account; 409 names a domain that is another account's."""
         _same_id(body.account_id, account_id, "account_id")
         account = body.model_copy(update={"account_id": account_id})
@@ -209,15 +207,15 @@ def _account_routes(router: APIRouter) -> None:
         response.status_code = 200 if existed else 201
         return saved[0]
 
-    @router.get("/v1/accounts", response_model=list[AccountOut], dependencies=[READERS])
-    async def list_accounts(db: PoolDep):
+    @router.get("/v1/accounts", response_model=list[AccountOut], dependencies=[Depends(READERS)])
+    async def list_accounts(db: PoolDep) -> list[AccountOut]:
         """Every account with its domains."""
         async with db.acquire() as conn:
             return await SalesOpsRepository(conn).accounts()
 
-    @router.get("/v1/accounts/{account_id}", response_model=AccountOut, dependencies=[READERS],
-                responses=_errors(404))
-    async def get_account(account_id: str, db: PoolDep):
+    @router.get("/v1/accounts/{account_id}", response_model=AccountOut, dependencies=[Depends(READERS)],
+                responses=error_responses(404))
+    async def get_account(account_id: str, db: PoolDep) -> AccountOut:
         """One account with its domains and owner."""
         async with db.acquire() as conn:
             found = await SalesOpsRepository(conn).accounts([account_id])
@@ -225,14 +223,15 @@ def _account_routes(router: APIRouter) -> None:
             raise ApiError(404, "not_found", f"no account {account_id!r}")
         return found[0]
 
-    @router.post("/v1/accounts/import", response_model=ImportResult, responses=_errors(400, 413, 415, 422))
+    @router.post("/v1/accounts/import", response_model=ImportResult, responses=error_responses(400, 413, 415, 422))
     async def import_accounts(request: Request, who: Writer, db: PoolDep, settings: SettingsDep,
-                              partial: Partial = False):
+                              partial: Partial = False) -> ImportResult:
         """Creates or updates accounts from text/csv or a JSON array; all or nothing unless ?partial=true."""
         rows = await read_rows(request, settings.max_body_bytes, ACCOUNT_CSV)
         async with db.acquire() as conn, conn.transaction():
             repo = SalesOpsRepository(conn)
-            stored = await repo.accounts({r.id("account_id") for r in rows} - {None}, lock=True)
+            ids = {i for r in rows if (i := r.id("account_id")) is not None}
+            stored = await repo.accounts(ids, lock=True)
             check = check_rows(rows, AccountIn, "account_id", {a.account_id: a.editable() for a in stored})
             owners = {m.owner_rep_id for _, m in check.good if m.owner_rep_id}
             check.require_references("owner_rep_id", await repo.existing_rep_ids(owners), within=False)
@@ -246,7 +245,8 @@ def _account_routes(router: APIRouter) -> None:
 def _rule_routes(router: APIRouter) -> None:
     @router.put("/v1/routing/rules", response_model=RuleSetStored)
     async def put_rules(body: RuleSet, who: Writer, db: PoolDep, allow_gaps: Annotated[bool, Query(
-            description="Store a rule set that can route some leads nowhere; the gaps come back as warnings")] = False):
+            description="Store a rule set that can route some leads nowhere; the gaps come back as warnings")] = False,
+    ) -> RuleSetStored:
         """Stores a new version of the ordered rule set; the newest version is in force."""
         async with db.acquire() as conn, conn.transaction():
             repo = SalesOpsRepository(conn)
@@ -254,7 +254,8 @@ def _rule_routes(router: APIRouter) -> None:
             unknown = body.validate_references(pools, await repo.existing_rep_ids())
             if unknown:
                 raise _invalid("the rules name pools or reps that do not exist", unknown)
-            gaps = [tuple(p.split(": ", 1)) for p in body.coverage_problems(pools)]
+            # Each problem reads "path: message".
+            gaps = [cast(tuple[str, str], tuple(p.split(": ", 1))) for p in body.coverage_problems(pools)]
             if gaps and not allow_gaps:
                 raise _invalid("the rules can route leads nowhere (?allow_gaps=true stores them anyway)", gaps)
             # Aliases ("in") and no nulls: the stored document reads back as the same RuleSet.
@@ -264,8 +265,9 @@ def _rule_routes(router: APIRouter) -> None:
                                                                   stored.model_dump(mode="json"))])
         return RuleSetStored(**stored.model_dump(), warnings=[FieldError(field=f, message=m) for f, m in gaps])
 
-    @router.get("/v1/routing/rules", response_model=RuleSetOut, dependencies=[READERS], responses=_errors(404))
-    async def get_rules(db: PoolDep):
+    @router.get("/v1/routing/rules", response_model=RuleSetOut, dependencies=[Depends(READERS)],
+                responses=error_responses(404))
+    async def get_rules(db: PoolDep) -> RuleSetOut:
         """The rule set in force: the newest version."""
         async with db.acquire() as conn:
             row = await SalesOpsRepository(conn).newest_rule_set()
@@ -275,7 +277,8 @@ def _rule_routes(router: APIRouter) -> None:
 
     @router.get("/v1/audit", response_model=list[AuditEntry], dependencies=[Depends(require_role("ops"))])
     async def audit_log(db: PoolDep, entity: Literal["rep", "pool", "account", "rule_set"] | None = None,
-                        entity_id: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 200):
+                        entity_id: str | None = None,
+                        limit: Annotated[int, Query(ge=1, le=200)] = 200) -> list[AuditEntry]:
         """Changes to the sales-ops model, newest first."""
         async with db.acquire() as conn:
             rows = await SalesOpsRepository(conn).audit_entries(entity, entity_id, limit)
@@ -284,7 +287,7 @@ def _rule_routes(router: APIRouter) -> None:
 
 def sales_ops_router() -> APIRouter:
     """Routes for reps, pools, accounts, routing rules and the audit log."""
-    router = APIRouter(tags=["sales ops"], responses=_errors(401, 403, 422))
+    router = APIRouter(tags=["sales ops"], responses=error_responses(401, 403, 422))
     for add_routes in (_rep_routes, _pool_routes, _account_routes, _rule_routes):
         add_routes(router)
     return router

@@ -10,13 +10,13 @@ import csv
 import io
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
-from services.router.salesops.models import Rejected
-from services.shared.body import parse_json, read_limited
+from services.router.salesops.models import AccountIn, Rejected
+from services.shared.body import media_type, parse_json, read_limited
 from services.shared.errors import ApiError, FieldError, field_errors
 
 M = TypeVar("M", bound=BaseModel)
@@ -107,7 +107,7 @@ def parse_json_rows(data: Any) -> list[Row]:
 
 async def read_rows(request: Request, limit: int, layout: CsvLayout) -> list[Row]:
     """The rows of a text/csv or application/json request body."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = media_type(request)
     if content_type not in ("text/csv", "application/json"):
         raise ApiError(415, "unsupported_media_type", "send text/csv or application/json")
     raw = await read_limited(request, limit)
@@ -149,7 +149,7 @@ class ImportCheck(Generic[M]):
             self.bad += [(row, [(name, p)]) for (row, _), p in zip(self.good, problems) if p]
             self.good = [pair for pair, p in zip(self.good, problems) if not p]
 
-    def refuse_taken_domains(self, owners: Mapping[str, str]) -> None:
+    def refuse_taken_domains(self: "ImportCheck[AccountIn]", owners: Mapping[str, str]) -> None:
         """Rejects rows claiming a domain another account holds, stored or earlier in this import."""
         claimed, good = dict(owners), []
         for row, m in self.good:
@@ -166,7 +166,8 @@ class ImportCheck(Generic[M]):
         out = [Rejected(line=row.line, index=row.index, id=row.id(self.key),
                         fields=[FieldError(field=row.label(p), message=m) for p, m in problems])
                for row, problems in self.bad]
-        return sorted(out, key=lambda r: r.line if r.line is not None else r.index)
+        # Every row is a CSV line or a JSON array item: one of the two is set.
+        return sorted(out, key=lambda r: cast(int, r.line if r.line is not None else r.index))
 
     def accepted(self, partial: bool) -> list[M]:
         """The models to write; any bad row refuses them all unless `partial`."""
@@ -184,7 +185,7 @@ def _dangling(m: BaseModel, name: str, key: str, ids: set[str], within: bool) ->
     return f"unknown rep {value!r}" if value is not None and value not in ids else None
 
 
-def check_rows(rows: list[Row], model: type[M], key: str, stored: Mapping[str, Mapping]) -> ImportCheck[M]:
+def check_rows(rows: list[Row], model: type[M], key: str, stored: Mapping[str, Mapping[str, Any]]) -> ImportCheck[M]:
     """Each row validated on its own, merged over the stored record it updates; repeated ids refused."""
     check: ImportCheck[M] = ImportCheck(key, total=len(rows))
     seen: set[str] = set()
@@ -195,10 +196,12 @@ def check_rows(rows: list[Row], model: type[M], key: str, stored: Mapping[str, M
         elif row_id in seen:  # None is never added: rows without an id fail validation instead
             check.reject(row, [(key, f"{row_id!r} appears more than once in this import")])
         else:
+            base: Mapping[str, Any] = {}  # the stored record this row updates, if any
             if row_id is not None:
                 seen.add(row_id)
+                base = stored.get(row_id, {})
             try:
-                check.good.append((row, model.model_validate(_merge(stored.get(row_id, {}), row.values))))
+                check.good.append((row, model.model_validate(_merge(base, row.values))))
             except ValidationError as exc:
                 check.reject(row, [(f.field.replace("(body)", ""), f.message) for f in field_errors(exc)])
     return check

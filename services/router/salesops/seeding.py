@@ -19,7 +19,7 @@ class Versioned(Protocol):
     def model_dump(self, *, mode: str) -> dict[str, Any]: ...
 
 
-def snapshots(items: Sequence[Versioned], key: str) -> list[tuple[str, int, dict]]:
+def snapshots(items: Sequence[Versioned], key: str) -> list[tuple[str, int, dict[str, Any]]]:
     """Audit snapshots: (entity id, version, the entity after the change)."""
     return [(getattr(i, key), i.version, i.model_dump(mode="json")) for i in items]
 

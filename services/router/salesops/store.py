@@ -5,7 +5,7 @@ a thousand reps costs the same few round trips as one PUT. Every replace bumps `
 """
 
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 
@@ -130,7 +130,7 @@ class SalesOpsRepository:
             " ON CONFLICT (pool_id, rep_id) DO UPDATE SET weight = excluded.weight",
             pool_id, ids, weights, row["virtual_time"],
         )
-        return row["created"]
+        return cast(bool, row["created"])
 
     async def pool_member_counts(self) -> dict[str, int]:
         """Every pool with its number of active members (inactive ones can take no lead)."""
@@ -163,7 +163,7 @@ class SalesOpsRepository:
         return {r["account_id"] for r in rows if r["created"]}
 
     # Rule sets
-    async def add_rule_set(self, rules: list[dict], key_id: str) -> asyncpg.Record:
+    async def add_rule_set(self, rules: list[dict[str, Any]], key_id: str) -> asyncpg.Record:
         return await self._conn.fetchrow("INSERT INTO router.rule_sets (rules, created_by) VALUES ($1, $2)"
                                          " RETURNING version, rules, created_by, created_at", rules, key_id)
 
@@ -173,7 +173,7 @@ class SalesOpsRepository:
 
     # Audit
     async def audit(self, entity: str, action: str, key_id: str,
-                    snapshots: Sequence[tuple[str, int, dict]]) -> None:
+                    snapshots: Sequence[tuple[str, int, dict[str, Any]]]) -> None:
         """One audit row per (entity id, version, snapshot after the change)."""
         await self._conn.execute(
             "INSERT INTO router.audit_log (entity, entity_id, version, action, key_id, after)"
@@ -190,6 +190,6 @@ class SalesOpsRepository:
                 args.append(value)
                 where.append(f"{column} = ${len(args)}")
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        return await self._conn.fetch(
+        return cast(list[asyncpg.Record], await self._conn.fetch(
             f"SELECT id, entity, entity_id, version, action, key_id, at, after FROM router.audit_log{clause}"
-            f" ORDER BY id DESC LIMIT ${len(args) + 1}", *args, limit)
+            f" ORDER BY id DESC LIMIT ${len(args) + 1}", *args, limit))

@@ -1,7 +1,7 @@
 """/v1/agreements: drafts, diff, joint approval, activation, history, backtest."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar, overload
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
@@ -13,12 +13,11 @@ from services.scorer.agreements.store import AgreementRepository, AgreementRow
 from services.scorer.backtest.history import parse_since
 from services.scorer.backtest.run import run_backtest
 from services.scorer.config import ScorerSettingsDep
-from services.shared.auth import Principal, require_role
-from services.shared.body import read_limited
+from services.shared.auth import READERS, Principal, require_role
+from services.shared.body import media_type, read_limited
 from services.shared.deps import PoolDep, SettingsDep
-from services.shared.errors import ApiError, ErrorResponse, FieldError
+from services.shared.errors import ApiError, FieldError, error_responses
 
-READERS = require_role("marketing", "sales", "ops")
 MAX_INT4 = 2_147_483_647  # versions are PostgreSQL integers: anything larger is simply not found
 VersionPath = Annotated[int, Path(ge=1, le=MAX_INT4, description="Agreement version")]
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -61,15 +60,23 @@ class Change(BaseModel):
     after: Any = None
 
 
-def summary(row: AgreementRow, cls=AgreementSummary):
+S = TypeVar("S", bound=AgreementSummary)
+
+
+@overload
+def summary(row: AgreementRow) -> AgreementSummary: ...
+@overload
+def summary(row: AgreementRow, cls: type[S]) -> S: ...
+def summary(row: AgreementRow, cls: type[AgreementSummary] = AgreementSummary) -> AgreementSummary:
     missing = [r for r in ("marketing", "sales") if r not in row.approvals]
     fields = {k: v for k, v in row.__dict__.items() if k in cls.model_fields}
     return cls(**fields, missing_approvals=missing)
 
 
-async def read_document(request: Request, limit: int) -> tuple[dict, str, str]:
+async def read_document(request: Request, limit: int) -> tuple[dict[str, Any], str, str]:
     """The validated document from a YAML or JSON body: (dumped document, format, text)."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = media_type(request)
+    fmt: Literal["yaml", "json"]
     if content_type in YAML_TYPES:
         fmt = "yaml"
     elif content_type == "application/json":
@@ -98,28 +105,30 @@ def _signoff(exc: SignoffError) -> ApiError:
 
 def agreements_router() -> APIRouter:
     router = APIRouter(prefix="/v1/agreements", tags=["agreement"],
-                       responses={s: {"model": ErrorResponse} for s in (401, 403, 404, 409, 415, 422)})
+                       responses=error_responses(401, 403, 404, 409, 415, 422))
     Writer = Annotated[Principal, Depends(require_role("ops"))]
     Approver = Annotated[Principal, Depends(require_role("marketing", "sales"))]
 
     @router.post("", status_code=201, response_model=AgreementDetail)
-    async def create_draft(request: Request, who: Writer, pool: PoolDep, settings: SettingsDep):
+    async def create_draft(request: Request, who: Writer, pool: PoolDep, settings: SettingsDep) -> AgreementDetail:
         """Creates a draft from a YAML or JSON document."""
         document, fmt, text = await read_document(request, settings.max_body_bytes)
         async with pool.acquire() as conn, conn.transaction():
             repo = AgreementRepository(conn)
             version = await repo.create(document["name"], document, fmt, text, who.key_id)
             await repo.record(version, "created", who.key_id, who.role)
-            return summary(await repo.get(version), AgreementDetail)
+            created = await repo.get(version)
+            assert created is not None  # inserted in this transaction
+            return summary(created, AgreementDetail)
 
     @router.get("", response_model=list[AgreementSummary], dependencies=[Depends(READERS)])
-    async def list_versions(pool: PoolDep):
+    async def list_versions(pool: PoolDep) -> list[AgreementSummary]:
         """Every version, oldest first."""
         async with pool.acquire() as conn:
             return [summary(r) for r in await AgreementRepository(conn).all_versions()]
 
     @router.get("/active", response_model=AgreementDetail, dependencies=[Depends(READERS)])
-    async def active_version(pool: PoolDep):
+    async def active_version(pool: PoolDep) -> AgreementDetail:
         """The version in force."""
         async with pool.acquire() as conn:
             row = await AgreementRepository(conn).active()
@@ -128,13 +137,14 @@ def agreements_router() -> APIRouter:
         return summary(row, AgreementDetail)
 
     @router.get("/{version}", response_model=AgreementDetail, dependencies=[Depends(READERS)])
-    async def get_version(version: VersionPath, pool: PoolDep):
+    async def get_version(version: VersionPath, pool: PoolDep) -> AgreementDetail:
         """One version with its document and approvals."""
         async with pool.acquire() as conn:
             return summary(await _existing(AgreementRepository(conn), version), AgreementDetail)
 
     @router.put("/{version}", response_model=AgreementDetail)
-    async def edit_draft(version: VersionPath, request: Request, who: Writer, pool: PoolDep, settings: SettingsDep):
+    async def edit_draft(version: VersionPath, request: Request, who: Writer, pool: PoolDep,
+                         settings: SettingsDep) -> AgreementDetail:
         """Replaces a draft's document; its approvals are dropped."""
         document, fmt, text = await read_document(request, settings.max_body_bytes)
         async with pool.acquire() as conn, conn.transaction():
@@ -144,11 +154,13 @@ def agreements_router() -> APIRouter:
                 raise ApiError(409, "conflict", f"only a draft can be edited; this version is {row.status}")
             dropped = await repo.replace_draft(version, document["name"], document, fmt, text)
             await repo.record(version, "edited", who.key_id, who.role, {"approvals_dropped": dropped})
-            return summary(await repo.get(version), AgreementDetail)
+            edited = await repo.get(version)
+            assert edited is not None  # locked in this transaction
+            return summary(edited, AgreementDetail)
 
     @router.get("/{version}/diff", response_model=list[Change], dependencies=[Depends(READERS)])
     async def diff(version: VersionPath, pool: PoolDep,
-                   against: int | None = Query(None, ge=1, le=MAX_INT4, description="Default: active")):
+                   against: int | None = Query(None, ge=1, le=MAX_INT4, description="Default: active")) -> list[Change]:
         """What changes from `against` (or the active version) to `version`."""
         async with pool.acquire() as conn:
             repo = AgreementRepository(conn)
@@ -157,7 +169,8 @@ def agreements_router() -> APIRouter:
         return [Change(**c) for c in diff_agreements(base.document if base else {}, target.document)]
 
     @router.post("/{version}/approvals", response_model=AgreementSummary)
-    async def approve(version: VersionPath, who: Approver, pool: PoolDep, body: Approval | None = None):
+    async def approve(version: VersionPath, who: Approver, pool: PoolDep,
+                      body: Approval | None = None) -> AgreementSummary:
         """Approves a draft for the caller's team (marketing or sales)."""
         try:
             role = approval_role(who.role, body.as_role if body else None)
@@ -167,12 +180,14 @@ def agreements_router() -> APIRouter:
                 check_approval(row.status, row.approvals, role, who.key_id)
                 await repo.approve(version, role, who.key_id)
                 await repo.record(version, "approved", who.key_id, role)
-                return summary(await repo.get(version))
+                approved = await repo.get(version)
+                assert approved is not None  # locked in this transaction
+                return summary(approved)
         except SignoffError as exc:
             raise _signoff(exc) from exc
 
     @router.post("/{version}/activate", response_model=AgreementSummary)
-    async def activate(version: VersionPath, who: Writer, pool: PoolDep):
+    async def activate(version: VersionPath, who: Writer, pool: PoolDep) -> AgreementSummary:
         """Puts an approved draft in force; the previous version is retired."""
         try:
             async with pool.acquire() as conn, conn.transaction():
@@ -181,12 +196,14 @@ def agreements_router() -> APIRouter:
                 check_activation(row.status, row.approvals)
                 retired = await repo.activate(version, who.key_id)
                 await repo.record(version, "activated", who.key_id, who.role, {"retired": retired})
-                return summary(await repo.get(version))
+                activated = await repo.get(version)
+                assert activated is not None  # locked in this transaction
+                return summary(activated)
         except SignoffError as exc:
             raise _signoff(exc) from exc
 
     @router.get("/{version}/history", response_model=list[HistoryEntry], dependencies=[Depends(READERS)])
-    async def history(version: VersionPath, pool: PoolDep):
+    async def history(version: VersionPath, pool: PoolDep) -> list[HistoryEntry]:
         """Who created, edited, approved and activated this version, and when."""
         async with pool.acquire() as conn:
             repo = AgreementRepository(conn)
@@ -196,7 +213,7 @@ def agreements_router() -> APIRouter:
     @router.post("/{version}/backtest", dependencies=[Depends(READERS)])
     async def backtest(version: VersionPath, pool: PoolDep, settings: ScorerSettingsDep,
                        since: str = Query("30d", description="30d, 12h, 2w or an ISO timestamp"),
-                       until: datetime | None = Query(None, description="Default: now")) -> dict:
+                       until: datetime | None = Query(None, description="Default: now")) -> dict[str, Any]:
         """Replays stored engagement under this version and under the active one, side by side."""
         async with pool.acquire() as conn:
             row = await _existing(AgreementRepository(conn), version)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 
@@ -32,7 +32,11 @@ _SELECT = (
 
 
 def _row(record: asyncpg.Record | None) -> AgreementRow | None:
-    return AgreementRow(**dict(record)) if record else None
+    return _agreement(record) if record else None
+
+
+def _agreement(record: asyncpg.Record) -> AgreementRow:
+    return AgreementRow(**dict(record))
 
 
 class AgreementRepository:
@@ -48,16 +52,16 @@ class AgreementRepository:
         return _row(await self._conn.fetchrow(f"{_SELECT} WHERE a.status = 'active'"))
 
     async def all_versions(self) -> list[AgreementRow]:
-        return [_row(r) for r in await self._conn.fetch(f"{_SELECT} ORDER BY a.version")]
+        return [_agreement(r) for r in await self._conn.fetch(f"{_SELECT} ORDER BY a.version")]
 
-    async def create(self, name: str, document: dict, fmt: str, text: str, key_id: str) -> int:
-        return await self._conn.fetchval(
+    async def create(self, name: str, document: dict[str, Any], fmt: str, text: str, key_id: str) -> int:
+        return cast(int, await self._conn.fetchval(
             "INSERT INTO scorer.agreements (name, document, source_format, source_text, created_by)"
             " VALUES ($1, $2, $3, $4, $5) RETURNING version",
             name, document, fmt, text, key_id,
-        )
+        ))
 
-    async def replace_draft(self, version: int, name: str, document: dict, fmt: str, text: str) -> int:
+    async def replace_draft(self, version: int, name: str, document: dict[str, Any], fmt: str, text: str) -> int:
         """Replaces a draft's document and drops its approvals; returns how many were dropped."""
         await self._conn.execute(
             "UPDATE scorer.agreements SET name = $2, document = $3, source_format = $4,"
@@ -77,9 +81,9 @@ class AgreementRepository:
 
     async def activate(self, version: int, key_id: str) -> int | None:
         """Retires the active version, activates `version`; returns the retired version."""
-        retired = await self._conn.fetchval(
+        retired = cast(int | None, await self._conn.fetchval(
             "UPDATE scorer.agreements SET status = 'retired' WHERE status = 'active' RETURNING version"
-        )
+        ))
         await self._conn.execute(
             "UPDATE scorer.agreements SET status = 'active', activated_at = now(), activated_by = $2"
             " WHERE version = $1",
@@ -88,7 +92,8 @@ class AgreementRepository:
         await self._conn.execute("SELECT pg_notify($1, $2)", ACTIVATED_CHANNEL, str(version))
         return retired
 
-    async def record(self, version: int, action: str, key_id: str, role: str, detail: dict | None = None) -> None:
+    async def record(self, version: int, action: str, key_id: str, role: str,
+                     detail: dict[str, Any] | None = None) -> None:
         await self._conn.execute(
             "INSERT INTO scorer.agreement_history (version, action, key_id, role, detail)"
             " VALUES ($1, $2, $3, $4, $5)",
@@ -96,7 +101,7 @@ class AgreementRepository:
         )
 
     async def history(self, version: int) -> list[asyncpg.Record]:
-        return await self._conn.fetch(
+        return cast(list[asyncpg.Record], await self._conn.fetch(
             "SELECT action, key_id, role, at, detail FROM scorer.agreement_history"
             " WHERE version = $1 ORDER BY id", version,
-        )
+        ))

@@ -15,13 +15,13 @@ from pydantic import BaseModel, TypeAdapter
 
 from schemas.messages import EngagementEvent
 from schemas.topics import Topic
-from services.scorer.config import ScorerSettings
 from services.scorer.ingest.inbound import configured_secret, publish_engagement, verified
 from services.scorer.integrations.signatures import STANDARD_HEADERS, standard_webhook, verify_standard
 from services.shared.auth import Principal, require_role
-from services.shared.body import parse_json, read_limited, validate_items
+from services.shared.body import media_type, parse_json, read_limited, validate_items
 from services.shared.cloudevents import BATCH_CONTENT_TYPE
-from services.shared.errors import ApiError, ErrorResponse, refuse_nul_characters
+from services.shared.config import Settings
+from services.shared.errors import ApiError, error_responses, refuse_nul_characters
 from services.shared.state import service_state
 
 _ENGAGEMENT = TypeAdapter(EngagementEvent)
@@ -42,7 +42,7 @@ def _validate(body: Any, is_batch: bool) -> list[EngagementEvent]:
     return validate_items(_ENGAGEMENT, body if is_batch else [body], is_batch, MAX_BATCH, "event")
 
 
-async def _caller(request: Request, settings: ScorerSettings) -> Principal | None:
+async def _caller(request: Request, settings: Settings) -> Principal | None:
     """None for a Standard Webhooks request (its signature is checked with the body), else the API key's caller."""
     # ASGI header names arrive lower-cased: one pass over them, not one Headers scan per name.
     if _SIGNED_BY.isdisjoint(name for name, _ in request.scope["headers"]):
@@ -66,7 +66,7 @@ async def post_events(request: Request) -> Response:
     if request.scope["query_string"]:
         await refuse_nul_characters(request)
     caller = await _caller(request, settings)
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = media_type(request)
     if content_type not in _ACCEPTED_TYPES:
         raise ApiError(415, "unsupported_media_type",
                        "send application/cloudevents+json or application/cloudevents-batch+json")
@@ -87,6 +87,6 @@ def ingest_router() -> APIRouter:
         "/v1/events", post_events, methods=["POST"],
         status_code=202,
         response_model=Accepted,
-        responses={s: {"model": ErrorResponse} for s in (400, 401, 403, 413, 415, 422, 503)},
+        responses=error_responses(400, 401, 403, 413, 415, 422, 503),
     )
     return router

@@ -7,9 +7,11 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from fastapi import Request
+from pydantic import SecretStr
 
 from schemas.messages import EngagementEvent
 from services.scorer.integrations.signatures import SignatureError
+from services.shared.body import media_type
 from services.shared.cloudevents import STRUCTURED_HEADERS, encode
 from services.shared.config import Settings
 from services.shared.errors import ApiError
@@ -19,17 +21,12 @@ log = logging.getLogger(__name__)
 
 def configured_secret(settings: Settings, name: str) -> str:
     """The value of the secret setting `name`, or 503 naming the variable that turns the source on."""
-    secret = getattr(settings, name, None)
+    secret: SecretStr | None = getattr(settings, name, None)  # a secret setting of the service's own
     if secret is None or not secret.get_secret_value():
         raise ApiError(503, "not_configured",
                        f"HANDOFF_{name.upper()} is not set: requests from this source cannot be verified, "
                        "so they are refused until it is")
     return secret.get_secret_value()
-
-
-def media_type(request: Request) -> str:
-    """The request's media type, lower-cased, without parameters."""
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def require_json(request: Request) -> None:

@@ -25,10 +25,10 @@ from services.scorer.integrations.signatures import verify_hubspot, verify_mauti
 from services.shared.body import parse_json, read_limited
 from services.shared.config import Settings
 from services.shared.deps import ProducerDep, SettingsDep
-from services.shared.errors import ApiError, ErrorResponse
+from services.shared.errors import ApiError, error_responses
 
 Mapper = Callable[[Any, datetime], Mapped]
-ERRORS = {s: {"model": ErrorResponse} for s in (400, 401, 413, 415, 503)}
+ERRORS = error_responses(400, 401, 413, 415, 503)
 
 
 class SkippedItem(BaseModel):
@@ -52,7 +52,7 @@ async def signed_body(request: Request, settings: Settings, secret_name: str) ->
 
 def signed_uri(request: Request, settings: Settings) -> str:
     """The URL the caller used: the request's own, or the public base URL's when one is set (a proxy)."""
-    base = getattr(settings, "public_base_url", None)
+    base: str | None = getattr(settings, "public_base_url", None)  # ScorerSettings has it
     if not base:
         return str(request.url)
     query = f"?{request.url.query}" if request.url.query else ""

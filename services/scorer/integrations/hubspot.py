@@ -53,7 +53,7 @@ class HubSpotEvent(BaseModel):
         return f"{self.event_id}-{self.subscription_id}-{self.object_id}"
 
 
-def _parsed(body: list) -> tuple[list[tuple[int, HubSpotEvent]], Mapped]:
+def _parsed(body: list[Any]) -> tuple[list[tuple[int, HubSpotEvent]], Mapped]:
     mapped, events = Mapped(), []
     for index, item in enumerate(body):
         try:

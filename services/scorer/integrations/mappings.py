@@ -52,22 +52,23 @@ class MauticMappings(_Section):
         "mautic.lead_points_change": A.PROFILE_UPDATED, "mautic.form_on_submit": A.FORM_SUBMIT,
         "mautic.page_on_hit": A.PAGE_VIEW, "mautic.email_on_open": A.EMAIL_OPEN,
     }
-    fields: Attributes = {  # contact field alias -> attribute
+    # Field(validate_default=True) lets a default be written in short form: only validation makes it Attributes.
+    fields: Attributes = Field({  # contact field alias -> attribute
         "company": "company", "position": "title", "country": "country",
         "website": "website", "industry": "industry",
         "employees": {"attribute": "employees", "type": "integer"},
-    }
+    }, validate_default=True)
     email_field: str = "email"
 
 
 class HubSpotMappings(_Section):
     events: Activities = {"contact.creation": A.PROFILE_UPDATED, "contact.propertyChange": A.PROFILE_UPDATED}
-    properties: Attributes = {  # contact property -> attribute
+    properties: Attributes = Field({  # contact property -> attribute
         "company": "company", "jobtitle": "title",
         "numberofemployees": {"attribute": "employees", "type": "integer"}, "country": "country",
         "industry": "industry", "website": "website",
         "lifecyclestage": "lifecycle_stage",
-    }
+    }, validate_default=True)
     email_property: str = "email"
 
 
@@ -80,18 +81,18 @@ class SegmentMappings(_Section):
         "Pricing Viewed": A.PRICING_VIEW, "Email Opened": A.EMAIL_OPEN, "Email Link Clicked": A.EMAIL_CLICK,
         "Unsubscribed": A.UNSUBSCRIBED, "Email Bounced": A.EMAIL_BOUNCED,
     }
-    traits: Attributes = {  # identify traits (dotted paths; also read from context.traits) -> attribute
+    traits: Attributes = Field({  # identify traits (dotted paths; also read from context.traits) -> attribute
         "company": {"attribute": "company", "type": "string"}, "company.name": "company",
         "title": "title", "industry": "industry",
         "company.industry": "industry", "employees": {"attribute": "employees", "type": "integer"},
         "company.employee_count": {"attribute": "employees", "type": "integer"},
         "website": "website", "address.country": "country",
-    }
-    group_traits: Attributes = {  # group traits: the account's -> the lead's attributes
+    }, validate_default=True)
+    group_traits: Attributes = Field({  # group traits: the account's -> the lead's attributes
         "name": "company", "employees": {"attribute": "employees", "type": "integer"},
         "industry": "industry", "website": "website",
         "address.country": "country",
-    }
+    }, validate_default=True)
     email_trait: str = "email"
 
     @field_validator("events")

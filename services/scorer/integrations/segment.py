@@ -61,7 +61,7 @@ class SegmentCall(BaseModel):
                 or clean_email(lookup(self.properties, trait)))
 
 
-def _calls(body: Any) -> tuple[str, list]:
+def _calls(body: Any) -> tuple[str, list[Any]]:
     """Where the calls are (for naming skipped ones) and the calls."""
     if isinstance(body, dict) and "batch" in body:
         if not isinstance(body["batch"], list):
@@ -103,7 +103,8 @@ def map_segment(body: Any, mappings: SegmentMappings, received_at: datetime) -> 
         except ValidationError as exc:
             mapped.skip(where, reason_of(exc))
     # An email an identify gave in this request names that user's other calls too: one key, one partition.
-    emails = {c.who: email for _, c in calls if c.who and (email := c.email(mappings.email_trait))}
+    emails: dict[str | None, str] = {  # looked up by a call's id, which may be None
+        c.who: email for _, c in calls if c.who and (email := c.email(mappings.email_trait))}
     for where, call in calls:
         activity, why_not = _activity(call, mappings)
         if activity is None:

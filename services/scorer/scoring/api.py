@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from services.scorer.scoring.scores import ScoresRepository
-from services.shared.auth import require_role
+from services.shared.auth import READERS
 from services.shared.deps import PoolDep
-from services.shared.errors import ApiError, ErrorResponse
+from services.shared.errors import ApiError, error_responses
 
 
 class LeadScore(BaseModel):
@@ -35,10 +35,10 @@ class LeadScore(BaseModel):
 
 
 def leads_router() -> APIRouter:
-    router = APIRouter(tags=["leads"], responses={s: {"model": ErrorResponse} for s in (401, 403, 404)})
+    router = APIRouter(tags=["leads"], responses=error_responses(401, 403, 404))
 
     @router.get("/v1/leads/{lead_key}/score", response_model=LeadScore,
-                dependencies=[Depends(require_role("marketing", "sales", "ops"))])
+                dependencies=[Depends(READERS)])
     async def lead_score(lead_key: str, pool: PoolDep) -> LeadScore:
         """The lead's score under the version that decided it, and every rule that fired."""
         async with pool.acquire() as conn:

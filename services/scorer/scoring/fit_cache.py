@@ -12,7 +12,7 @@ from services.scorer.scoring.domain.scoring import FitResult, LeadProfile, fit
 class FitCache:
     def __init__(self, size: int = 20_000) -> None:
         self._size = size
-        self._entries: OrderedDict[tuple, FitResult] = OrderedDict()
+        self._entries: OrderedDict[tuple[int, str | None, bytes], FitResult] = OrderedDict()
 
     def fit(self, version: int, doc: AgreementDocument, profile: LeadProfile) -> FitResult:
         """The lead's fit under `version`, computed once per distinct record while it stays cached."""

@@ -13,8 +13,8 @@ from services.scorer.scoring.domain.lifecycle import QUALIFIED_STAGES, counted, 
 from services.scorer.scoring.domain.scoring import Evaluation, LeadProfile, Touch, account_key, evaluate
 from services.scorer.scoring.fit_cache import FitCache
 from services.scorer.scoring.identity import link_identities, resolve_lead_keys
-from services.scorer.scoring.scores import LeadRow, QualificationMark, ScoreRow, ScoresRepository, TouchRow
-from services.scorer.scoring.store import ScorerRepository
+from services.scorer.scoring.ports import LeadStore, ScoreStore
+from services.scorer.scoring.scores import LeadRow, QualificationMark, ScoreRow, TouchRow
 from services.shared.ids import derived_id
 from services.shared.outbox import OutboxMessage
 
@@ -48,8 +48,8 @@ def _lifecycle(lead: LeadRow, result: Evaluation) -> str:
 
 
 async def engagement_recorded(
-    repo: ScorerRepository,
-    scores: ScoresRepository,
+    repo: LeadStore,
+    scores: ScoreStore,
     events: Sequence[EngagementEvent],
     ctx: ScoringContext,
 ) -> list[QualifiedEvent]:
@@ -94,7 +94,7 @@ async def engagement_recorded(
     return emitted
 
 
-async def followup_recorded(repo: ScorerRepository, events: Sequence[FollowupEvent],
+async def followup_recorded(repo: LeadStore, events: Sequence[FollowupEvent],
                             active: Versioned | None) -> None:
     """Moves known leads along the follow-up loop, and returns recycled ones to nurture."""
     policy = active.document.recycle if active else Recycle()  # no agreement yet: the defaults

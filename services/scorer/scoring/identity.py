@@ -3,10 +3,10 @@
 from collections.abc import Sequence
 
 from schemas.messages import EngagementEvent
-from services.scorer.scoring.scores import ScoresRepository
+from services.scorer.scoring.ports import ScoreStore
 
 
-async def resolve_lead_keys(scores: ScoresRepository, events: Sequence[EngagementEvent]) -> dict[str, str]:
+async def resolve_lead_keys(scores: ScoreStore, events: Sequence[EngagementEvent]) -> dict[str, str]:
     """Event key -> lead key; links tool ids to emails and merges anonymous leads into them."""
     anonymous = {(e.data.source, e.data.external_id) for e in events if not e.data.email and e.data.external_id}
     linked = await scores.known_identities(anonymous)
@@ -15,12 +15,14 @@ async def resolve_lead_keys(scores: ScoresRepository, events: Sequence[Engagemen
         d = e.data
         if d.email:
             keys[e.dedupe_key] = d.email.strip().lower()
-        else:
+        elif d.external_id is not None:
             keys[e.dedupe_key] = linked.get((d.source, d.external_id), d.lead_key)
+        else:  # no tool id that could be linked
+            keys[e.dedupe_key] = d.lead_key
     return keys
 
 
-async def link_identities(scores: ScoresRepository, events: Sequence[EngagementEvent]) -> list[str]:
+async def link_identities(scores: ScoreStore, events: Sequence[EngagementEvent]) -> list[str]:
     """Links (source, external id) of events that carry an email; returns the merged-away keys."""
     merged: list[str] = []
     seen: set[tuple[str, str]] = set()

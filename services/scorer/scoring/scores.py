@@ -52,7 +52,7 @@ class ScoreRow:
     sales_ready: bool
     tier: str | None
     reason: str | None
-    explanation: list[dict]
+    explanation: list[dict[str, Any]]
     mismatches: list[str]
     scored_at: datetime
     account_key: str | None

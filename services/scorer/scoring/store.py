@@ -3,6 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -21,7 +22,7 @@ class LeadTouch:
     source: str
     first_at: datetime
     last_at: datetime
-    attributes: dict
+    attributes: dict[str, Any]
 
 
 def summarize_leads(events: Sequence[EngagementEvent], keys: Mapping[str, str]) -> list[LeadTouch]:

@@ -7,6 +7,7 @@ was converted, a converted lead was accepted), so a conversion is never above 10
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from services.router.reporting.domain.windows import percent
 
@@ -37,13 +38,6 @@ class StageFigure:
     median_minutes_in_stage: float | None  # until the next stage, over the leads that reached it
 
 
-def segment_of(employees: float | None) -> str:
-    """The size band of a company with `employees` (None: unknown)."""
-    if employees is None or employees < 0:
-        return UNKNOWN_SEGMENT
-    return next(label for label, low, high in SEGMENT_BANDS if employees >= low and (high is None or employees < high))
-
-
 def _minutes(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
@@ -65,7 +59,22 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def csv_rows(group_by: str, groups: Iterable[tuple[str | None, bool, Sequence[StageFigure]]]) -> list[list[str]]:
+class StageRow(Protocol):
+    """What a CSV row reads of a stage: a StageFigure, or the API's model made from one."""
+
+    @property
+    def stage(self) -> str: ...
+    @property
+    def half(self) -> str: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def conversion_pct(self) -> float | None: ...
+    @property
+    def median_minutes_in_stage(self) -> float | None: ...
+
+
+def csv_rows(group_by: str, groups: Iterable[tuple[str | None, bool, Sequence[StageRow]]]) -> list[list[str]]:
     """One row per group and stage (the header first); `groups` is (group, is_total, stages)."""
     rows = [list(CSV_COLUMNS)]
     for group, total, stages in groups:

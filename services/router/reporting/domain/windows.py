@@ -33,12 +33,6 @@ def _monday(at: datetime, zone: ZoneInfo) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def week_start(at: datetime, time_zone: str) -> datetime:
-    """Monday 00:00 (local wall time in `time_zone`) of the week holding `at`, as a UTC instant."""
-    zone = ZoneInfo(time_zone)
-    return _midnight(_monday(at, zone), zone)
-
-
 def weeks_between(since: datetime, until: datetime, time_zone: str) -> list[tuple[date, datetime, datetime]]:
     """Each week touching [since, until): (local Monday, start, end) with start and end in UTC."""
     zone = ZoneInfo(time_zone)

@@ -84,7 +84,7 @@ class CampaignRejections:
 
 def rejections_by_campaign(counts: Iterable[Any]) -> list[CampaignRejections]:
     """The commitments report's rejection counts summed over sources, per campaign, most rejected first."""
-    by_campaign: dict[str | None, dict[str | None, list]] = {}
+    by_campaign: dict[str | None, dict[str | None, list[Any]]] = {}  # reason -> [count, listed]
     for r in counts:
         entry = by_campaign.setdefault(r.campaign, {}).setdefault(r.reason, [0, r.listed])
         entry[0] += r.count

@@ -23,7 +23,7 @@ def match_account(domains: Sequence[str], accounts: Iterable[Account]) -> Accoun
     """The account of the lead's most telling domain; on a tie key accounts first, then account id."""
     by_domain: dict[str, list[Account]] = {}
     for account in accounts:
-        for domain in {registrable_domain(d) for d in account.domains} - {None}:
+        for domain in {r for d in account.domains if (r := registrable_domain(d)) is not None}:
             by_domain.setdefault(domain, []).append(account)
     for domain in domains:  # email first: the person's own company beats a website they typed
         if found := by_domain.get(domain):

@@ -56,10 +56,3 @@ def choose(members: Sequence[MemberState], virtual_time: float, available: Colle
     given_at = effective_pass(chosen, virtual_time)
     updated = replace(chosen, pass_value=given_at + 1 / chosen.weight)
     return RotationResult(chosen.rep_id, updated, given_at)
-
-
-def apply(members: Sequence[MemberState], result: RotationResult) -> tuple[MemberState, ...]:
-    """The members with the chosen one's new state in place (what the caller's update amounts to)."""
-    if result.updated is None:
-        return tuple(members)
-    return tuple(result.updated if m.rep_id == result.rep_id else m for m in members)

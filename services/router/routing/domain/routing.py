@@ -128,6 +128,7 @@ def decide(lead: LeadFacts, rules: RuleSet, accounts: Iterable[Account], pools: 
             tried.append(Tried(rule.id, outcome, owner, tuple(mismatches)))
             if outcome != "matched":
                 continue  # the owner cannot take it: the next rule decides
+            assert owner is not None  # "matched" means the account has an owner
             return Decision(rule.id, None, owner, (Considered(owner, None),), account_id, tried=tuple(tried))
         decision, outcome = _apply_match(rule, pools, reps, at, exclude)
         tried.append(Tried(rule.id, outcome, mismatches=tuple(mismatches)))

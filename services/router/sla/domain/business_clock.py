@@ -53,11 +53,6 @@ class WorkingHours:
         opens, _ = next(self._open_intervals(_aware(at)))
         return opens == at
 
-    def next_open(self, at: datetime) -> datetime:
-        """The instant itself if open, else the next opening instant (UTC)."""
-        opens, _ = next(self._open_intervals(_aware(at)))
-        return opens
-
     def add_business_minutes(self, start: datetime, minutes: float) -> datetime:
         """The instant by which `minutes` of working time have passed since `start` (UTC)."""
         if not math.isfinite(minutes) or minutes < 0:
@@ -114,11 +109,6 @@ class WorkingHours:
         else:
             closes = datetime.combine(day, self.end, tz)
         return opens.astimezone(UTC), closes.astimezone(UTC)
-
-
-def due_at(hours: WorkingHours, start: datetime, business_minutes: float) -> datetime:
-    """When a target of `business_minutes` of working time from `start` falls due (UTC)."""
-    return hours.add_business_minutes(start, business_minutes)
 
 
 def _aware(at: datetime) -> datetime:

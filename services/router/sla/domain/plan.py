@@ -55,6 +55,7 @@ def plan_sla(doc: AgreementDocument | None, tier: str, rep_time_zone: str | None
     target = sla_tier(doc, tier)
     if target is None:
         return None
+    assert doc is not None  # a target comes from a document
     hours = business_hours(doc, rep_time_zone)
     due = hours.add_business_minutes(routed_at, target.first_touch_minutes)
     accept_due = hours.add_business_minutes(routed_at, target.accept_minutes)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.events import ActivityKind
+from services.agreement.document import AgreementDocument
 from services.scorer.scoring.domain.scoring import LeadProfile, Touch, evaluate
 
 
@@ -31,9 +32,9 @@ class Crossing:
 @dataclass
 class Tally:
     sales_ready: int = 0
-    by_source: Counter = field(default_factory=Counter)
-    by_campaign: Counter = field(default_factory=Counter)
-    by_tier: Counter = field(default_factory=Counter)
+    by_source: Counter[str] = field(default_factory=Counter)
+    by_campaign: Counter[str] = field(default_factory=Counter)
+    by_tier: Counter[str] = field(default_factory=Counter)
 
     def add(self, c: Crossing) -> None:
         self.sales_ready += 1
@@ -46,7 +47,7 @@ class Tally:
                 "by_campaign": dict(self.by_campaign), "by_tier": dict(self.by_tier)}
 
 
-def first_crossing(document, lead: LeadHistory) -> Crossing | None:
+def first_crossing(document: AgreementDocument, lead: LeadHistory) -> Crossing | None:
     """Replays the lead's touches in order; the first touch after which it is sales-ready."""
     for i, touch in enumerate(lead.touches):
         result = evaluate(document, lead.profile, lead.touches[: i + 1], touch.occurred_at)
@@ -56,7 +57,7 @@ def first_crossing(document, lead: LeadHistory) -> Crossing | None:
     return None
 
 
-def replay(document, leads: Iterable[LeadHistory], progress: Callable[[], None] = lambda: None
+def replay(document: AgreementDocument, leads: Iterable[LeadHistory], progress: Callable[[], None] = lambda: None
            ) -> dict[str, Crossing]:
     """Lead key -> crossing, for every lead that becomes sales-ready under `document`."""
     out: dict[str, Crossing] = {}
@@ -69,8 +70,8 @@ def replay(document, leads: Iterable[LeadHistory], progress: Callable[[], None] 
 
 
 def _outcomes(keys: Iterable[str], outcomes: Mapping[str, tuple[str, str | None]]) -> dict[str, Any]:
-    statuses: Counter = Counter()
-    reasons: Counter = Counter()
+    statuses: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
     for key in keys:
         if key in outcomes:
             status, reason = outcomes[key]

@@ -8,7 +8,7 @@ disqualified beside engaged. A rejected lead that the router recycles goes back 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from schemas.events import FollowupStatus, LeadFollowup
 from services.agreement.document import Recycle
@@ -26,7 +26,13 @@ STAGE_OF = {
     FollowupStatus.LOST: "lost",
 }
 
-T = TypeVar("T")
+
+class _Timed(Protocol):
+    @property
+    def occurred_at(self) -> datetime: ...
+
+
+T = TypeVar("T", bound=_Timed)  # a touch: anything with an event time
 
 
 @dataclass(frozen=True)

@@ -134,13 +134,15 @@ def account_key(profile: LeadProfile) -> str | None:
     """The company domain that groups contacts into one account: a business email's, else the website's."""
     record = lead_record(profile)
     if record.get("email_domain") and not record.get("free_mail"):
-        return record["email_domain"]
+        email_domain: str = record["email_domain"]  # lead_record's derived field (or the attributes' own)
+        return email_domain
     return _domain(record.get("website"))
 
 
 def fit(doc: AgreementDocument, profile: LeadProfile) -> FitResult:
     """Fit points with every rule that fired; the first matching disqualifier's reason, if any."""
-    record, mismatches = lead_record(profile), []
+    record = lead_record(profile)
+    mismatches: list[str] = []
     disqualifier = next((d for d in doc.fit.disqualifiers
                          if _holds(f"disqualifier.{d.id}", d.when, record, mismatches)), None)
     # Points are still computed for a disqualified lead, so the explanation shows what it would have had.
@@ -167,7 +169,7 @@ def timeline(touches: Iterable[Touch], at: datetime) -> list[Touch]:
     return out
 
 
-def _capped(points: float, cap: Cap | None, window: deque, when: datetime) -> float:
+def _capped(points: float, cap: Cap | None, window: deque[tuple[datetime, float]], when: datetime) -> float:
     """The part of `points` the cap leaves room for, given what the rule counted in the window ending now."""
     if cap is None:
         return points
@@ -186,8 +188,9 @@ def engagement(doc: AgreementDocument, touches: Iterable[Touch], at: datetime) -
 
 def _engagement(doc: AgreementDocument, history: list[Touch], at: datetime) -> EngagementResult:
     """engagement() over a timeline already made."""
-    section, mismatches = doc.engagement, []
-    windows: dict[str, deque] = {r.id: deque() for r in section.rules}
+    section = doc.engagement
+    mismatches: list[str] = []
+    windows: dict[str, deque[tuple[datetime, float]]] = {r.id: deque() for r in section.rules}
     totals: dict[str, float] = {}
     now, day = _aware(at), timedelta(days=1)
     for touch in history:
