@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 from schemas.events import ActivityKind as A
 from services.agreement.document import AgreementDocument
+from services.agreement.domains import lead_domains
 from services.scorer.scoring.domain.scoring import (
     Contribution,
     LeadProfile,
@@ -11,6 +12,7 @@ from services.scorer.scoring.domain.scoring import (
     engagement,
     evaluate,
     fit,
+    lead_record,
 )
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -121,6 +123,24 @@ def test_the_account_is_the_business_email_domain():
 
 def test_a_free_mail_lead_is_grouped_by_its_company_website():
     assert account_key(LeadProfile("kim@gmail.com", {"website": "https://www.Acme.com/about"})) == "acme.com"
+
+
+def test_a_national_free_mail_domain_is_no_company():
+    assert account_key(LeadProfile("bob@yahoo.co.uk", {})) is None
+
+
+def test_a_subdomain_belongs_to_its_registrable_domain():
+    assert account_key(LeadProfile("ada@eu.sales.acme.co.uk", {})) == "acme.co.uk"
+
+
+def test_the_scorer_and_the_router_agree_on_the_company():
+    for email in ("ada@eu.sales.acme.co.uk", "bob@yahoo.co.uk", "kim@gmail.com", "Ana@Acme.COM"):
+        router_view = lead_domains(email, {})
+        assert account_key(LeadProfile(email, {})) == (router_view[0] if router_view else None)
+
+
+def test_a_national_free_mail_address_counts_as_free_mail_for_fit_rules():
+    assert lead_record(LeadProfile("bob@hotmail.fr", {}))["free_mail"] is True
 
 
 def test_a_free_mail_lead_without_a_website_has_no_account():

@@ -8,27 +8,25 @@ names: company, title, employees, industry, country, website…) plus derived fi
 over an attribute of the same name:
   email         the lead's email, if any
   email_domain  the lower-cased domain of that email
-  free_mail     whether email_domain is a free mail provider (FREE_MAIL); absent without an email
+  free_mail     whether email_domain belongs to a free mail provider (services.agreement.domains, the
+                one rule both services use: yahoo.co.uk and hotmail.fr count); absent without an email
 A value of the wrong type for a condition (employees "lots" under a range) is a non-match, and
 recorded in `mismatches`; it never raises.
 """
 
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from schemas.events import ActivityKind
 from services.agreement.document import AgreementDocument, Cap
+from services.agreement.domains import is_free_mail, lead_domains, registrable_domain
 from services.shared.conditions import Condition, Outcome
 from services.shared.conditions import evaluate as check
 
-FREE_MAIL = frozenset({
-    "gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "aol.com", "gmx.de", "web.de",
-    "proton.me", "protonmail.com", "mail.ru", "yandex.ru", "qq.com", "163.com", "live.com", "msn.com",
-})
 DECIMALS = 4  # scores and contributions are rounded to this in results, never while summing
 _PLAIN = (str, int, float, bool)
 
@@ -126,17 +124,17 @@ def lead_record(profile: LeadProfile) -> dict[str, Any]:
     record = dict(profile.attributes) if isinstance(profile.attributes, Mapping) else {}
     domain = _domain(profile.email) if profile.email and "@" in profile.email else None
     if domain:
-        record.update(email=profile.email, email_domain=domain, free_mail=domain in FREE_MAIL)
+        free = is_free_mail(registrable_domain(domain) or domain)
+        record.update(email=profile.email, email_domain=domain, free_mail=free)
     return record
 
 
 def account_key(profile: LeadProfile) -> str | None:
-    """The company domain that groups contacts into one account: a business email's, else the website's."""
-    record = lead_record(profile)
-    if record.get("email_domain") and not record.get("free_mail"):
-        email_domain: str = record["email_domain"]  # lead_record's derived field (or the attributes' own)
-        return email_domain
-    return _domain(record.get("website"))
+    """The company that groups contacts into one account: the registrable domain of a business email,
+    else of the website or company_domain (services.agreement.domains, as the router matches accounts)."""
+    attributes = profile.attributes if isinstance(profile.attributes, Mapping) else {}
+    found = lead_domains(profile.email, attributes)
+    return found[0] if found else None
 
 
 def fit(doc: AgreementDocument, profile: LeadProfile) -> FitResult:
@@ -211,18 +209,25 @@ def _engagement(doc: AgreementDocument, history: list[Touch], at: datetime) -> E
     return EngagementResult(round(float(sum(totals.values())), DECIMALS), fired, len(history), tuple(mismatches))
 
 
-def _decide(doc: AgreementDocument, fit_result: FitResult, history: list[Touch], total: float
-            ) -> tuple[str | None, str | None]:
-    """(tier, reason) of a lead that is sales-ready, else (None, None)."""
+def decide(doc: AgreementDocument, fit_result: FitResult, activities: Container[ActivityKind], total: float
+           ) -> tuple[str | None, str | None]:
+    """(tier, reason) of a lead that has done `activities` and has `total` engagement, else (None, None)."""
     if fit_result.disqualified:
         return None, None
     for fast in doc.sales_ready.fast_track:
-        if any(t.activity == fast.activity for t in history) and fit_result.points >= fast.min_fit:
+        if fast.activity in activities and fit_result.points >= fast.min_fit:
             return fast.tier, f"fast_track:{fast.activity.value}"
     for tier in doc.sales_ready.tiers:
         if fit_result.points >= tier.min_fit and total >= tier.min_engagement:
             return tier.name, f"threshold:{tier.name}"
     return None, None
+
+
+def _decide(doc: AgreementDocument, fit_result: FitResult, history: list[Touch], total: float
+            ) -> tuple[str | None, str | None]:
+    """(tier, reason) of a lead that is sales-ready, else (None, None)."""
+    # One place for the rules: the incremental engine (engine.py) calls decide() with the activities it kept.
+    return decide(doc, fit_result, {t.activity for t in history}, total)
 
 
 def evaluate(doc: AgreementDocument, profile: LeadProfile, touches: Iterable[Touch], at: datetime,
