@@ -27,7 +27,7 @@ HEADERS = {"authorization": f"Bearer {TEST_ADMIN_KEY}", "content-type": "applica
 def _event_body(activity: str = "page_view") -> bytes:
     import random
     from datetime import UTC, datetime
-    email = f"ing-{uuid.uuid4().hex[:12]}@bench-{uuid.uuid4().hex[:6]}.example.com"
+    email = f"ing-{uuid.uuid4().hex[:12]}@bench-{uuid.uuid4().hex[:6]}-example.com"
     return orjson.dumps(engagement_event(email, activity, datetime.now(UTC), lead_attributes(random.Random(), 0)))
 
 
@@ -139,7 +139,7 @@ def _latency_bodies(count: int, tag: str, seed: int) -> list[tuple[bytes, bytes]
     rng = random.Random(seed)
     out = []
     for i in range(count):
-        email = f"{tag}{i}-{uuid.uuid4().hex[:6]}@{tag}{i}.example.com"
+        email = f"{tag}{i}-{uuid.uuid4().hex[:6]}@{tag}{i}-example.com"
         out.append((email.encode(), orjson.dumps(engagement_event(
             email, "demo_request", datetime.now(UTC),
             {**lead_attributes(rng, i), "title": "VP Sales", "employees": 200}))))

@@ -39,7 +39,7 @@ def engagement_records(events: int, leads: int, seed: int = 7) -> list[Record]:
     rng = random.Random(seed)
     kinds, weights = zip(*MIX, strict=True)
     start = datetime.now(UTC) - timedelta(days=7)
-    emails = [f"lead{i}@bench{i}.example.com" for i in range(leads)]
+    emails = [f"lead{i}@bench{i}-example.com" for i in range(leads)]
     attributes = [lead_attributes(rng, i) for i in range(leads)]
     out: list[Record] = []
     for n in range(events):

@@ -2,7 +2,7 @@
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -21,8 +21,7 @@ from chaos.reference import expected_scores
 from chaos.report import Report
 from schemas.topics import Topic
 from services.agreement.document import AgreementDocument
-from services.scorer.config import ScorerSettings
-from services.shared.config import Settings, load_settings
+from services.shared.config import Settings
 from services.shared.db import connect
 from tests.support.isolated import isolated_stack
 from tests.support.stack import ROOT
@@ -129,8 +128,7 @@ async def run(cfg: ChaosConfig, base: Settings, *, name: str = "chaos", progress
         s = world.settings
         report.database, report.topic_prefix = s.database_url.rpartition("/")[2], s.topic_prefix
         doc = await _agreement(s.database_url)
-        horizon = timedelta(days=load_settings(ScorerSettings).scoring_horizon_days)  # what the scorers use
-        expected = expected_scores(doc, workload.leads, workload.events_by_lead(), horizon)
+        expected = expected_scores(doc, workload.leads, workload.events_by_lead())
         log_dir = LOGS / report.started_at.replace(":", "")
         log_dir.mkdir(parents=True, exist_ok=True)
         fleet = Fleet(_service_env(s), log_dir)

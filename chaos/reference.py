@@ -1,12 +1,11 @@
 """What the scorer must have stored, computed from the generated input with the pure domain.
 
-Mirrors services/scorer/scoring/handlers.py: the lead's touches within the horizon of its latest event,
-evaluated at that event's time, nothing recycled (the CRM phase starts after scoring settled), and
+Mirrors services/scorer/scoring/handlers.py with the replay (the scoring engine's test oracle): the
+lead's touches evaluated at its latest event's time, nothing recycled (the CRM phase starts after scoring settled), and
 an account share of 0 (no two generated leads share an account).
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from chaos.generate import Engagement, Lead
 from schemas.events import ActivityKind
@@ -57,15 +56,14 @@ def _possible(doc: AgreementDocument, lead: Lead, touches: list[Touch]) -> bool:
     return any(fitted.points >= t.min_fit and ceiling >= t.min_engagement for t in doc.sales_ready.tiers)
 
 
-def expected_scores(doc: AgreementDocument, leads: list[Lead], events: dict[str, list[Engagement]],
-                    horizon: timedelta) -> dict[str, Expected]:
+def expected_scores(doc: AgreementDocument, leads: list[Lead], events: dict[str, list[Engagement]]
+                    ) -> dict[str, Expected]:
     """Each lead's evaluation over its distinct valid events, as the scorer's last batch for it computes it."""
     out: dict[str, Expected] = {}
     for lead in leads:
         touches = [_touch(e) for e in events[lead.key]]
         at = max(t.occurred_at for t in touches)
-        kept = [t for t in touches if t.occurred_at > at - horizon]
-        result = evaluate(doc, LeadProfile(email=lead.key, attributes=lead.attributes), kept, at, 0.0)
-        qualifies = "yes" if result.sales_ready else ("maybe" if _possible(doc, lead, kept) else "no")
+        result = evaluate(doc, LeadProfile(email=lead.key, attributes=lead.attributes), touches, at, 0.0)
+        qualifies = "yes" if result.sales_ready else ("maybe" if _possible(doc, lead, touches) else "no")
         out[lead.key] = Expected(lead.key, len(touches), result, qualifies)
     return out

@@ -187,9 +187,12 @@ def agreement_bootstrap(path: Path = typer.Argument(..., exists=True)) -> None:
 def agreement_backtest(
     path: Path = typer.Argument(..., exists=True),
     since: str = typer.Option("30d", help="30d, 12h, 2w or an ISO timestamp"),
+    until: str = typer.Option(None, help="An ISO timestamp; default: now"),
+    leads: bool = typer.Option(False, "--leads", help="Also print each qualification (lead, time, tier, reason)"),
 ) -> None:
-    """Replays stored engagement under FILE and under the active version, and compares."""
-    from datetime import UTC, datetime, timedelta
+    """Replays stored engagement under FILE and under the active version with the live scorer's engine,
+    in this process, and compares."""
+    from datetime import UTC, datetime
 
     import orjson
     from rich.console import Console
@@ -204,23 +207,36 @@ def agreement_backtest(
 
     document, _ = _read_agreement(path)
     settings = load_settings(ScorerSettings)
+    now = datetime.now(UTC)
+    try:
+        start = parse_since(since, now)
+        end = datetime.fromisoformat(until) if until else now
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if end.tzinfo is None:
+        raise typer.BadParameter("--until needs a UTC offset")
+    if start >= end:
+        raise typer.BadParameter("--since must be before --until")
 
     async def run() -> dict[str, Any]:
-        pool = await create_pool(settings)
+        pool = await create_pool(settings.model_copy(update={"db_pool_min": 1, "db_pool_max": 2}))
         try:
             with Progress(transient=True) as progress:
-                task = progress.add_task("replaying leads", total=None)
-                return await run_backtest(
-                    pool, document, parse_since(since, datetime.now(UTC)),
-                    timedelta(days=settings.scoring_horizon_days),
-                    on_total=lambda n: progress.update(task, total=n),
-                    on_lead=lambda: progress.advance(task),
-                )
+                task = progress.add_task("replaying events", total=None)
+
+                async def total(n: int) -> None:
+                    progress.update(task, total=n)
+
+                async def advance(done: int) -> None:
+                    progress.update(task, completed=done)
+
+                return await run_backtest(pool, document, start, until=end, on_total=total, on_progress=advance)
         finally:
             await pool.close()
 
     report = asyncio.run(run())
-    table = Table(title=f"Backtest since {report['since']} over {report['leads_replayed']} leads")
+    table = Table(title=f"Backtest {report['since']} to {report['until']}: {report['leads_replayed']} leads, "
+                        f"{report['events_replayed']} events")
     table.add_column("")
     table.add_column(f"draft ({path.name})")
     table.add_column(f"active (v{report['active_version']})")
@@ -232,7 +248,25 @@ def agreement_backtest(
     table.add_row("newly qualified", str(len(report["newly_qualified"])), "")
     table.add_row("no longer qualified", str(len(report["no_longer_qualified"])), "")
     Console().print(table)
+    if not leads:
+        report = {k: v for k, v in report.items() if k != "qualifications"}
     typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+
+
+@agreement_app.command("backtest-job", hidden=True)
+def agreement_backtest_job(job_id: str = typer.Argument(..., help="A row of scorer.backtest_jobs")) -> None:
+    """Runs one queued backtest job (the scorer starts this for POST /v1/agreements/{v}/backtest)."""
+    import uuid
+
+    from services.scorer.backtest.jobs import run_job
+    from services.scorer.config import ScorerSettings
+    from services.shared.config import load_settings
+    from services.shared.logs import configure_logging, secret_values
+
+    settings = load_settings(ScorerSettings)
+    configure_logging(settings.log_level, secret_values(settings))
+    if not asyncio.run(run_job(settings, uuid.UUID(job_id))):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -108,7 +108,8 @@ def demo_leads(rng: random.Random, now: datetime, count: int, tag: str) -> list[
             company, domain = rng.choice(companies)  # a colleague: account engagement adds up
         else:
             company = f"{rng.choice(COMPANY)} {rng.choice(('Analytics', 'Systems', 'Labs', 'Group', 'Cloud'))}"
-            domain = f"{company.lower().replace(' ', '-')}-{tag}-{uuid.UUID(int=rng.getrandbits(128)).hex[:4]}.example"
+            suffix = uuid.UUID(int=rng.getrandbits(128)).hex[:4]
+            domain = f"{company.lower().replace(' ', '-')}-{tag}-{suffix}-example.com"  # a registrable domain
             companies.append((company, domain))
         person = f"{rng.choice(FIRST)}.{rng.choice(LAST)}.{uuid.UUID(int=rng.getrandbits(128)).hex[:4]}".lower()
         free_mail = profile == "disqualified" and rng.random() < 0.3

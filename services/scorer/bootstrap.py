@@ -29,7 +29,7 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
             state.runtime.start_job(job)
 
     def consumers(app: FastAPI, state: ServiceState) -> Sequence[ConsumerSpec]:
-        return scoring.consumers(settings, watcher_of(app).read)
+        return scoring.consumers(settings, watcher_of(app).read, state)
 
     app = create_service_app(
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,

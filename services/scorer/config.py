@@ -17,7 +17,6 @@ FOLLOWUP_GROUP = "handoff-scorer-followup"  # its own group and inbox: the route
 class ScorerSettings(Settings):
     port: int = Field(default=8001, validation_alias="HANDOFF_SCORER_PORT")
     event_source: str = "handoff/scorer"
-    scoring_horizon_days: int = Field(default=180, description="Engagement older than this is not scored")
     scoring_lanes: int = Field(
         default=2, ge=1, le=16,
         description="Transactions run side by side per engagement batch, split by partition")

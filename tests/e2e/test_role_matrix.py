@@ -37,6 +37,7 @@ ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
     ("scorer", "POST", "/v1/agreements/{version}/activate"): OPS,
     ("scorer", "GET", "/v1/agreements/{version}/history"): READ,
     ("scorer", "POST", "/v1/agreements/{version}/backtest"): READ,
+    ("scorer", "GET", "/v1/backtests/{job_id}"): READ,
     ("scorer", "GET", "/v1/leads/{lead_key}/score"): READ,
     **{("scorer", "POST", f"/v1/webhooks/{tool}"): SIGNED for tool in ("mautic", "hubspot", "segment")},
     # router

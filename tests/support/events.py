@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 def unique_email(tag: str = "lead", domain: str | None = None) -> str:
     """A new lead's email; each at a company domain of its own unless `domain` is given,
     so account-level engagement does not join unrelated test leads."""
-    return f"{tag}-{uuid.uuid4().hex[:8]}@{domain or uuid.uuid4().hex[:8] + '.example.com'}"
+    return f"{tag}-{uuid.uuid4().hex[:8]}@{domain or uuid.uuid4().hex[:8] + '-example.com'}"
 
 
 # A lead that fits the example agreement well: fit 20 + 15 + 10 + 25 + 10 = 80.

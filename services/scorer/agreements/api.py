@@ -1,18 +1,17 @@
-"""/v1/agreements: drafts, diff, joint approval, activation, history, backtest."""
+"""/v1/agreements: drafts, diff, joint approval, activation, history, backtest; /v1/backtests: its jobs."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar, overload
+from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
-from services.agreement.document import AgreementDocument
 from services.agreement.text import AgreementInvalid, diff_agreements, dump_agreement, parse_agreement
 from services.scorer.agreements.domain.signoff import SignoffError, approval_role, check_activation, check_approval
 from services.scorer.agreements.store import AgreementRepository, AgreementRow
 from services.scorer.backtest.history import parse_since
-from services.scorer.backtest.run import run_backtest
-from services.scorer.config import ScorerSettingsDep
+from services.scorer.backtest.jobs import MAX_UNFINISHED, JobRepository, JobRow, JobStatus, checked, launch
 from services.shared.auth import READERS, Principal, require_role
 from services.shared.body import media_type, read_limited
 from services.shared.deps import PoolDep, SettingsDep
@@ -58,6 +57,36 @@ class Change(BaseModel):
     path: str
     before: Any = None
     after: Any = None
+
+
+class BacktestProgress(BaseModel):
+    events_done: int
+    events_total: int | None  # None until the job has counted them
+    percent: float | None
+
+
+class BacktestJob(BaseModel):
+    job_id: UUID
+    status: JobStatus
+    draft_version: int
+    since: datetime
+    until: datetime
+    requested_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress: BacktestProgress
+    report: dict[str, Any] | None  # when done: the comparison (docs/agreement.md, "Backtest and history")
+    error: str | None  # when failed
+
+
+def job_view(job: JobRow) -> BacktestJob:
+    return BacktestJob(
+        job_id=job.job_id, status=job.status, draft_version=job.draft_version,
+        since=job.since, until=job.until, requested_by=job.requested_by, created_at=job.created_at,
+        started_at=job.started_at, finished_at=job.finished_at,
+        progress=BacktestProgress(events_done=job.events_done, events_total=job.events_total, percent=job.percent),
+        report=job.report, error=job.error)
 
 
 S = TypeVar("S", bound=AgreementSummary)
@@ -108,6 +137,7 @@ def agreements_router() -> APIRouter:
                        responses=error_responses(401, 403, 404, 409, 415, 422))
     Writer = Annotated[Principal, Depends(require_role("ops"))]
     Approver = Annotated[Principal, Depends(require_role("marketing", "sales"))]
+    Reader = Annotated[Principal, Depends(READERS)]
 
     @router.post("", status_code=201, response_model=AgreementDetail)
     async def create_draft(request: Request, who: Writer, pool: PoolDep, settings: SettingsDep) -> AgreementDetail:
@@ -210,23 +240,54 @@ def agreements_router() -> APIRouter:
             await _existing(repo, version)
             return [HistoryEntry(**dict(r)) for r in await repo.history(version)]
 
-    @router.post("/{version}/backtest", dependencies=[Depends(READERS)])
-    async def backtest(version: VersionPath, pool: PoolDep, settings: ScorerSettingsDep,
+    @router.post("/{version}/backtest", status_code=202, response_model=BacktestJob,
+                 responses=error_responses(429))
+    async def backtest(version: VersionPath, who: Reader, pool: PoolDep, response: Response,
                        since: str = Query("30d", description="30d, 12h, 2w or an ISO timestamp"),
-                       until: datetime | None = Query(None, description="Default: now")) -> dict[str, Any]:
-        """Replays stored engagement under this version and under the active one, side by side."""
+                       until: datetime | None = Query(None, description="Default: now")) -> BacktestJob:
+        """Starts a backtest job: stored engagement replayed under this version and under the active one
+        with the live scorer's engine, side by side. Poll `GET /v1/backtests/{job_id}` for the report."""
         async with pool.acquire() as conn:
             row = await _existing(AgreementRepository(conn), version)
+        now = datetime.now(UTC)
         try:
-            start = parse_since(since, datetime.now(UTC))
+            start = parse_since(since, now)
         except ValueError as exc:
             raise ApiError(422, "invalid", "since is not a duration or timestamp",
                            [FieldError(field="since", message=str(exc))]) from exc
         if until is not None and until.tzinfo is None:
             raise ApiError(422, "invalid", "until needs a UTC offset",
                            [FieldError(field="until", message="timestamp without offset")])
-        horizon = timedelta(days=settings.scoring_horizon_days)
-        return await run_backtest(pool, AgreementDocument.model_validate(row.document), start, horizon,
-                                  until=until, draft_version=version)
+        end = until or now
+        if start >= end:
+            raise ApiError(422, "invalid", "since must be before until",
+                           [FieldError(field="since", message="not before until")])
+        async with pool.acquire() as conn, conn.transaction():
+            jobs = JobRepository(conn)
+            await jobs.lock()
+            if await jobs.unfinished() >= MAX_UNFINISHED:
+                raise ApiError(429, "too_many_requests",
+                               f"{MAX_UNFINISHED} backtests are running already; try again when one is done",
+                               headers={"Retry-After": "30"})
+            job = await jobs.create(version, row.document, start, end, who.key_id)
+        await launch(pool, job.job_id)  # a process of its own: this one only waits for its exit status
+        response.headers["Location"] = f"/v1/backtests/{job.job_id}"
+        return job_view(job)
+
+    return router
+
+
+def backtests_router() -> APIRouter:
+    router = APIRouter(prefix="/v1/backtests", tags=["agreement"], responses=error_responses(401, 403, 404, 422))
+
+    @router.get("/{job_id}", response_model=BacktestJob, dependencies=[Depends(READERS)])
+    async def backtest_job(job_id: Annotated[UUID, Path(description="From POST /v1/agreements/{v}/backtest")],
+                           pool: PoolDep) -> BacktestJob:
+        """A backtest job: queued, running (with progress), done (with the report) or failed (with the error)."""
+        async with pool.acquire() as conn:
+            job = await checked(JobRepository(conn), job_id)
+        if job is None:
+            raise ApiError(404, "not_found", f"no backtest job {job_id}")
+        return job_view(job)
 
     return router

@@ -1,15 +1,26 @@
-"""SQL for backtests: stored engagement history and known CRM outcomes."""
+"""SQL for backtests: stored engagement streamed in time order, lead profiles, known CRM outcomes."""
 
 import re
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 
 import asyncpg
 
-from services.scorer.backtest.domain.replay import LeadHistory, history_from_rows
-from services.scorer.scoring.domain.scoring import LeadProfile
-from services.scorer.scoring.scores import ScoresRepository
+from schemas.events import ActivityKind
+from services.scorer.backtest.domain.replay import StoredTouch
+from services.scorer.scoring.domain.scoring import LeadProfile, Touch
 
 _SINCE = re.compile(r"^(\d+)([dhw])$")
+_ACTIVITIES = {kind.value: kind for kind in ActivityKind}
+CHUNK = 5_000  # rows per cursor fetch: what the stream holds at once
+_LOOKUP = 10_000  # keys per `= ANY($1)` lookup
+
+# The engine's order: event time, then event key compared as Python compares str (code points), which
+# is what the "C" collation's byte order gives for UTF-8; the database's own collation might not.
+_STREAM = (
+    "SELECT lead_key, event_key, activity, occurred_at, payload->>'url', payload->>'form', campaign, source"
+    " FROM scorer.engagement_events WHERE occurred_at < $1 ORDER BY occurred_at, event_key COLLATE \"C\""
+)
 
 
 def parse_since(text: str, now: datetime) -> datetime:
@@ -26,27 +37,39 @@ def parse_since(text: str, now: datetime) -> datetime:
 
 
 class HistoryRepository:
+    """Reads for one backtest; `stream` needs the connection inside a transaction (a server-side cursor)."""
+
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def lead_keys_between(self, since: datetime, until: datetime) -> list[str]:
-        rows = await self._conn.fetch(
-            "SELECT DISTINCT lead_key FROM scorer.engagement_events"
-            " WHERE occurred_at >= $1 AND occurred_at < $2 ORDER BY 1", since, until)
-        return [r["lead_key"] for r in rows]
+    async def count(self, until: datetime) -> int:
+        """How many stored events `stream` will give."""
+        return int(await self._conn.fetchval(
+            "SELECT count(*) FROM scorer.engagement_events WHERE occurred_at < $1", until))
 
-    async def histories(self, keys: list[str], horizon: timedelta, until: datetime) -> list[LeadHistory]:
-        """Each lead's profile and stored touches before `until`, ready to replay."""
-        scores = ScoresRepository(self._conn)
-        rows = await self._conn.fetch(
-            "SELECT lead_key, email, attributes FROM scorer.leads WHERE lead_key = ANY($1::text[])", keys)
-        touches = await scores.touches(keys, horizon)
-        return [history_from_rows(r["lead_key"], LeadProfile(email=r["email"], attributes=r["attributes"]),
-                                  [t for t in touches.get(r["lead_key"], []) if t.occurred_at < until])
-                for r in rows]
+    async def stream(self, until: datetime, chunk: int = CHUNK) -> AsyncIterator[list[StoredTouch]]:
+        """Every stored event before `until`, all leads together in the engine's order, `chunk` at a time."""
+        cursor = await self._conn.cursor(_STREAM, until)
+        while rows := await cursor.fetch(chunk):
+            # Columns by position, in Touch's order; a dict lookup, ActivityKind(v) is far slower.
+            yield [StoredTouch(r[0], Touch(r[1], _ACTIVITIES[r[2]], r[3], r[4], r[5], r[6]), r[7]) for r in rows]
 
-    async def outcomes(self, keys: list[str]) -> dict[str, tuple[str, str | None]]:
+    async def profiles(self, keys: Sequence[str]) -> dict[str, LeadProfile]:
+        """The stored profile (email and merged attributes) of each lead that has one."""
+        out: dict[str, LeadProfile] = {}
+        for i in range(0, len(keys), _LOOKUP):
+            rows = await self._conn.fetch(
+                "SELECT lead_key, email, attributes FROM scorer.leads WHERE lead_key = ANY($1::text[])",
+                list(keys[i:i + _LOOKUP]))
+            out.update({r[0]: LeadProfile(email=r[1], attributes=r[2]) for r in rows})
+        return out
+
+    async def outcomes(self, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
         """lead key -> (status, reason) where the CRM has told the router how the lead ended."""
-        rows = await self._conn.fetch(
-            "SELECT lead_key, status, reason FROM router.lead_outcomes WHERE lead_key = ANY($1::text[])", keys)
-        return {r["lead_key"]: (r["status"], r["reason"]) for r in rows}
+        out: dict[str, tuple[str, str | None]] = {}
+        for i in range(0, len(keys), _LOOKUP):
+            rows = await self._conn.fetch(
+                "SELECT lead_key, status, reason FROM router.lead_outcomes WHERE lead_key = ANY($1::text[])",
+                list(keys[i:i + _LOOKUP]))
+            out.update({r[0]: (r[1], r[2]) for r in rows})
+        return out

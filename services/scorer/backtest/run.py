@@ -1,46 +1,62 @@
-"""Runs a backtest of a draft against the active version over stored history."""
+"""Runs a backtest of a draft against the active version: one pass over the stored events."""
 
-import asyncio
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 
 from services.agreement.active import read_active
 from services.agreement.document import AgreementDocument
-from services.scorer.backtest.domain.replay import compare, replay
+from services.scorer.backtest.domain.replay import NO_PROFILE, Backtest, compare
 from services.scorer.backtest.history import HistoryRepository
+
+FILE_VERSION = 0  # the engine state's version for a draft that is a file, not a stored version
+
+
+async def _nothing(n: int) -> None:
+    return None
 
 
 async def run_backtest(
     pool: asyncpg.Pool,
     draft: AgreementDocument,
     since: datetime,
-    horizon: timedelta,
     *,
     until: datetime | None = None,
     draft_version: int | None = None,
-    on_total: Callable[[int], None] = lambda n: None,
-    on_lead: Callable[[], None] = lambda: None,
+    on_total: Callable[[int], Awaitable[None]] = _nothing,
+    on_progress: Callable[[int], Awaitable[None]] = _nothing,
 ) -> dict[str, Any]:
-    """The report of `compare`, plus what was compared."""
-    async with pool.acquire() as conn:
+    """The report of `compare`, plus what was compared. `on_total` gets the number of events to step,
+    `on_progress` the number stepped so far, after each chunk.
+
+    CPU-bound between fetches: callers run it in a process of its own (a backtest job, the CLI), not
+    in a serving process's event loop."""
+    until = until or datetime.now(UTC)
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        # One snapshot for the count, the stream, the profiles and the outcomes.
         repo = HistoryRepository(conn)
-        until = until or datetime.now(UTC)
-        keys = await repo.lead_keys_between(since, until)
-        histories = await repo.histories(keys, horizon, until)
-        outcomes = await repo.outcomes(keys)
         in_force = await read_active(conn)
-    active = in_force.document if in_force else None
-    on_total(len(histories) * (2 if active else 1))
-    # Replaying is CPU work: keep the event loop answering meanwhile.
-    draft_crossings = await asyncio.to_thread(replay, draft, histories, on_lead)
-    active_crossings = await asyncio.to_thread(replay, active, histories, on_lead) if active else None
+        await on_total(await repo.count(until))
+        versions = [(draft, draft_version or FILE_VERSION)]
+        if in_force:
+            versions.append((in_force.document, in_force.version))
+        backtest = Backtest(versions, since, until)
+        async for chunk in repo.stream(until):
+            new = backtest.unknown(e.lead_key for e in chunk)
+            if new:
+                profiles = await repo.profiles(new)
+                for key in new:
+                    backtest.add_lead(key, profiles.get(key, NO_PROFILE))
+            for event in chunk:
+                backtest.step(event)
+            await on_progress(backtest.events)
+        outcomes = await repo.outcomes(backtest.qualified_keys())
     return {
         "since": since.isoformat(),
         "until": until.isoformat(),
         "draft_version": draft_version,
         "active_version": in_force.version if in_force else None,
-        **compare(draft_crossings, active_crossings, outcomes, len(histories)),
+        **compare(backtest, outcomes),
     }

@@ -1,24 +1,30 @@
 """Scorer message handlers: one async function per message kind."""
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from schemas.events import ActivityKind, LeadFollowup, LeadQualified, ScoreContribution
 from schemas.messages import EngagementEvent, FollowupEvent, QualifiedEvent
-from services.agreement.active import Versioned
+from services.agreement.active import CurrentAgreement, Versioned
 from services.agreement.document import Recycle
-from services.scorer.scoring.domain.lifecycle import QUALIFIED_STAGES, counted, follow_all, may_qualify
-from services.scorer.scoring.domain.scoring import Evaluation, LeadProfile, Touch, account_key, evaluate
+from services.scorer.scoring.accounts import account_engagement
+from services.scorer.scoring.domain.engine import evaluate_state, to_json
+from services.scorer.scoring.domain.lifecycle import QUALIFIED_STAGES, follow_all, may_qualify
+from services.scorer.scoring.domain.scoring import Evaluation, LeadProfile, Touch, account_key, fit
 from services.scorer.scoring.fit_cache import FitCache
 from services.scorer.scoring.identity import link_identities, resolve_lead_keys
 from services.scorer.scoring.ports import LeadStore, ScoreStore
 from services.scorer.scoring.scores import LeadRow, QualificationMark, ScoreRow, TouchRow
+from services.scorer.scoring.states import scored_at, step_states
 from services.shared.ids import derived_id
 from services.shared.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
+
+
+def _no_rebuild_count(reason: str) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -27,9 +33,9 @@ class ScoringContext:
 
     qualified_topic: str
     source: str
-    agreement: Callable[[], Versioned | None]  # the active version, read per batch
-    horizon: timedelta = timedelta(days=180)
+    agreement: CurrentAgreement  # the active version, read per batch
     fit_cache: FitCache | None = None  # per process; None computes fit every time
+    rebuilt: Callable[[str], None] = _no_rebuild_count  # counts a lead rebuilt from its history, by reason
 
 
 _ACTIVITIES = {kind.value: kind for kind in ActivityKind}  # a dict lookup; ActivityKind(v) is far slower
@@ -37,6 +43,11 @@ _ACTIVITIES = {kind.value: kind for kind in ActivityKind}  # a dict lookup; Acti
 
 def _touch(t: TouchRow) -> Touch:
     return Touch(t.event_key, _ACTIVITIES[t.activity], t.occurred_at, t.url, t.form, t.campaign)
+
+
+def _event_touch(e: EngagementEvent) -> Touch:
+    d = e.data
+    return Touch(e.dedupe_key, d.activity, d.occurred_at, d.url, d.form, d.campaign)
 
 
 def _lifecycle(lead: LeadRow, result: Evaluation) -> str:
@@ -47,36 +58,51 @@ def _lifecycle(lead: LeadRow, result: Evaluation) -> str:
     return "recycled" if lead.lifecycle == "recycled" else "engaged"  # recycled stays so until it requalifies
 
 
+def _fresh_touches(events: Sequence[EngagementEvent], keys: Mapping[str, str],
+                   fresh: set[str]) -> dict[str, list[Touch]]:
+    """The batch's newly stored touches per lead, in timeline order."""
+    out: dict[str, list[Touch]] = {}
+    for e in events:
+        if e.dedupe_key in fresh:
+            out.setdefault(keys[e.dedupe_key], []).append(_event_touch(e))
+    for touches in out.values():
+        touches.sort(key=lambda t: (t.occurred_at, t.event_key))
+    return out
+
+
 async def engagement_recorded(
     repo: LeadStore,
     scores: ScoreStore,
     events: Sequence[EngagementEvent],
     ctx: ScoringContext,
 ) -> list[QualifiedEvent]:
-    """Stores engagement, rescores the leads it touched, and qualifies those that crossed the line."""
+    """Stores engagement, steps the touched leads' scoring state, and qualifies those that crossed the line.
+
+    In order, one event costs one engine step whatever the lead's history; a late event, a new
+    agreement version, a recycle or an identity merge rebuilds that one lead from its history.
+    """
     keys = await resolve_lead_keys(scores, events)
-    await repo.record_engagements(events, keys)
-    if await link_identities(scores, events):
+    recorded = await repo.record_engagements(events, keys)
+    merged = await link_identities(scores, events)
+    if merged:
         keys = await resolve_lead_keys(scores, events)  # a merge moved an anonymous lead
     active = ctx.agreement()
     if active is None:
         return []  # nothing decides sales-readiness yet: engagement is kept for when one does
-    affected = sorted(set(keys.values()))
-    leads = await scores.leads(affected)
-    touches = await scores.touches(affected, ctx.horizon)
-    profiles = {k: LeadProfile(email=leads[k].email, attributes=leads[k].attributes) for k in leads}
+    leads = await scores.leads(sorted(set(keys.values())))
+    stepped = await step_states(scores, active, leads, _fresh_touches(events, keys, recorded.fresh),
+                                recorded.created, set(merged), ctx.rebuilt)
+    profiles = {k: LeadProfile(email=lead.email, attributes=lead.attributes) for k, lead in leads.items()}
     accounts = {k: a for k, p in profiles.items() if (a := account_key(p))}
-    account_sums = await scores.account_engagement(accounts)
+    others = await account_engagement(scores, active, leads, stepped, accounts, ctx.rebuilt)
     latest = {keys[e.dedupe_key]: e for e in sorted(events, key=lambda e: e.data.occurred_at)}
     rows, emitted = [], []
     for key, lead in leads.items():
-        stored = [_touch(t) for t in touches.get(key, [])]
-        if not stored:
-            continue
-        at = max(t.occurred_at for t in stored)
-        history = counted(stored, lead.engagement_since)
-        fitted = ctx.fit_cache.fit(active.version, active.document, profiles[key]) if ctx.fit_cache else None
-        result = evaluate(active.document, profiles[key], history, at, account_sums.get(key, 0.0), fitted)
+        state = stepped.now[key]
+        at = scored_at(lead, state)
+        fitted = (ctx.fit_cache.fit(active.version, active.document, profiles[key]) if ctx.fit_cache
+                  else fit(active.document, profiles[key]))
+        result = evaluate_state(active.document, state, fitted, at, others.get(key, 0.0))
         newly = result.sales_ready and may_qualify(lead.lifecycle, lead.qualified_at, lead.requalify_after, at)
         rows.append(ScoreRow(
             lead_key=key, agreement_version=active.version, fit=result.fit, engagement=result.engagement,
@@ -85,6 +111,7 @@ async def engagement_recorded(
             explanation=[{"rule": c.rule, "points": c.points} for c in result.explanation],
             mismatches=list(result.mismatches), scored_at=at, account_key=accounts.get(key),
             lifecycle="sales_ready" if newly else _lifecycle(lead, result),
+            state=to_json(state), state_since=lead.engagement_since,
         ))
         if newly and key in latest:
             emitted.append(_qualified(latest[key], key, lead, result, active.version, ctx.source))

@@ -23,7 +23,8 @@ async def resolve_lead_keys(scores: ScoreStore, events: Sequence[EngagementEvent
 
 
 async def link_identities(scores: ScoreStore, events: Sequence[EngagementEvent]) -> list[str]:
-    """Links (source, external id) of events that carry an email; returns the merged-away keys."""
+    """Links (source, external id) of events that carry an email; returns the leads that took in an
+    anonymous lead's history (each must be rebuilt)."""
     merged: list[str] = []
     seen: set[tuple[str, str]] = set()
     for e in events:
@@ -34,5 +35,5 @@ async def link_identities(scores: ScoreStore, events: Sequence[EngagementEvent])
         email_key = d.email.strip().lower()
         old_key = await scores.link_identity(d.source, d.external_id, email_key)
         if old_key and old_key != email_key and await scores.merge_lead(old_key, email_key):
-            merged.append(old_key)
+            merged.append(email_key)
     return merged

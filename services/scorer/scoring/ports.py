@@ -1,12 +1,13 @@
 """The ports scoring's handlers take: where engagement and lifecycle are written, and what scoring reads."""
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import timedelta
-from typing import Protocol
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
 
 from schemas.messages import EngagementEvent
 from services.scorer.scoring.domain.lifecycle import LeadStage
-from services.scorer.scoring.scores import LeadRow, QualificationMark, ScoreRow, TouchRow
+from services.scorer.scoring.scores import AccountChange, AccountRow, LeadRow, QualificationMark, ScoreRow, TouchRow
+from services.scorer.scoring.store import Recorded
 from services.shared.outbox import OutboxMessage
 
 
@@ -14,7 +15,7 @@ class LeadStore(Protocol):
     """Where engagement events, the leads' lifecycle stages and the events to publish are stored
     (ScorerRepository)."""
 
-    async def record_engagements(self, events: Sequence[EngagementEvent], keys: Mapping[str, str]) -> None: ...
+    async def record_engagements(self, events: Sequence[EngagementEvent], keys: Mapping[str, str]) -> Recorded: ...
 
     async def stages(self, keys: Sequence[str]) -> dict[str, LeadStage]: ...
 
@@ -34,8 +35,16 @@ class ScoreStore(Protocol):
 
     async def leads(self, keys: Sequence[str]) -> dict[str, LeadRow]: ...
 
-    async def touches(self, keys: Sequence[str], horizon: timedelta) -> dict[str, list[TouchRow]]: ...
+    async def history(self, since: Mapping[str, datetime | None]) -> dict[str, list[TouchRow]]: ...
 
-    async def account_engagement(self, accounts: dict[str, str]) -> dict[str, float]: ...
+    async def accounts(self, keys: Collection[str]) -> dict[str, AccountRow]: ...
+
+    async def contacts(self, account_key: str) -> dict[str, LeadRow]: ...
+
+    async def change_accounts(self, version: int, half_life_days: float | None,
+                              changes: Sequence[AccountChange]) -> None: ...
+
+    async def save_states(self, version: int,
+                          states: Mapping[str, tuple[dict[str, Any], datetime | None]]) -> None: ...
 
     async def save_scores(self, scores: Sequence[ScoreRow], marks: Sequence[QualificationMark] = ()) -> None: ...

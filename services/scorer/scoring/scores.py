@@ -1,8 +1,9 @@
-"""SQL for scoring: identities, lead profiles, touch history, account sums and scores."""
+"""SQL for scoring: identities, lead profiles with their engine state, history for rebuilds, account
+sums and scores."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -17,8 +18,36 @@ class LeadRow:
     lifecycle: str
     qualified_at: datetime | None
     account_key: str | None
+    last_engaged_at: datetime  # the lead's latest event time: what it is scored at
     engagement_since: datetime | None = None  # set by a recycle that reset engagement
     requalify_after: datetime | None = None  # set by a recycle: the end of its cooldown
+    score_state: dict[str, Any] | None = None  # the engine's LeadState, as JSON
+    score_state_version: int | None = None  # the agreement version it was built under
+    score_state_since: datetime | None = None  # the engagement_since it was built under
+
+
+_LEAD_COLUMNS = ", ".join(LeadRow.__dataclass_fields__)  # in field order: rows are read positionally
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """An account's forward-decayed engagement over its contacts, and how many contacts it has."""
+
+    account_key: str
+    agreement_version: int | None  # None: no state stored yet
+    landmark_us: int | None
+    total: float
+    contacts: int  # leads stored with this account key: 0, or 1 for "some" (it is not counted)
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """Adds `delta` (a sum at `landmark_us`) to an account, or with `replace`, sets it."""
+
+    account_key: str
+    landmark_us: int | None
+    delta: float
+    replace: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +86,8 @@ class ScoreRow:
     scored_at: datetime
     account_key: str | None
     lifecycle: str
+    state: dict[str, Any] | None = None  # the engine state to keep, as JSON
+    state_since: datetime | None = None
 
 
 class ScoresRepository:
@@ -111,46 +142,97 @@ class ScoresRepository:
 
     async def leads(self, keys: Sequence[str]) -> dict[str, LeadRow]:
         rows = await self._conn.fetch(
-            "SELECT lead_key, email, attributes, lifecycle, qualified_at, account_key, engagement_since,"
-            " requalify_after FROM scorer.leads WHERE lead_key = ANY($1::text[]) FOR UPDATE", list(keys))
+            f"SELECT {_LEAD_COLUMNS} FROM scorer.leads WHERE lead_key = ANY($1::text[])"
+            " ORDER BY lead_key FOR UPDATE", list(keys))
         return {r[0]: LeadRow(*r) for r in rows}  # columns in LeadRow's field order
 
-    async def touches(self, keys: Sequence[str], horizon: timedelta) -> dict[str, list[TouchRow]]:
-        """Each lead's stored engagement within `horizon` of its latest event."""
+    async def history(self, since: Mapping[str, datetime | None]) -> dict[str, list[TouchRow]]:
+        """Each lead's stored engagement after its cut (all of it without one), in time order: what
+        a rebuild replays."""
+        if not since:
+            return {}
         rows = await self._conn.fetch(
-            # Both reads per lead through the (lead_key, occurred_at) index, whatever the statistics
-            # say: as a join, the events of a fresh, fast-growing table were read by one sequential
-            # scan per batch, and a join's cost grows with the whole history.
             "SELECT k.lead_key, e.event_key, e.activity, e.occurred_at, e.url, e.form, e.campaign, e.source"
-            " FROM unnest($1::text[]) AS k(lead_key)"
-            " CROSS JOIN LATERAL (SELECT max(m.occurred_at) AS at FROM scorer.engagement_events m"
-            "  WHERE m.lead_key = k.lead_key) AS l"
+            " FROM unnest($1::text[], $2::timestamptz[]) AS k(lead_key, since)"
             " CROSS JOIN LATERAL (SELECT x.event_key, x.activity, x.occurred_at, x.payload->>'url' AS url,"
             "  x.payload->>'form' AS form, x.campaign, x.source FROM scorer.engagement_events x"
-            "  WHERE x.lead_key = k.lead_key AND x.occurred_at > l.at - $2::interval"
+            "  WHERE x.lead_key = k.lead_key AND (k.since IS NULL OR x.occurred_at > k.since)"
             "  OFFSET 0) AS e"  # not flattened into a join: it stays a per-lead index range
             " ORDER BY e.occurred_at, e.event_key",
-            list(keys), horizon,
+            list(since), list(since.values()),
         )
         out: dict[str, list[TouchRow]] = {}
         for r in rows:  # columns in TouchRow's field order; positional is several times cheaper
             out.setdefault(r[0], []).append(TouchRow(*r))
         return out
 
-    async def account_engagement(self, accounts: dict[str, str]) -> dict[str, float]:
-        """lead key -> summed engagement of the *other* contacts of its account."""
-        if not accounts:
+    async def accounts(self, keys: Collection[str]) -> dict[str, AccountRow]:
+        """The stored state of each account, and whether it has contacts (0 and no state when unknown)."""
+        if not keys:
             return {}
         rows = await self._conn.fetch(
-            # Per lead through the account_key index: as one join, a batch of 500 leads was planned as a
-            # hash join over every lead (15-27 ms at 50,000 leads) from a misestimated account size.
-            "SELECT p.k AS lead_key, coalesce((SELECT sum(s.engagement) FROM scorer.leads l"
-            "  JOIN scorer.lead_scores s ON s.lead_key = l.lead_key"
-            "  WHERE l.account_key = p.acct AND l.lead_key <> p.k), 0) AS total"
-            " FROM unnest($1::text[], $2::text[]) AS p(k, acct)",
-            list(accounts), list(accounts.values()),
+            "SELECT k.account_key, a.agreement_version, a.landmark_us, coalesce(a.total, 0),"
+            # Whether it has contacts, only where no sums are stored: a count would grow with the account.
+            " CASE WHEN a.account_key IS NOT NULL THEN 1 ELSE (SELECT count(*) FROM (SELECT FROM scorer.leads l"
+            "  WHERE l.account_key = k.account_key LIMIT 1) AS x) END"
+            " FROM unnest($1::text[]) AS k(account_key)"
+            " LEFT JOIN scorer.account_states a ON a.account_key = k.account_key",
+            sorted(keys),
         )
-        return {r["lead_key"]: float(r["total"]) for r in rows}
+        return {r[0]: AccountRow(r[0], r[1], r[2], float(r[3]), int(r[4])) for r in rows}
+
+    async def contacts(self, account_key: str) -> dict[str, LeadRow]:
+        """Every lead stored with this account key, locked (an account rebuild rescores them all)."""
+        rows = await self._conn.fetch(
+            f"SELECT {_LEAD_COLUMNS} FROM scorer.leads WHERE account_key = $1 ORDER BY lead_key FOR UPDATE",
+            account_key)
+        return {r[0]: LeadRow(*r) for r in rows}
+
+    async def change_accounts(self, version: int, half_life_days: float | None,
+                              changes: Sequence[AccountChange]) -> None:
+        """Applies the batch's account changes in one statement, in key order (no two batches deadlock):
+        a delta is re-expressed at the row's landmark, in SQL, so concurrent batches add up."""
+        if not changes:
+            return
+        ordered = sorted(changes, key=lambda c: c.account_key)
+        added = [c for c in ordered if not c.replace]
+        half_life_us = half_life_days * 86_400_000_000 if half_life_days else None
+        if added:
+            await self._conn.execute(
+                "INSERT INTO scorer.account_states AS a (account_key, agreement_version, landmark_us, total)"
+                " SELECT k, $4, l, d FROM unnest($1::text[], $2::bigint[], $3::float8[])"
+                "  WITH ORDINALITY AS u(k, l, d, n) ORDER BY n"
+                " ON CONFLICT (account_key) DO UPDATE SET updated_at = now(), agreement_version = $4,"
+                "  landmark_us = coalesce(a.landmark_us, excluded.landmark_us),"
+                "  total = CASE WHEN a.landmark_us IS NULL OR a.agreement_version <> $4 THEN excluded.total"
+                "   WHEN $5::float8 IS NULL OR excluded.landmark_us IS NULL THEN a.total + excluded.total"
+                "   ELSE a.total + excluded.total * power(2, (excluded.landmark_us - a.landmark_us) / $5::float8)"
+                " END",
+                [c.account_key for c in added], [c.landmark_us for c in added], [c.delta for c in added],
+                version, half_life_us,
+            )
+        replaced = [c for c in ordered if c.replace]
+        if replaced:
+            await self._conn.execute(
+                "INSERT INTO scorer.account_states AS a (account_key, agreement_version, landmark_us, total)"
+                " SELECT * FROM (SELECT k, $4::int, l, d FROM unnest($1::text[], $2::bigint[], $3::float8[])"
+                "  AS u(k, l, d) ORDER BY k) AS v"
+                " ON CONFLICT (account_key) DO UPDATE SET agreement_version = $4, landmark_us = excluded.landmark_us,"
+                "  total = excluded.total, updated_at = now()",
+                [c.account_key for c in replaced], [c.landmark_us for c in replaced], [c.delta for c in replaced],
+                version,
+            )
+
+    async def save_states(self, version: int, states: Mapping[str, tuple[dict[str, Any], datetime | None]]) -> None:
+        """Keeps the engine state of leads rebuilt without being rescored (the contacts of a rebuilt account)."""
+        if not states:
+            return
+        await self._conn.execute(
+            "UPDATE scorer.leads l SET score_state = u.st::jsonb, score_state_version = $3,"
+            " score_state_since = u.since FROM unnest($1::text[], $2::text[], $4::timestamptz[]) AS u(k, st, since)"
+            " WHERE l.lead_key = u.k",
+            list(states), [orjson.dumps(st).decode() for st, _ in states.values()], version,
+            [since for _, since in states.values()])
 
     async def save_scores(self, scores: Sequence[ScoreRow], marks: Sequence[QualificationMark] = ()) -> None:
         """Upserts the scores and writes each lead's account, lifecycle and, for the leads in
@@ -159,6 +241,7 @@ class ScoresRepository:
             return
         cols = list(ScoreRow.__dataclass_fields__)
         values = {c: [getattr(s, c) for s in scores] for c in cols}
+        states = [orjson.dumps(s.state).decode() if s.state is not None else None for s in scores]
         # JSON arrays travel as text: asyncpg would read a list as another array dimension.
         for c in ("explanation", "mismatches"):
             values[c] = [orjson.dumps(v).decode() for v in values[c]]
@@ -180,12 +263,14 @@ class ScoresRepository:
             " UPDATE scorer.leads l SET account_key = u.acct, lifecycle = u.lc, updated_at = now(),"
             "  qualified_at = CASE WHEN u.qid IS NULL THEN l.qualified_at ELSE u.qat END,"
             "  qualification_id = coalesce(u.qid, l.qualification_id),"
-            "  qualified_version = CASE WHEN u.qid IS NULL THEN l.qualified_version ELSE u.qv END"
-            " FROM unnest($1::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[], $17::int[])"
-            "  AS u(k, acct, lc, qid, qat, qv) WHERE l.lead_key = u.k",
+            "  qualified_version = CASE WHEN u.qid IS NULL THEN l.qualified_version ELSE u.qv END,"
+            "  score_state = u.st::jsonb, score_state_version = u.v, score_state_since = u.since"
+            " FROM unnest($1::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[], $17::int[],"
+            "  $18::text[], $2::int[], $19::timestamptz[]) AS u(k, acct, lc, qid, qat, qv, st, v, since)"
+            " WHERE l.lead_key = u.k",
             *[values[c] for c in cols[:12]], values["account_key"], values["lifecycle"],
             [m and m.qualification_id for m in qualified], [m and m.qualified_at for m in qualified],
-            [m and m.agreement_version for m in qualified],
+            [m and m.agreement_version for m in qualified], states, values["state_since"],
         )
 
     async def score(self, lead_key: str) -> asyncpg.Record | None:

@@ -44,20 +44,29 @@ def summarize_leads(events: Sequence[EngagementEvent], keys: Mapping[str, str]) 
     return list(by_key.values())
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What storing a batch changed: the event keys stored for the first time, the leads created."""
+
+    fresh: set[str]
+    created: set[str]
+
+
 class ScorerRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def record_engagements(self, events: Sequence[EngagementEvent], keys: Mapping[str, str]) -> None:
+    async def record_engagements(self, events: Sequence[EngagementEvent], keys: Mapping[str, str]) -> Recorded:
         """Stores the raw events under their resolved lead keys and creates or refreshes the leads
-        (one statement: the two tables have nothing to wait on each other for)."""
+        (one statement: the two tables have nothing to wait on each other for); says which events
+        were new and which leads were created."""
         leads = summarize_leads(events, keys)
-        await self._conn.execute(
+        rows = await self._conn.fetch(
             "WITH stored AS (INSERT INTO scorer.engagement_events"
             " (event_key, lead_key, source, activity, campaign, occurred_at, payload)"
             " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
-            " $6::timestamptz[], $7::jsonb[]) ON CONFLICT DO NOTHING)"
-            " INSERT INTO scorer.leads (lead_key, email, source, lifecycle, attributes,"
+            " $6::timestamptz[], $7::jsonb[]) ON CONFLICT DO NOTHING RETURNING event_key),"
+            " upserted AS (INSERT INTO scorer.leads (lead_key, email, source, lifecycle, attributes,"
             " first_seen_at, last_engaged_at)"
             " SELECT k, e, s, 'engaged', a, f, l FROM unnest($8::text[], $9::text[], $10::text[],"
             " $11::jsonb[], $12::timestamptz[], $13::timestamptz[]) AS t(k, e, s, a, f, l)"
@@ -68,7 +77,8 @@ class ScorerRepository:
             "  last_engaged_at = greatest(scorer.leads.last_engaged_at, excluded.last_engaged_at),"
             "  lifecycle = CASE WHEN scorer.leads.lifecycle = 'new' THEN 'engaged'"
             "              ELSE scorer.leads.lifecycle END,"
-            "  updated_at = now()",
+            "  updated_at = now() RETURNING lead_key, (xmax = 0) AS created)"
+            " SELECT true, event_key FROM stored UNION ALL SELECT false, lead_key FROM upserted WHERE created",
             [e.dedupe_key for e in events],
             [keys[e.dedupe_key] for e in events],
             [e.data.source for e in events],
@@ -83,6 +93,7 @@ class ScorerRepository:
             [lead.first_at for lead in leads],
             [lead.last_at for lead in leads],
         )
+        return Recorded(fresh={r[1] for r in rows if r[0]}, created={r[1] for r in rows if not r[0]})
 
     async def stages(self, keys: Sequence[str]) -> dict[str, LeadStage]:
         """The lifecycle columns of the known leads among `keys`, locked until commit."""

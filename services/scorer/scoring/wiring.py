@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import asyncpg
 from fastapi import APIRouter
+from prometheus_client import CollectorRegistry, Counter
 
 from schemas.messages import EngagementEvent, FollowupEvent
 from schemas.topics import Topic
@@ -27,11 +28,14 @@ def routers() -> list[APIRouter]:
     return [leads_router()]
 
 
-def engagement_handler(settings: ScorerSettings, agreement: CurrentAgreement) -> BatchHandler:
+def engagement_handler(settings: ScorerSettings, agreement: CurrentAgreement,
+                       registry: CollectorRegistry | None = None) -> BatchHandler:
     """The batch handler the consumer loop calls inside its transaction."""
+    rebuilds = Counter("handoff_scorer_rebuilds", "Leads rebuilt from their stored history, by reason",
+                       ["reason"], registry=registry)
     ctx = handlers.ScoringContext(
         qualified_topic=settings.topic(Topic.QUALIFIED), source=settings.event_source, agreement=agreement,
-        horizon=timedelta(days=settings.scoring_horizon_days), fit_cache=FitCache())
+        fit_cache=FitCache(), rebuilt=lambda reason: rebuilds.labels(reason).inc())
 
     async def handle(conn: asyncpg.Connection, events: Sequence[EngagementEvent]) -> None:
         await handlers.engagement_recorded(ScorerRepository(conn), ScoresRepository(conn), events, ctx)
@@ -48,8 +52,8 @@ def followup_handler(agreement: CurrentAgreement) -> BatchHandler:
     return handle
 
 
-def consumers(settings: ScorerSettings, agreement: CurrentAgreement) -> list[ConsumerSpec]:
-    return [ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, agreement),
+def consumers(settings: ScorerSettings, agreement: CurrentAgreement, state: ServiceState) -> list[ConsumerSpec]:
+    return [ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, agreement, state.registry),
                          lanes=settings.scoring_lanes),
             ConsumerSpec(FOLLOWUP_GROUP, Topic.FOLLOWUP, followup_handler(agreement), gathers=True)]
 
