@@ -30,7 +30,7 @@ from services.scorer.scoring.domain.scoring import (
     Touch,
     _aware,
     _holds,
-    decide,
+    judged,
     timeline,
 )
 
@@ -186,22 +186,8 @@ def engagement_at(doc: AgreementDocument, state: LeadState, at: datetime) -> Eng
 def evaluate_state(doc: AgreementDocument, state: LeadState, fit_result: FitResult, at: datetime,
                    account_engagement: float = 0.0) -> Evaluation:
     """The lead's evaluation at `at`, as scoring.evaluate() gives it for the same touches."""
-    eng = engagement_at(doc, state, at)
-    account = doc.engagement.account
-    shared = round(account.weight * account_engagement, DECIMALS) if account.enabled else 0.0
     done = {f.activity for f in doc.sales_ready.fast_track if f.activity.value in state.fast_track}
-    tier, reason = decide(doc, fit_result, done, round(eng.points + shared, DECIMALS))
-    # From here as scoring.evaluate() words it; the property tests hold the two equal.
-    explanation = [*fit_result.contributions, *eng.contributions]
-    if shared:
-        explanation.append(Contribution("account", shared))
-    if fit_result.disqualifier:
-        explanation.append(Contribution(f"disqualifier.{fit_result.disqualifier}", 0.0))
-        reason = f"disqualified:{fit_result.disqualified}"
-    elif reason and reason.startswith("fast_track:"):
-        explanation.append(Contribution(f"sales_ready.{reason.replace(':', '.')}", 0.0))
-    return Evaluation(fit_result.points, eng.points, shared, fit_result.disqualified, tier is not None, tier,
-                      reason, tuple(explanation), fit_result.mismatches + eng.mismatches, eng.touches)
+    return judged(doc, fit_result, engagement_at(doc, state, at), done, account_engagement)
 
 
 def to_json(state: LeadState) -> dict[str, Any]:

@@ -223,13 +223,6 @@ def decide(doc: AgreementDocument, fit_result: FitResult, activities: Container[
     return None, None
 
 
-def _decide(doc: AgreementDocument, fit_result: FitResult, history: list[Touch], total: float
-            ) -> tuple[str | None, str | None]:
-    """(tier, reason) of a lead that is sales-ready, else (None, None)."""
-    # One place for the rules: the incremental engine (engine.py) calls decide() with the activities it kept.
-    return decide(doc, fit_result, {t.activity for t in history}, total)
-
-
 def evaluate(doc: AgreementDocument, profile: LeadProfile, touches: Iterable[Touch], at: datetime,
              account_engagement: float = 0.0, fit_result: FitResult | None = None) -> Evaluation:
     """The lead's scores at `at`, whether it is sales-ready, in which tier, why, and every rule that fired.
@@ -239,9 +232,16 @@ def evaluate(doc: AgreementDocument, profile: LeadProfile, touches: Iterable[Tou
     """
     history = timeline(touches, at)
     fit_result, eng = fit_result or fit(doc, profile), _engagement(doc, history, at)
+    return judged(doc, fit_result, eng, {t.activity for t in history}, account_engagement)
+
+
+def judged(doc: AgreementDocument, fit_result: FitResult, eng: EngagementResult, activities: Container[ActivityKind],
+           account_engagement: float) -> Evaluation:
+    """The evaluation of a lead with this fit and engagement that has done `activities`: the one place
+    both the replay and the incremental engine (engine.py) decide and explain."""
     account = doc.engagement.account
     shared = round(account.weight * account_engagement, DECIMALS) if account.enabled else 0.0
-    tier, reason = _decide(doc, fit_result, history, round(eng.points + shared, DECIMALS))
+    tier, reason = decide(doc, fit_result, activities, round(eng.points + shared, DECIMALS))
     explanation = [*fit_result.contributions, *eng.contributions]
     if shared:
         explanation.append(Contribution("account", shared))
