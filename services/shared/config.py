@@ -33,13 +33,18 @@ class Settings(BaseSettings):
         default=True,
         description="false: this replica serves HTTP only (an ingest tier); other replicas run the consumers")
     consumer_batch_max: int = 500
-    consumer_poll_ms: int = 200
+    consumer_poll_ms: int = Field(
+        default=1000, gt=0,
+        description="How long an idle consumer loop waits for records before it looks again; a stop ends"
+                    " the wait at once")
     consumer_retries: int = 3
     consumer_gather_ms: int = Field(
-        default=250, description="How long consumers off the routing path let the broker gather a batch")
+        default=250, ge=0,
+        description="How long the broker gathers a batch for consumers off the routing path while records flow")
     consumer_linger_ms: int = Field(
         default=10, ge=0,
-        description="How long the routing path's consumers let the broker gather a batch (0: answer at once)")
+        description="How long the broker gathers a batch for the routing path's consumers while records flow"
+                    " (the first record after a quiet spell is answered at once; 0: never gather)")
     consumer_commit_interval_ms: int = Field(
         default=1000, description="Offsets are committed at most this often while records keep coming")
     outbox_batch_max: int = 1000

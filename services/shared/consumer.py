@@ -1,13 +1,30 @@
 """The consumer loop: batch -> one DB transaction (inbox, state, outbox) -> commit offsets.
 
-Offsets are committed at most every `commit_interval_s` while records keep coming, at once when
-the topic goes quiet, before partitions are revoked, and at shutdown. Committing later only
-ever means redelivery after a crash, which the inbox drops; a commit per batch was a broker
-round trip on every batch's path and most of the broker's work at a steady trickle of events.
+Offsets are committed at most every `commit_interval_s` while records keep coming, once the
+topic goes quiet (a wait for records brings none), before partitions are revoked, and at
+shutdown. Committing later only ever means redelivery after a crash, which the inbox drops; a
+commit per batch was a broker round trip on every batch's path and most of the broker's work at
+a steady trickle of events.
+
+While records flow, the broker gathers the batches; while the topic is quiet, it long-polls.
+A loop starts long-polling (kafka.LONG_POLL: the broker answers a fetch as soon as a record is
+there, else after 500 ms), so an idle loop costs the broker two fetches a second. Once records
+come, the loop has the broker hold each fetch for `linger_ms` or until a megabyte is there: the
+records arriving meanwhile share one batch and its transaction's fixed round trips, which at a
+steady trickle costs less latency than it adds (docs/performance.md), at one fetch per batch.
+A wait of `linger_ms` that brings nothing means quiet again: back to the long poll. So the first
+record after a quiet spell is applied at once, and a stop ends any wait at once.
+
+Both simpler ways measured worse. The broker holding every fetch `linger_ms` for good cost each
+idle loop a hundred fetches a second (10 ms). Gathering on the client (wait after the first
+record, take what arrives) has the long-polling broker answer a fetch per arriving record: at 200
+events/s a 250 ms gather made 171 fetches a second instead of 4, and 8% of a core.
 """
 
 import asyncio
+import contextlib
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -23,16 +40,21 @@ from schemas.envelope import CloudEvent
 from services.shared import cloudevents
 from services.shared.dlq import dead_letter
 from services.shared.inbox import claim_new
+from services.shared.kafka import LONG_POLL, set_fetch_wait
 
 log = logging.getLogger(__name__)
 
 LANE_MIN_RECORDS = 100  # a batch is split into lanes of at least this many records
+GATHER_BYTES = 1 << 20  # a gathering fetch is answered before its linger only past this much
+# While gathering, a wait this much longer than the linger that brings nothing means quiet.
+QUIET_MARGIN_S = 0.1
 
 # The events are `Sequence[Any]`: the loop decodes each record through its topic's TypeAdapter
 # (TOPIC_ADAPTERS), so a handler receives that topic's event model (QualifiedEvent, ...) and names
 # it in its own signature. Callable parameters are contravariant: `Sequence[CloudEvent]` here would
 # reject every handler that takes a subclass.
 BatchHandler = Callable[[asyncpg.Connection, Sequence[Any]], Awaitable[None]]
+Batch = dict[TopicPartition, list[ConsumerRecord]]  # what getmany returns: each partition's records in order
 
 # Errors of the infrastructure, not of the record: wait and retry, never dead-letter.
 TRANSIENT_ERRORS = (
@@ -105,6 +127,7 @@ class ConsumerLoop:
         retries: int = 3,
         commit_interval_s: float = 1.0,
         lanes: int = 1,
+        linger_ms: int = 0,
     ) -> None:
         self.name = name
         self.topic = topic
@@ -124,6 +147,8 @@ class ConsumerLoop:
         # one lane's Python work overlaps another's database round trips. Only for handlers whose
         # transactions on different partitions touch different rows (the scorer: rows per lead).
         self._lanes = max(1, lanes)
+        self._linger_ms = linger_ms
+        self._gathering = False  # the broker holds fetches for linger_ms (records are flowing)
         self._pending: dict[TopicPartition, int] = {}  # applied, not yet committed
         self._committed_at = time.monotonic()
         self._stopping = asyncio.Event()
@@ -140,14 +165,17 @@ class ConsumerLoop:
         """Runs until stop(); Kafka hiccups are retried, never fatal."""
         self.consumer.subscribe([self.topic], listener=_CommitOnRevoke(self))
         while not self._stopping.is_set():
+            if self._gathering:
+                wait_s = self._linger_ms / 1000 + QUIET_MARGIN_S
+            else:
+                wait_s = self._poll_ms / 1000
             try:
-                batch = await self.consumer.getmany(
-                    timeout_ms=self._poll_ms, max_records=self._batch_max
-                )
+                batch = await self._getmany(wait_s, self._batch_max)
             except KafkaError as exc:
                 log.warning("fetch failed; retrying", extra={"error": repr(exc)})
                 await asyncio.sleep(1)
                 continue
+            self._broker_gathers(bool(batch))
             async with self.batch_lock:
                 if batch:
                     await self._process(batch)
@@ -156,7 +184,36 @@ class ConsumerLoop:
         async with self.batch_lock:
             await self.commit_pending()  # stopping: what was applied is committed before leaving
 
-    async def _process(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+    def _broker_gathers(self, flowing: bool) -> None:
+        """Has the broker gather the next fetches for `linger_ms` while records flow, and
+        long-poll again once they stop (a fetch already sent keeps the wait it was sent with)."""
+        if self._linger_ms and flowing != self._gathering:
+            set_fetch_wait(self.consumer, *((GATHER_BYTES, self._linger_ms) if flowing else LONG_POLL))
+            self._gathering = flowing
+
+    async def _getmany(self, wait_s: float, max_records: int) -> Batch:
+        """Records from the prefetch buffer, waiting at most `wait_s` for some to arrive; the wait
+        ends early (with none) when stop() is called, so neither an idle poll nor a gathering fetch
+        holds a shutdown. What is buffered already is taken without a task (the busy path);
+        cancelling a waiting getmany loses nothing: it takes records from the buffer as it returns."""
+        got: Batch = await self.consumer.getmany(timeout_ms=0, max_records=max_records)
+        if got or not wait_s or self._stopping.is_set():
+            return got
+        fetch = asyncio.ensure_future(
+            self.consumer.getmany(timeout_ms=math.ceil(wait_s * 1000), max_records=max_records)
+        )
+        stopped = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait((fetch, stopped), return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if fetch.done():
+            got = fetch.result()
+        else:
+            fetch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await fetch
+        return got
+
+    async def _process(self, batch: Batch) -> None:
         records = [r for tp_records in batch.values() for r in tp_records]
         self.stats.consumed += len(records)
         deliveries: list[Delivery] = []

@@ -15,6 +15,9 @@ log = logging.getLogger(__name__)
 
 # ROUTED: the router's outbound delivery reads it back (a DLQ topic is created for each of these).
 CONSUMED_TOPICS = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.FOLLOWUP, Topic.ROUTED)
+# (fetch_min_bytes, fetch_max_wait_ms) of a consumer waiting for records: the broker answers as
+# soon as one is there, else after 500 ms, so an idle consumer costs it two fetches a second.
+LONG_POLL = (1, 500)
 
 
 def make_producer(settings: Settings, **overrides: Any) -> AIOKafkaProducer:
@@ -41,11 +44,32 @@ def make_consumer(settings: Settings, group: str, **overrides: Any) -> AIOKafkaC
         session_timeout_ms=30000,
         heartbeat_interval_ms=3000,
         max_poll_interval_ms=300000,
+        # Starts long-polling; ConsumerLoop has the broker gather batches while records flow
+        # (set_fetch_wait).
+        fetch_min_bytes=LONG_POLL[0],
+        fetch_max_wait_ms=LONG_POLL[1],
+        # How long aiokafka's background fetcher sleeps when nothing has happened (default 200 ms):
+        # a fetch answered, records taken and a rebalance wake it at once anyway. Five wake-ups a
+        # second per idle consumer were a measurable share of an idle service's CPU.
+        consumer_timeout_ms=1000,
         # A topic missing at subscribe time is found at the next refresh (default: 5 minutes).
         metadata_max_age_ms=15000,
     )
     options.update(overrides)
     return AIOKafkaConsumer(**options)
+
+
+def set_fetch_wait(consumer: AIOKafkaConsumer, min_bytes: int, max_wait_ms: int) -> None:
+    """What the broker waits for before it answers the started consumer's next fetches: `min_bytes`
+    of records or `max_wait_ms`, whichever comes first.
+
+    aiokafka takes both only as constructor arguments, but its fetcher reads them anew for every
+    request it builds, so they are changed there (aiokafka is pinned below 0.15;
+    tests/integration/test_consumer_loop.py counts the fetches of both waits)."""
+    fetcher = consumer._fetcher
+    if not (hasattr(fetcher, "_fetch_min_bytes") and hasattr(fetcher, "_fetch_max_wait_ms")):
+        raise RuntimeError("this aiokafka's fetcher has no _fetch_min_bytes / _fetch_max_wait_ms")
+    fetcher._fetch_min_bytes, fetcher._fetch_max_wait_ms = min_bytes, max_wait_ms
 
 
 def all_topic_names(settings: Settings) -> list[str]:

@@ -28,9 +28,9 @@ class ConsumerSpec:
     name: str
     topic: Topic
     handler: BatchHandler
-    # Off the routing path (lifecycle bookkeeping, webhook fan-out): the broker may hold a fetch
-    # for HANDOFF_CONSUMER_GATHER_MS to hand over one bigger batch instead of many small ones;
-    # the routing path's consumers wait HANDOFF_CONSUMER_LINGER_MS only.
+    # Off the routing path (lifecycle bookkeeping, webhook fan-out): while records flow, the
+    # broker gathers each fetch for HANDOFF_CONSUMER_GATHER_MS, one bigger batch instead of many
+    # small ones; the routing path's consumers let it linger HANDOFF_CONSUMER_LINGER_MS only.
     gathers: bool = False
     # Transactions side by side per batch, split by partition (see ConsumerLoop); 1 for handlers
     # that keep state across a batch's decisions (the router's rep counts).
@@ -68,11 +68,9 @@ class Runtime:
         """Starts one consumer loop per spec."""
         s = self.settings
         for spec in consumers:
-            # The broker holds each fetch until this wait passes or a megabyte is there: a few records
-            # more per batch share its transaction's fixed round trips.
-            wait = s.consumer_gather_ms if spec.gathers else s.consumer_linger_ms
-            gather = {"fetch_max_wait_ms": wait, "fetch_min_bytes": 1 << 20} if wait else {}
-            consumer = make_consumer(s, spec.name, **gather)
+            # Long-polling while quiet, gathering for the linger while records flow (ConsumerLoop):
+            # a few records share a transaction's round trips, an idle consumer costs little.
+            consumer = make_consumer(s, spec.name)
             await consumer.start()
             loop = ConsumerLoop(
                 name=spec.name, topic=s.topic(spec.topic), consumer=consumer,
@@ -81,6 +79,7 @@ class Runtime:
                 poll_ms=s.consumer_poll_ms, batch_max=s.consumer_batch_max,
                 retries=s.consumer_retries, commit_interval_s=s.consumer_commit_interval_ms / 1000,
                 lanes=spec.lanes,
+                linger_ms=s.consumer_gather_ms if spec.gathers else s.consumer_linger_ms,
             )
             self.loops.append(loop)
             self.spawn(loop.run(), f"consumer-{spec.name}")

@@ -10,6 +10,7 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.protocol.fetch import FetchRequest
 
 from schemas.topics import Topic, dlq_topic
 from services.cli import run_migrations
@@ -151,6 +152,142 @@ async def test_lanes_apply_every_record_once_and_each_lead_in_order(isolated):
     assert runtime.loops[0].stats.applied == len(leads) * steps
     assert all(days == sorted(days) and len(days) == steps for days in seen.values())
     assert side_by_side[0] > 1
+
+
+async def _started(settings: Settings, specs: list[ConsumerSpec]) -> Runtime:
+    """A runtime whose loops hold their partitions and have made their first fetches."""
+    runtime = Runtime(settings, "scorer")
+    await runtime.start(specs, relay=False)
+
+    async def assigned():
+        return all(loop.assigned for loop in runtime.loops)
+
+    await wait_for(assigned, timeout=30)
+    await asyncio.sleep(1)  # the positions looked up, the first fetches out
+    return runtime
+
+
+def _count_fetch_requests(consumer) -> list[int]:
+    """A counter of the fetch requests the consumer's client sends from now on."""
+    count, send = [0], consumer._client.send
+
+    def counting(node_id, request, *args, **kwargs):
+        if isinstance(request, FetchRequest):
+            count[0] += 1
+        return send(node_id, request, *args, **kwargs)
+
+    consumer._client.send = counting
+    return count
+
+
+async def _produce_spaced(bootstrap: str, topic: str, emails: list[str], gap_s: float) -> None:
+    """One record per email, sent `gap_s` apart, each acknowledged before the next."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        for step, email in enumerate(emails):
+            event = engagement(email, occurred_at=f"2026-01-01T00:{step:02d}:00Z")
+            await producer.send_and_wait(topic, orjson.dumps(event), key=email.encode(), headers=STRUCTURED)
+            await asyncio.sleep(gap_s)
+    finally:
+        await producer.stop()
+
+
+async def test_an_idle_loop_asks_the_broker_a_few_times_a_second_not_a_hundred(isolated):
+    async def handler(conn, events):
+        pass
+
+    runtime = await _started(isolated, [ConsumerSpec("idle-linger", Topic.ENGAGEMENT, handler),
+                                        ConsumerSpec("idle-gather", Topic.ENGAGEMENT, handler, gathers=True)])
+    rounds = []
+    try:
+        for traffic in (False, True):  # from the start, then once a record has come and gone
+            if traffic:
+                await _produce_spaced(isolated.kafka_bootstrap, isolated.topic(Topic.ENGAGEMENT),
+                                      [unique_email("idle")], 0)
+
+                async def both_applied():
+                    return all(loop.stats.applied == 1 for loop in runtime.loops)
+
+                await wait_for(both_applied, timeout=30)
+                await asyncio.sleep(1)  # a gathering wait that brings nothing: long-polling again
+            counts = {loop.name: _count_fetch_requests(loop.consumer) for loop in runtime.loops}
+            await asyncio.sleep(2)
+            rounds.append({name: count[0] for name, count in counts.items()})
+    finally:
+        await runtime.stop()
+    # The broker holds an idle fetch 500 ms: about 4 in 2 s (a 10 ms gathering wait kept for good made 200).
+    assert all(1 <= n <= 8 for fetches in rounds for n in fetches.values()), rounds
+
+
+async def test_records_arriving_within_the_linger_land_in_one_batch_in_partition_order(isolated):
+    settings = isolated.model_copy(update={"consumer_linger_ms": 3000})
+    topic = settings.topic(Topic.ENGAGEMENT)
+    batches: list[list[tuple[str, str]]] = []
+
+    async def handler(conn, events):
+        batches.append([(e.data.email, e.data.occurred_at.isoformat()) for e in events])
+
+    runtime = await _started(settings, [ConsumerSpec("linger-test", Topic.ENGAGEMENT, handler)])
+    leads = [unique_email("linger-a"), unique_email("linger-b"), unique_email("linger-c")]
+    sent = [leads[step % len(leads)] for step in range(6)]
+    try:
+        # The first record after a quiet spell is applied at once and makes the loop gather (the
+        # fetch the client had already sent long-polls, so a second one may come alone too).
+        for warm in ("warm-1", "warm-2"):
+            await _produce_spaced(settings.kafka_bootstrap, topic, [unique_email(warm)], 0)
+            count = len(batches) + 1
+
+            async def applied(count=count):
+                return len(batches) == count
+
+            await wait_for(applied, timeout=30)
+        # One at a time, well within the linger: a lead's events share a partition.
+        await _produce_spaced(settings.kafka_bootstrap, topic, sent, 0.1)
+
+        async def all_applied():
+            return runtime.loops[0].stats.applied == 2 + len(sent)
+
+        await wait_for(all_applied, timeout=30)
+    finally:
+        await runtime.stop()
+    last = batches[-1]
+    assert len(batches) == 3 and sorted(email for email, _ in last) == sorted(sent)  # one transaction
+    for lead in leads:  # in it, each lead's events (its partition's records) in the order sent
+        steps = [at for email, at in last if email == lead]
+        assert steps == sorted(steps) and len(steps) == 2
+
+
+async def test_stopping_ends_a_gathering_wait_and_leaves_what_the_broker_held_uncommitted(isolated):
+    settings = isolated.model_copy(update={"consumer_gather_ms": 60_000})
+    topic = settings.topic(Topic.ENGAGEMENT)
+    applied: list[str] = []
+
+    async def handler(conn, events):
+        applied.extend(e.data.email for e in events)
+
+    runtime = await _started(settings, [ConsumerSpec("gather-stop", Topic.ENGAGEMENT, handler, gathers=True)])
+    first, held = unique_email("applied"), unique_email("held")
+    try:
+        await _produce_spaced(settings.kafka_bootstrap, topic, [first], 0)
+
+        async def first_applied():
+            return applied == [first]
+
+        await wait_for(first_applied, timeout=30)
+        await asyncio.sleep(1)  # the fetch sent before the loop began gathering has long-polled out
+        await _produce_spaced(settings.kafka_bootstrap, topic, [held], 0.5)  # the broker holds it
+        assert applied == [first]  # gathering for the minute
+    finally:
+        await asyncio.wait_for(runtime.stop(), timeout=20)  # not the minute the gather had left
+    assert applied == [first]
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.group("gather-stop"))
+    finally:
+        await admin.close()
+    assert sum(max(meta.offset, 0) for meta in committed.values()) == 1  # the held one is redelivered
 
 
 async def test_migrations_are_idempotent(stack):
