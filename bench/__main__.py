@@ -13,12 +13,13 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.http_scenarios import ingest_rps, routing_latency
-from bench.scenarios import Figure, Result, router_throughput, scorer_memory, scorer_throughput
+from bench.idle import idle_cost
+from bench.scenarios import Figure, Result, hot_keys, router_throughput, scorer_memory, scorer_throughput
 from bench.world import machine, settle
 
 app = typer.Typer(add_completion=False)
 RESULTS = Path(__file__).resolve().parent / "results"
-NAMES = ("scorer", "router", "ingest", "latency", "memory")
+NAMES = ("scorer", "router", "ingest", "latency", "memory", "idle", "hotkeys")
 
 
 def _run(name: str, quick: bool, tmp: Path):
@@ -30,6 +31,8 @@ def _run(name: str, quick: bool, tmp: Path):
         "ingest": lambda: ingest_rps(seconds=20 / (2 if quick else 1), concurrency=32),
         "latency": lambda: routing_latency(rate=200, seconds=60 / (6 if quick else 1)),
         "memory": lambda: scorer_memory(leads=1_000_000 // scale),
+        "idle": lambda: idle_cost(seconds=30 / (3 if quick else 1)),
+        "hotkeys": lambda: hot_keys(events=20_000 // scale),
     }[name]()
 
 

@@ -29,3 +29,18 @@ def test_the_cache_keeps_at_most_its_size():
     for i in range(10):
         cache.fit(1, EXAMPLE, LeadProfile(email=f"l{i}@x{i}.example", attributes={}))
     assert len(cache._entries) == 3
+
+
+def test_leads_with_the_same_fit_share_one_result_object():
+    cache = FitCache()
+    twin = LeadProfile(email="bea@acme.example", attributes=dict(LEAD.attributes))
+    assert cache.fit(1, EXAMPLE, twin) is cache.fit(1, EXAMPLE, LEAD)
+    assert cache.fit(1, EXAMPLE, twin) == fit(EXAMPLE, twin)
+
+
+def test_the_shared_results_stay_bounded():
+    cache = FitCache(size=3)
+    results = [cache.fit(1, EXAMPLE, LeadProfile(email=f"l{i}@x{i}.example", attributes={"employees": f"lots {i}"}))
+               for i in range(10)]
+    assert len(set(results)) == 10  # a value named in a mismatch makes each result distinct
+    assert len(cache._shared) <= 3

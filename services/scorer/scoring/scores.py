@@ -176,7 +176,10 @@ class ScoresRepository:
             " CASE WHEN a.account_key IS NOT NULL THEN 1 ELSE (SELECT count(*) FROM (SELECT FROM scorer.leads l"
             "  WHERE l.account_key = k.account_key LIMIT 1) AS x) END"
             " FROM unnest($1::text[]) AS k(account_key)"
-            " LEFT JOIN scorer.account_states a ON a.account_key = k.account_key",
+            # Each through the primary key, kept from being flattened (OFFSET 0): as a join, a batch's
+            # accounts were hash-joined with a sequential scan of every account (8 ms at 50,000).
+            " LEFT JOIN LATERAL (SELECT s.account_key, s.agreement_version, s.landmark_us, s.total"
+            "  FROM scorer.account_states s WHERE s.account_key = k.account_key OFFSET 0) AS a ON true",
             sorted(keys),
         )
         return {r[0]: AccountRow(r[0], r[1], r[2], float(r[3]), int(r[4])) for r in rows}
