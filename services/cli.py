@@ -1,4 +1,4 @@
-"""The `handoff` command: migrate, topics, seed, serve, schemas, demo."""
+"""The `handoff` command: migrate, topics, seed, serve, schemas, agreement, dlq, demo."""
 
 import asyncio
 from enum import StrEnum
@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # imported where used, so a command loads only what it needs
     from services.router.config import RouterSettings
     from services.scorer.config import ScorerSettings
     from services.shared.config import Settings
+    from services.shared.dlq import DeadLetterFilter
+    from services.shared.dlq_api import DeadLetterView
 
 app = typer.Typer(help="Handoff: event-driven lead routing.", no_args_is_help=True)
 
@@ -253,6 +255,106 @@ def agreement_backtest(
     typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
 
 
+@agreement_app.command("validate")
+def agreement_validate(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False),
+    as_json: bool = typer.Option(False, "--json", help="The API's error body instead of lines"),
+) -> None:
+    """Checks FILE offline, with the API's exact errors and their paths; exit 2 when it is not valid."""
+    import orjson
+
+    from services.agreement.text import AgreementInvalid, parse_agreement
+
+    fmt: Literal["json", "yaml"] = "json" if path.suffix == ".json" else "yaml"
+    try:
+        document = parse_agreement(path.read_text(), fmt)
+    except AgreementInvalid as exc:
+        if as_json:  # the shape POST /v1/agreements answers 422 with
+            fields = [{"field": p, "message": m} for p, m in exc.errors]
+            typer.echo(orjson.dumps({"error": {"code": "invalid", "message": "the agreement is not valid",
+                                               "fields": fields}}).decode())
+        else:
+            for where, message in exc.errors:
+                typer.echo(f"{path}: {where}: {message}", err=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(orjson.dumps({"valid": True, "name": document.name}).decode())
+    else:
+        typer.echo(f"{path}: valid ({document.name})")
+
+
+@agreement_app.command("diff")
+def agreement_diff(path: Path = typer.Argument(..., exists=True, dir_okay=False),
+                   as_json: bool = typer.Option(False, "--json", help="JSON instead of lines")) -> None:
+    """What FILE changes against the agreement in force (every leaf that differs, by path)."""
+    import orjson
+
+    from services.agreement.active import read_active
+    from services.agreement.text import diff_agreements, dump_agreement
+
+    document, _ = _read_agreement(path)
+
+    async def active() -> "Any":
+        conn = await connect(_settings().database_url)
+        try:
+            return await read_active(conn)
+        finally:
+            await conn.close()
+
+    current = asyncio.run(active())
+    before = dump_agreement(current.document) if current else {}
+    changes = diff_agreements(before, dump_agreement(document))
+    if as_json:
+        typer.echo(orjson.dumps({"active_version": current.version if current else None, "changes": changes}).decode())
+        return
+    typer.echo(f"{path} against {'version ' + str(current.version) if current else 'no active version'}: "
+               f"{len(changes)} change{'s' if len(changes) != 1 else ''}")
+    for change in changes:
+        typer.echo(f"  {change['path']}: {orjson.dumps(change['before']).decode()}"
+                   f" -> {orjson.dumps(change['after']).decode()}")
+
+
+@app.command()
+def status(as_json: bool = typer.Option(False, "--json", help="JSON instead of a table")) -> None:
+    """Both services' readiness, lag per consumer group, dead letters, outboxes, the agreement in force."""
+    import orjson
+    from rich.console import Console
+    from rich.table import Table
+
+    from schemas.topics import Topic
+    from services.router.config import CRM_GROUP, DELIVERY_GROUP, QUALIFIED_GROUP, RouterSettings
+    from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, ScorerSettings
+    from services.shared.config import load_settings
+    from services.shared.operations import gather_status, local_url
+
+    groups = [(CONSUMER_GROUP, Topic.ENGAGEMENT), (FOLLOWUP_GROUP, Topic.FOLLOWUP), (QUALIFIED_GROUP, Topic.QUALIFIED),
+              (CRM_GROUP, Topic.CRM_ACTIVITY), (f"{DELIVERY_GROUP}-routed", Topic.ROUTED),
+              (f"{DELIVERY_GROUP}-followup", Topic.FOLLOWUP)]
+    scorer, router = load_settings(ScorerSettings), load_settings(RouterSettings)
+    urls = {"scorer": local_url(scorer.host, scorer.port), "router": local_url(router.host, router.port)}
+    report = asyncio.run(gather_status(scorer, urls, groups))
+    if as_json:
+        typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+        raise typer.Exit(0 if report["healthy"] else 1)
+    console = Console()
+    services = Table("service", "url", "ready", "detail", title="services")
+    for name, s in report["services"].items():
+        services.add_row(name, s["url"], "yes" if s["ready"] else "NO", s["detail"])
+    console.print(services)
+    lag = Table("consumer group", "topic", "lag", title="consumer lag")
+    for g in report["consumer_groups"]:
+        lag.add_row(g["group"], g["topic"], "no offsets yet" if g["lag"] is None else str(g["lag"]))
+    console.print(lag)
+    depth = Table("queue", "records", title="waiting")
+    for name, n in {**report["dead_letters"], **report["outboxes"]}.items():
+        depth.add_row(name, "unreadable" if n is None else str(n))
+    console.print(depth)
+    agreement = report["agreement"]
+    in_force = "none" if agreement is None else f"v{agreement['version']} ({agreement['name']})"
+    console.print(f"agreement in force: {in_force}; open overflow: {report['open_overflow']}")
+    raise typer.Exit(0 if report["healthy"] else 1)
+
+
 @agreement_app.command("backtest-job", hidden=True)
 def agreement_backtest_job(job_id: str = typer.Argument(..., help="A row of scorer.backtest_jobs")) -> None:
     """Runs one queued backtest job (the scorer starts this for POST /v1/agreements/{v}/backtest)."""
@@ -267,6 +369,147 @@ def agreement_backtest_job(job_id: str = typer.Argument(..., help="A row of scor
     configure_logging(settings.log_level, secret_values(settings))
     if not asyncio.run(run_job(settings, uuid.UUID(job_id))):
         raise typer.Exit(1)
+
+
+dlq_app = typer.Typer(help="Dead letters: what a consumer could not process, and replaying it after a fix.",
+                      no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+
+TOPIC_HELP = "A contract topic (handoff.engagement.v1) or its short name: engagement, qualified, routed, crm, followup"
+
+
+def _contract_topic(name: str) -> str:
+    from schemas.topics import Topic
+
+    short = {"engagement": Topic.ENGAGEMENT, "qualified": Topic.QUALIFIED, "routed": Topic.ROUTED,
+             "crm": Topic.CRM_ACTIVITY, "crm-activity": Topic.CRM_ACTIVITY, "followup": Topic.FOLLOWUP}
+    topic = short.get(name) or next((t for t in Topic if t.value == name.removesuffix(".dlq")), None)
+    if topic is None:
+        raise typer.BadParameter(f"{name!r} is no contract topic; one of {', '.join(short)} or {', '.join(Topic)}")
+    return topic.value
+
+
+def _filter(since: str | None, error_matches: str | None,
+            positions: list[str] | None = None) -> "DeadLetterFilter":
+    from datetime import UTC, datetime
+
+    from services.shared.dlq import DeadLetterFilter
+    from services.shared.windows import parse_since
+
+    try:
+        start = parse_since(since, datetime.now(UTC)) if since else None
+        chosen = frozenset(_position(p) for p in positions) if positions else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    return DeadLetterFilter(start, error_matches, chosen)
+
+
+def _position(text: str) -> tuple[int, int]:
+    partition, _, offset = text.partition(":")
+    if not (partition.isdigit() and offset.isdigit()):
+        raise ValueError(f"{text!r} is not PARTITION:OFFSET")
+    return int(partition), int(offset)
+
+
+@dlq_app.command("list")
+def dlq_list(
+    topic: str = typer.Argument(None, help=TOPIC_HELP + "; none: every dead-letter topic and its depth"),
+    since: str = typer.Option(None, help="Dead-lettered since: 30d, 12h, 90m or an ISO timestamp"),
+    error_matches: str = typer.Option(None, "--error-matches", help="Only reasons containing this text (any case)"),
+    limit: int = typer.Option(50, min=1, help="At most this many records"),
+    as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table"),
+) -> None:
+    """Lists dead letters: per topic the depth, or one topic's records with why each failed."""
+    import orjson
+    from rich.console import Console
+    from rich.table import Table
+
+    from schemas.topics import Topic, dlq_topic
+    from services.shared.dlq import dead_letters, dlq_depths
+    from services.shared.dlq_api import view
+
+    settings = _settings()
+    if topic is None:
+        depths = asyncio.run(dlq_depths(settings, [settings.topic(t) for t in Topic]))
+        if as_json:
+            typer.echo(orjson.dumps({dlq_topic(t): n for t, n in depths.items()}).decode())
+            return
+        table = Table("dead-letter topic", "records")
+        for name, n in depths.items():
+            table.add_row(dlq_topic(name), str(n))
+        Console().print(table)
+        return
+    which = _filter(since, error_matches)
+
+    async def read() -> list["DeadLetterView"]:
+        out = []
+        async for letter in dead_letters(settings, settings.topic(_contract_topic(topic)), which):
+            out.append(view(letter))
+            if len(out) >= limit:
+                break
+        return out
+
+    letters = asyncio.run(read())
+    if as_json:
+        for letter in letters:
+            typer.echo(letter.model_dump_json(exclude={"value", "headers"}))
+        return
+    table = Table("partition:offset", "dead-lettered at", "key", "error", title=dlq_topic(settings.topic(
+        _contract_topic(topic))))
+    for letter in letters:
+        table.add_row(f"{letter.partition}:{letter.offset}", letter.dead_lettered_at.isoformat(timespec="seconds"),
+                      letter.key or "", letter.error[:120])
+    Console().print(table)
+
+
+@dlq_app.command("show")
+def dlq_show(topic: str = typer.Argument(..., help=TOPIC_HELP),
+             position: str = typer.Argument(..., help="PARTITION:OFFSET of the dead-letter record")) -> None:
+    """Prints one dead letter: its headers and the record as produced."""
+    import orjson
+
+    from services.shared.dlq import dead_letters
+    from services.shared.dlq_api import view
+
+    settings = _settings()
+    which = _filter(None, None, [position])
+
+    async def read() -> list["DeadLetterView"]:
+        return [view(letter) async for letter in dead_letters(settings, settings.topic(_contract_topic(topic)), which)]
+
+    found = asyncio.run(read())
+    if not found:
+        typer.echo(f"no dead letter at {position}", err=True)
+        raise typer.Exit(1)
+    shown = found[0].model_dump(mode="json")
+    if shown["value_encoding"] == "utf-8" and shown["value"] is not None:
+        try:
+            shown["value"] = orjson.loads(shown["value"])
+        except orjson.JSONDecodeError:
+            pass  # not JSON: shown as the text it is
+    typer.echo(orjson.dumps(shown, option=orjson.OPT_INDENT_2).decode())
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    topic: str = typer.Argument(..., help=TOPIC_HELP),
+    since: str = typer.Option(None, help="Only those dead-lettered since: 30d, 12h, 90m or an ISO timestamp"),
+    error_matches: str = typer.Option(None, "--error-matches", help="Only reasons containing this text (any case)"),
+    position: list[str] = typer.Option(None, "--position", help="Only PARTITION:OFFSET (repeatable)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would be replayed, produce nothing"),
+) -> None:
+    """Produces the chosen dead letters to the topic they came from (same key, value and headers, plus
+    a replay header). The consumers' inboxes apply each at most once, however often it is replayed."""
+    from services.shared.dlq import replay
+
+    settings = _settings()
+    done = asyncio.run(replay(settings, settings.topic(_contract_topic(topic)), _filter(since, error_matches, position),
+                              dry_run=dry_run))
+    for r in done:
+        to = f"{r.to_topic}" + (f" {r.to_partition}:{r.to_offset}" if r.to_offset is not None else "")
+        typer.echo(f"{'would replay' if dry_run else 'replayed'} {r.letter.partition}:{r.letter.offset}"
+                   f" -> {to}  ({r.letter.error[:80]})")
+    typer.echo(f"{len(done)} {'to replay' if dry_run else 'replayed'}")
 
 
 @app.command()

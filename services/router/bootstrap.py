@@ -17,6 +17,7 @@ from services.router.salesops import wiring as salesops
 from services.router.sla import wiring as sla
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
+from services.shared.dlq_api import dead_letters_router
 from services.shared.runtime import ConsumerSpec
 from services.shared.state import Clock, ServiceState, utc_now
 
@@ -50,5 +51,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
         title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
         clock=clock,
         routers=[*routing.routers(), *salesops.routers(), *crm.routers(), *reporting.routers(),
-                 *deliveries.routers()],
+                 *deliveries.routers(),
+                 # Its consumers' topics (ROUTED and FOLLOWUP: the outbound delivery's fan-out).
+                 dead_letters_router([Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.ROUTED, Topic.FOLLOWUP])],
     )

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from fastapi import FastAPI
 
+from schemas.topics import Topic
 from services.agreement.active import watch_active_agreement
 from services.agreement.deps import keep_watcher, watcher_of
 from services.scorer.agreements import wiring as agreements
@@ -14,6 +15,7 @@ from services.scorer.scoring import wiring as scoring
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
 from services.shared.direct import DirectRoutes
+from services.shared.dlq_api import dead_letters_router
 from services.shared.runtime import ConsumerSpec
 from services.shared.state import ServiceState
 
@@ -33,7 +35,8 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
 
     app = create_service_app(
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
-        routers=[*ingest.routers(mappings), *agreements.routers(), *scoring.routers()],
+        routers=[*ingest.routers(mappings), *agreements.routers(), *scoring.routers(),
+                 dead_letters_router([Topic.ENGAGEMENT, Topic.FOLLOWUP])],  # its consumers' topics
     )
     app.add_middleware(DirectRoutes, routes=ingest.direct_routes())
     return app

@@ -25,6 +25,9 @@ ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
     **{(svc, "GET", p): PUBLIC for svc in ("scorer", "router") for p in ("/healthz", "/readyz", "/metrics")},
     **{(svc, m, p): ADMIN for svc in ("scorer", "router")
        for m, p in (("GET", "/v1/keys"), ("POST", "/v1/keys"), ("DELETE", "/v1/keys/{key_id}"))},
+    **{(svc, m, p): OPS for svc in ("scorer", "router")
+       for m, p in (("GET", "/v1/dead-letters"), ("GET", "/v1/dead-letters/{topic}"),
+                    ("POST", "/v1/dead-letters/{topic}/replay"))},
     # scorer
     ("scorer", "POST", "/v1/events"): frozenset({"marketing", "ops", "admin"}),
     ("scorer", "GET", "/v1/agreements"): READ,
