@@ -19,7 +19,7 @@ from services.scorer.ingest.inbound import configured_secret, publish_engagement
 from services.scorer.integrations.signatures import STANDARD_HEADERS, standard_webhook, verify_standard
 from services.shared.auth import Principal, require_role
 from services.shared.body import media_type, parse_json, read_limited, validate_items
-from services.shared.cloudevents import BATCH_CONTENT_TYPE
+from services.shared.cloudevents import BATCH_CONTENT_TYPE, http_binary_attributes, is_json_media_type
 from services.shared.config import Settings
 from services.shared.errors import ApiError, error_responses, refuse_nul_characters
 from services.shared.state import service_state
@@ -60,21 +60,30 @@ def _verify_signed(request: Request, raw: bytes, secret: str) -> None:
 
 
 async def post_events(request: Request) -> Response:
-    """One CloudEvent (application/cloudevents+json) or a batch (…-batch+json); API key or Standard Webhooks."""
+    """One CloudEvent in structured (application/cloudevents+json) or binary mode (ce-* headers, JSON data),
+    or a batch (…-batch+json); API key or Standard Webhooks."""
     runtime = service_state(request).runtime
     settings = runtime.settings
     if request.scope["query_string"]:
         await refuse_nul_characters(request)
     caller = await _caller(request, settings)
     content_type = media_type(request)
-    if content_type not in _ACCEPTED_TYPES:
+    binary = http_binary_attributes(request.scope["headers"])  # the HTTP binding's default mode: ce-* headers
+    if binary is not None and not is_json_media_type(content_type):
         raise ApiError(415, "unsupported_media_type",
-                       "send application/cloudevents+json or application/cloudevents-batch+json")
+                       "a binary-mode event's data must be JSON (content-type application/json or */*+json)")
+    if binary is None and content_type not in _ACCEPTED_TYPES:
+        raise ApiError(415, "unsupported_media_type",
+                       "send application/cloudevents+json, application/cloudevents-batch+json,"
+                       " or a binary-mode CloudEvent (ce-* headers, JSON data)")
     raw = await read_limited(request, settings.max_body_bytes)
     if caller is None:
         _verify_signed(request, raw, configured_secret(settings, "webhook_secret"))
     body = parse_json(raw)
-    is_batch = content_type == BATCH_CONTENT_TYPE or isinstance(body, list)
+    if binary is not None:
+        body, is_batch = {**binary, "data": body}, False
+    else:
+        is_batch = content_type == BATCH_CONTENT_TYPE or isinstance(body, list)
     events = _validate(body, is_batch)
     await publish_engagement(runtime.producer, settings.topic(Topic.ENGAGEMENT), events)
     return Response(orjson.dumps({"accepted": len(events), "ids": [e.id for e in events]}), status_code=202,
