@@ -21,6 +21,10 @@ class CloudEvent(BaseModel):
     time: datetime | None = None
     datacontenttype: Literal["application/json"] = "application/json"
     dataschema: str | None = None
+    # The CloudEvents distributed-tracing extension (W3C trace context), so one lead's path is one
+    # trace across the hops (services/shared/tracing.py). An unusable value is ignored, not refused.
+    traceparent: str | None = Field(default=None, max_length=55)
+    tracestate: str | None = Field(default=None, max_length=512)
     data: Any = None
 
     @property

@@ -102,8 +102,11 @@ def serve(service: Service, port: int = typer.Option(None, help="Default: the se
     else:
         from services.router.config import RouterSettings as settings_cls
         factory = "services.router.bootstrap:create_app"
+    from services.shared.tracing import configure_tracing
+
     settings = load_settings(settings_cls)
     configure_logging(settings.log_level, secret_values(settings))
+    configure_tracing(service.value)  # spans always made, exported only as the OTEL_* variables say
     uvicorn.run(factory, factory=True, host=settings.host, port=port or settings.port,
                 log_config=None, access_log=False, timeout_graceful_shutdown=25)
 

@@ -41,6 +41,7 @@ from services.shared import cloudevents
 from services.shared.dlq import dead_letter
 from services.shared.inbox import claim_new
 from services.shared.kafka import LONG_POLL, set_fetch_wait
+from services.shared.tracing import consuming
 
 log = logging.getLogger(__name__)
 
@@ -293,12 +294,16 @@ class ConsumerLoop:
         async with self._pool.acquire() as conn, conn.transaction():
             fresh = await claim_new(conn, self._schema, self.name, keys)
             events: list[CloudEvent] = []
+            causes: dict[str, CloudEvent] = {}  # by record key: the latest event of each lead
             for d in deliveries:
                 if d.event.dedupe_key in fresh:
                     fresh.discard(d.event.dedupe_key)  # a duplicate within the batch too
                     events.append(d.event)
+                    if d.record.key is not None:
+                        causes[d.record.key.decode(errors="replace")] = d.event
             if events:
-                await self._handler(conn, events)
+                with consuming(self.topic, self.name, causes):
+                    await self._handler(conn, events)
         self.stats.applied += len(events)
         self.stats.duplicates += len(deliveries) - len(events)
 

@@ -7,10 +7,13 @@ from dataclasses import dataclass
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from opentelemetry import trace
+from opentelemetry.trace import Link, SpanKind
 
 from schemas.envelope import CloudEvent
 from services.shared.cloudevents import STRUCTURED_HEADERS, encode
 from services.shared.notified import NotifiedLoop
+from services.shared.tracing import context_of, continued, traceparent_in, tracer
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,7 @@ async def add_to_outbox(
     """Stores `messages` in the caller's transaction and wakes the relay on commit."""
     if not messages:
         return
+    messages = [OutboxMessage(m.topic, m.key, continued(m.key, m.event)) for m in messages]
     await conn.execute(  # one round trip: the insert as a CTE, the notify as the statement
         f'WITH added AS (INSERT INTO "{schema}".outbox (topic, key, value)'
         " SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[]))"
@@ -81,13 +85,18 @@ class OutboxRelay:
             if not rows:
                 return 0
             rows = sorted(rows, key=lambda r: r["id"])  # RETURNING has no order: keep the outbox's
-            futures = [
-                await self._producer.send(
-                    r["topic"], r["value"], key=r["key"].encode(), headers=STRUCTURED_HEADERS
-                )
-                for r in rows
-            ]
-            await asyncio.gather(*futures)
+            contexts = [c for r in rows if (c := context_of(traceparent=traceparent_in(r["value"])))]
+            with tracer().start_as_current_span(
+                    "handoff.relay", kind=SpanKind.PRODUCER,
+                    links=[Link(trace.get_current_span(c).get_span_context()) for c in contexts],
+                    attributes={"messaging.system": "kafka", "messaging.batch.message_count": len(rows)}):
+                futures = [
+                    await self._producer.send(
+                        r["topic"], r["value"], key=r["key"].encode(), headers=STRUCTURED_HEADERS
+                    )
+                    for r in rows
+                ]
+                await asyncio.gather(*futures)
         for r in rows:
             self._on_published(r["topic"], 1)
         return len(rows)

@@ -23,6 +23,7 @@ class Received:
     at: float  # time.monotonic()
     wall: datetime  # when it arrived, to compare with times the services stored
     answer: int  # the status code sent, or STALL
+    raw: bytes = b""  # the body as sent (an OTLP export is protobuf, not text)
 
 
 @dataclass
@@ -58,11 +59,12 @@ class Receiver:
             while (line := (await reader.readline()).decode().strip()):
                 name, _, value = line.partition(":")
                 headers[name.strip().lower()] = value.strip()
-            body = (await reader.readexactly(int(headers.get("content-length", "0")))).decode()
+            raw = await reader.readexactly(int(headers.get("content-length", "0")))
+            body = raw.decode(errors="replace")
             path = request_line.split(" ")[1]
             self._seen[(path, headers.get("webhook-id"))] += 1
             answer = self.scripts.get(path, lambda n: 204)(self._seen[(path, headers.get("webhook-id"))])
-            self.requests.append(Received(path, headers, body, time.monotonic(), datetime.now(UTC), answer))
+            self.requests.append(Received(path, headers, body, time.monotonic(), datetime.now(UTC), answer, raw))
             if answer == STALL:
                 await asyncio.sleep(self.stall_s)
                 answer = 200

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 import httpx
+from opentelemetry.trace import SpanKind, StatusCode
 
 from services.router.deliveries.domain.delivery import delivered
 from services.router.deliveries.signing import signed_headers
 from services.router.deliveries.store import AttemptResult, Claimed
 from services.shared.cloudevents import STRUCTURED_CONTENT_TYPE
+from services.shared.tracing import carried, hop, traceparent_in
 
 ERROR_BODY_BYTES = 500  # of an error answer, kept in the log for whoever debugs the endpoint
 
@@ -21,8 +23,20 @@ class Sender:
 
     async def send(self, claimed: Claimed) -> AttemptResult:
         """POSTs the payload, signed at this attempt's time; a trickling answer counts against the timeout too."""
+        with hop("handoff.deliver", traceparent=traceparent_in(claimed.payload), kind=SpanKind.CLIENT,
+                 attributes={"http.request.method": "POST", "handoff.delivery_id": claimed.delivery_id}) as span:
+            result = await self._attempt(claimed, carried(span))
+            if result.status_code is not None:
+                span.set_attribute("http.response.status_code", result.status_code)
+            if result.error:
+                span.set_status(StatusCode.ERROR, result.error[:200])
+            return result
+
+    async def _attempt(self, claimed: Claimed, trace_headers: dict[str, str]) -> AttemptResult:
         started, clock = self._now(), time.monotonic()
-        headers = {"content-type": STRUCTURED_CONTENT_TYPE,
+        # The W3C trace headers beside the event's own traceparent: the receiver's HTTP tracing
+        # continues the lead's trace without reading the body.
+        headers = {"content-type": STRUCTURED_CONTENT_TYPE, **trace_headers,
                    **signed_headers(claimed.secret, claimed.delivery_id, started, claimed.payload)}
         code, error = None, None
         try:

@@ -85,7 +85,8 @@ async def post_events(request: Request) -> Response:
     else:
         is_batch = content_type == BATCH_CONTENT_TYPE or isinstance(body, list)
     events = _validate(body, is_batch)
-    await publish_engagement(runtime.producer, settings.topic(Topic.ENGAGEMENT), events)
+    await publish_engagement(runtime.producer, settings.topic(Topic.ENGAGEMENT), events,
+                             request.headers.get("traceparent"))
     return Response(orjson.dumps({"accepted": len(events), "ids": [e.id for e in events]}), status_code=202,
                     media_type="application/json")
 

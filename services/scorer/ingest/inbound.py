@@ -7,6 +7,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from fastapi import Request
+from opentelemetry.trace import SpanKind
 from pydantic import SecretStr
 
 from schemas.messages import EngagementEvent
@@ -15,6 +16,7 @@ from services.shared.body import media_type
 from services.shared.cloudevents import STRUCTURED_HEADERS, encode
 from services.shared.config import Settings
 from services.shared.errors import ApiError
+from services.shared.tracing import caused, context_of, hop, stamped
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +46,19 @@ def verified(check: Callable[..., None], *args: Any) -> None:
         raise ApiError(401, "unauthorized", str(exc)) from exc
 
 
-async def publish_engagement(producer: AIOKafkaProducer, topic: str, events: Sequence[EngagementEvent]) -> None:
-    """Produces `events` keyed by lead key and returns once Kafka acknowledged every one, else 503."""
+async def publish_engagement(producer: AIOKafkaProducer, topic: str, events: Sequence[EngagementEvent],
+                             traceparent: str | None = None) -> None:
+    """Produces `events` keyed by lead key and returns once Kafka acknowledged every one, else 503.
+
+    Each event goes on in the trace it came with (its `traceparent`), else in the request's (the
+    `traceparent` header), else in a new one begun here."""
+    with hop("handoff.ingest", traceparent=traceparent, kind=SpanKind.SERVER,
+             attributes={"messaging.destination.name": topic, "messaging.batch.message_count": len(events)}) as span:
+        events = [caused("handoff.ingest.event", e, e) if context_of(e) else stamped(e, span) for e in events]
+        await _produce(producer, topic, events)
+
+
+async def _produce(producer: AIOKafkaProducer, topic: str, events: Sequence[EngagementEvent]) -> None:
     try:
         futures = [
             await producer.send(topic, encode(e), key=e.data.lead_key.encode(), headers=STRUCTURED_HEADERS)
