@@ -25,10 +25,12 @@ from services.scorer.integrations.signatures import verify_hubspot, verify_mauti
 from services.shared.body import parse_json, read_limited
 from services.shared.config import Settings
 from services.shared.deps import ProducerDep, SettingsDep
+from services.shared.edge import edge
 from services.shared.errors import ApiError, error_responses
 
 Mapper = Callable[[Any, datetime], Mapped]
-ERRORS = error_responses(400, 401, 413, 415, 503)
+ERRORS = error_responses(400, 401, 413, 415, 429, 503)
+SIGNED = edge("signature")
 
 
 class SkippedItem(BaseModel):
@@ -75,27 +77,30 @@ async def accept(producer: AIOKafkaProducer, settings: Settings, raw: bytes, map
 def webhooks_router(mappings: Mappings) -> APIRouter:
     router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
-    @router.post("/mautic", status_code=202, response_model=WebhookAccepted, responses=ERRORS)
+    @router.post("/mautic", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
+                 openapi_extra=SIGNED)
     async def mautic(request: Request, producer: ProducerDep, settings: SettingsDep) -> ORJSONResponse:
         """Mautic webhooks, several event types in one body; `Webhook-Signature` (HANDOFF_MAUTIC_SECRET)."""
         secret, raw = await signed_body(request, settings, "mautic_secret")
-        verified(verify_mautic, secret, raw, request.headers.get("webhook-signature"))
+        verified(request, verify_mautic, secret, raw, request.headers.get("webhook-signature"))
         return await accept(producer, settings, raw, lambda body, now: map_mautic(body, mappings.mautic, now))
 
-    @router.post("/hubspot", status_code=202, response_model=WebhookAccepted, responses=ERRORS)
+    @router.post("/hubspot", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
+                 openapi_extra=SIGNED)
     async def hubspot(request: Request, producer: ProducerDep, settings: SettingsDep) -> ORJSONResponse:
         """HubSpot contact events (a JSON array); signature v3 (HANDOFF_HUBSPOT_CLIENT_SECRET), 5 minutes."""
         secret, raw = await signed_body(request, settings, "hubspot_client_secret")
-        verified(verify_hubspot, secret, request.method, signed_uri(request, settings), raw,
+        verified(request, verify_hubspot, secret, request.method, signed_uri(request, settings), raw,
                  request.headers.get("x-hubspot-signature-v3"), request.headers.get("x-hubspot-request-timestamp"),
                  datetime.now(UTC))
         return await accept(producer, settings, raw, lambda body, now: map_hubspot(body, mappings.hubspot, now))
 
-    @router.post("/segment", status_code=202, response_model=WebhookAccepted, responses=ERRORS)
+    @router.post("/segment", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
+                 openapi_extra=SIGNED)
     async def segment(request: Request, producer: ProducerDep, settings: SettingsDep) -> ORJSONResponse:
         """Segment spec calls (also RudderStack), one or `{"batch": [...]}`; `X-Signature` (HANDOFF_SEGMENT_SECRET)."""
         secret, raw = await signed_body(request, settings, "segment_secret")
-        verified(verify_segment, secret, raw, request.headers.get("x-signature"))
+        verified(request, verify_segment, secret, raw, request.headers.get("x-signature"))
         return await accept(producer, settings, raw, lambda body, now: map_segment(body, mappings.segment, now))
 
     return router
