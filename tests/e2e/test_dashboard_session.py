@@ -35,8 +35,9 @@ async def test_only_the_tokens_hash_is_stored_with_an_expiry(services, db):
     async with _client(services) as client:
         await client.post("/ui/login", data={"key": TEST_ADMIN_KEY})
         token = client.cookies["handoff_ui_session"]
+    hashed = hashlib.sha256(token.encode()).hexdigest()
     row = await db.fetchrow("SELECT key_id, expires_at > now() + interval '11 hours' AS lasts"
-                            " FROM router.ui_sessions WHERE token_hash = $1", hashlib.sha256(token.encode()).hexdigest())
+                            " FROM router.ui_sessions WHERE token_hash = $1", hashed)
     assert row["key_id"] == "settings-admin" and row["lasts"]
     assert await db.fetchval("SELECT count(*) FROM router.ui_sessions WHERE token_hash = $1", token) == 0
 
