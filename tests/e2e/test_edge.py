@@ -22,7 +22,10 @@ async def _raw(url: str, head: str, timeout: float = 5.0) -> tuple[int, bytes]:
     try:
         writer.write(head.encode())
         await writer.drain()
-        answer = await asyncio.wait_for(reader.read(65536), timeout)
+        answer = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
+        length = next((int(line.split(b":", 1)[1]) for line in answer.split(b"\r\n")
+                       if line.lower().startswith(b"content-length:")), 0)
+        answer += await asyncio.wait_for(reader.readexactly(length), timeout)
     finally:
         writer.close()
     return int(answer.split(b" ", 2)[1]), answer
