@@ -11,6 +11,8 @@ import yaml
 from services.shared.db import connect
 
 if TYPE_CHECKING:  # imported where used, so a command loads only what it needs
+    from pydantic import SecretStr
+
     from services.agreement.document import AgreementDocument
     from services.router.config import RouterSettings
     from services.scorer.config import ScorerSettings
@@ -50,12 +52,55 @@ async def run_migrations(database_url: str) -> dict[str, list[str]]:
         await conn.close()
 
 
+async def seal_secrets(database_url: str, key: "SecretStr | None") -> int | None:
+    """Seals plaintext subscription secrets (re-seals the others under the first key); None without a key."""
+    from services.router.deliveries.sealing import reseal_secrets, secret_box
+
+    box = secret_box(key)
+    if box is None:
+        return None
+    conn = await connect(database_url)
+    try:
+        return await reseal_secrets(conn, box)
+    finally:
+        await conn.close()
+
+
+async def count_plaintext(database_url: str) -> int:
+    from services.router.deliveries.sealing import plaintext_secrets
+
+    conn = await connect(database_url)
+    try:
+        return await plaintext_secrets(conn)
+    finally:
+        await conn.close()
+
+
 @app.command()
 def migrate() -> None:
-    """Applies pending SQL migrations of both services."""
-    applied = asyncio.run(run_migrations(_settings().database_url))
+    """Applies pending SQL migrations of both services, then seals plaintext subscription secrets."""
+    settings = _settings()
+    applied = asyncio.run(run_migrations(settings.database_url))
     for schema, names in applied.items():
         typer.echo(f"{schema}: {', '.join(names) if names else 'up to date'}")
+    sealed = asyncio.run(seal_secrets(settings.database_url, settings.secrets_key))
+    if sealed is None and asyncio.run(count_plaintext(settings.database_url)):
+        typer.echo("warning: subscription secrets are stored in plaintext; set HANDOFF_SECRETS_KEY and migrate again",
+                   err=True)
+
+
+secrets_app = typer.Typer(help="Secrets at rest.", no_args_is_help=True)
+app.add_typer(secrets_app, name="secrets")
+
+
+@secrets_app.command("reseal")
+def reseal() -> None:
+    """Re-seals every subscription secret under the first key of HANDOFF_SECRETS_KEY (key rotation)."""
+    settings = _settings()
+    n = asyncio.run(seal_secrets(settings.database_url, settings.secrets_key))
+    if n is None:
+        raise typer.BadParameter("HANDOFF_SECRETS_KEY is not set")
+    typer.echo(f"resealed {n} subscription secrets")
 
 
 @app.command()

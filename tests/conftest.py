@@ -59,6 +59,9 @@ def _env_for(settings: Settings) -> dict[str, str]:
         "HANDOFF_ADMIN_KEY": TEST_ADMIN_KEY,
         "HANDOFF_OUTBOX_IDLE_WAIT_S": "0.5",
         "HANDOFF_LOG_LEVEL": "INFO",
+        # The session's services take many wrong keys on purpose (the role matrix); the limiter's own
+        # tests start services with the real limit (tests/e2e/test_edge.py).
+        "HANDOFF_AUTH_FAILURE_LIMIT": "1000000",
     }
 
 
@@ -99,8 +102,8 @@ async def start_extra(stack: Stack):
     """Starts more service processes on the test database and topics; stops them after the test."""
     started = []
 
-    async def start(name: str):
-        proc = start_service(name, _env_for(stack.settings), ROOT / ".run" / "test-logs")
+    async def start(name: str, **env: str):
+        proc = start_service(name, {**_env_for(stack.settings), **env}, ROOT / ".run" / "test-logs")
         started.append(proc)
         await wait_ready(proc)
         return proc

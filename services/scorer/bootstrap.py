@@ -14,7 +14,6 @@ from services.scorer.integrations.mappings import load_mappings
 from services.scorer.scoring import wiring as scoring
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
-from services.shared.direct import DirectRoutes
 from services.shared.dlq_api import dead_letters_router
 from services.shared.runtime import ConsumerSpec
 from services.shared.state import ServiceState
@@ -33,10 +32,9 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
     def consumers(app: FastAPI, state: ServiceState) -> Sequence[ConsumerSpec]:
         return scoring.consumers(settings, watcher_of(app).read, state)
 
-    app = create_service_app(
+    return create_service_app(
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
         routers=[*ingest.routers(mappings), *agreements.routers(), *scoring.routers(),
                  dead_letters_router([Topic.ENGAGEMENT, Topic.FOLLOWUP])],  # its consumers' topics
+        direct=ingest.direct_routes(),
     )
-    app.add_middleware(DirectRoutes, routes=ingest.direct_routes())
-    return app

@@ -27,6 +27,12 @@ class ScorerSettings(Settings):
     hubspot_client_secret: SecretStr | None = Field(default=None, description="HubSpot app client secret (v3)")
     segment_secret: SecretStr | None = Field(default=None, description="Segment webhook shared secret (X-Signature)")
     webhook_secret: SecretStr | None = Field(default=None, description="whsec_ secret for signed POST /v1/events")
+    mautic_replay_tolerance_s: float = Field(
+        default=3600, gt=0, description="How old a Mautic request's newest `timestamp` may be (a queued batch"
+                                        " waits for Mautic's cron) and how long its body is remembered as taken")
+    segment_replay_tolerance_s: float = Field(
+        default=21600, gt=0, description="How old the newest `receivedAt` of a Segment request may be (Segment"
+                                         " retries a failed delivery for hours); its body is remembered as long")
     public_base_url: str | None = Field(
         default=None, description="The scorer's URL as callers see it (behind a proxy), for HubSpot's signed URI")
     integration_mappings: Path | None = Field(

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     topic_prefix: str = Field(default="", description="Prepended to every topic and group name")
     topic_partitions: int = 12
     admin_key: SecretStr | None = Field(default=None, description="Bootstrap API key, role admin")
+    secrets_key: SecretStr | None = Field(
+        default=None, description="Fernet key(s) sealing secrets at rest (the router's subscription secrets);"
+                                  " comma-separated, the first seals, all open (rotation: docs/security.md)")
     db_pool_min: int = 2
     db_pool_max: int = 10
     db_plan_cache_mode: Literal["auto", "force_custom_plan", "force_generic_plan"] = Field(
@@ -49,7 +52,16 @@ class Settings(BaseSettings):
         default=1000, description="Offsets are committed at most this often while records keep coming")
     outbox_batch_max: int = 1000
     outbox_idle_wait_s: float = 1.0
-    max_body_bytes: int = 1_048_576
+    # The edge (services/shared/edge.py): caps and authentication before any body is read.
+    max_body_bytes: int = Field(
+        default=1_048_576, gt=0, description="Largest request body of a route without a cap of its own (and of ingest)")
+    max_import_bytes: int = Field(default=8_388_608, gt=0, description="Largest body of the CSV/JSON imports")
+    max_header_bytes: int = Field(default=16_384, gt=0, description="Largest total size of a request's headers")
+    auth_failure_limit: int = Field(
+        default=20, ge=1, description="Failed authentications per address (and per key) within the window, then 429")
+    auth_failure_window_s: float = Field(default=60.0, gt=0, description="The window of auth_failure_limit")
+    docs_enabled: bool = Field(default=False, description="Serve /docs, /redoc and /openapi.json")
+    metrics_enabled: bool = Field(default=False, description="Serve /metrics (Prometheus), unauthenticated")
     log_level: str = "INFO"
     host: str = "127.0.0.1"
 

@@ -51,7 +51,8 @@ def make_registry(runtime: Runtime) -> CollectorRegistry:
     return registry
 
 
-def health_router() -> APIRouter:
+def health_router(*, metrics: bool) -> APIRouter:
+    """/healthz and /readyz; /metrics too when `metrics` (HANDOFF_METRICS_ENABLED)."""
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz")
@@ -67,9 +68,10 @@ def health_router() -> APIRouter:
         return ORJSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
                               status_code=200 if ok else 503)
 
-    @router.get("/metrics")
-    async def metrics(request: Request) -> Response:
+    async def prometheus(request: Request) -> Response:
         """Prometheus metrics."""
         return Response(generate_latest(service_state(request).registry), media_type=CONTENT_TYPE_LATEST)
 
+    if metrics:
+        router.add_api_route("/metrics", prometheus, methods=["GET"])
     return router

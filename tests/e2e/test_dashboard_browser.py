@@ -151,6 +151,8 @@ async def test_the_dashboard_shows_the_apis_numbers_for_the_seeded_week(demo_wor
             await page.fill("#key", key)
             await page.get_by_test_id("login-submit").click()
             await page.get_by_test_id("funnel").wait_for()
+            session = {c["name"]: c for c in await page.context.cookies()}["handoff_ui_session"]
+            assert session["httpOnly"] and session["sameSite"] == "Strict" and key not in session["value"]
             stages = await _check_funnel(page, api)
             assert stages["engaged"] == LEADS and stages["routed"] == seeded["assigned"]
             await _check_board(page, api)

@@ -62,7 +62,7 @@ async def test_a_redelivered_mautic_request_is_dropped_by_the_items_own_ids(serv
     body = _mautic(email, contact)
     await _post(url, body, mautic_headers(body))
     await _post(url, body, mautic_headers(body))
-    later = fresh({"mautic.page_on_hit": fixture("mautic")["mautic.page_on_hit"]},
+    later = fresh({"mautic.page_on_hit": fixture("mautic")["mautic.page_on_hit"], "timestamp": "now"},
                   {MAUTIC_EMAIL: email, MAUTIC_CONTACT: contact, 8812: unique_id()})
     await _post(url, dumps(later), mautic_headers(dumps(later)))
 

@@ -79,9 +79,10 @@ ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
         ("POST", "/v1/subscriptions/{subscription_id}/replay"))},
 }
 
-# The dashboard's HTML routes, left out of the OpenAPI document: reading takes a key of any role, from
-# the cookie the login form sets (a browser cannot send a bearer header) or a bearer header; the
-# login form and signing out need none. Without a key the dashboard answers 401 with the login form.
+# The dashboard's HTML routes, left out of the OpenAPI document: reading takes a key of any role, through
+# the session the login form opens (a browser cannot send a bearer header) or a bearer header; the
+# login form and signing out need none, but must come from the dashboard's own origin. Without a key
+# the dashboard answers 401 with the login form.
 UI_ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
     ("router", "GET", "/ui/"): READ,
     ("router", "POST", "/ui/login"): PUBLIC,
@@ -157,7 +158,7 @@ async def _dashboard(services, **kwargs) -> httpx.Response:
 async def test_each_role_reads_the_dashboard_with_its_key_in_the_cookie_or_a_bearer_header(services, keys, role):
     assert role in UI_ACCESS[("router", "GET", "/ui/")]
     key = next(iter(keys[role].values())).split(" ", 1)[1]
-    async with httpx.AsyncClient(base_url=services.router_url) as client:
+    async with httpx.AsyncClient(base_url=services.router_url, headers={"origin": services.router_url}) as client:
         signed_in = await client.post("/ui/login", data={"key": key})
         assert signed_in.status_code == 303 and signed_in.headers["location"] == "/ui/"
         assert (await client.get("/ui/")).status_code == 200  # the client sends the cookie back
@@ -165,7 +166,7 @@ async def test_each_role_reads_the_dashboard_with_its_key_in_the_cookie_or_a_bea
 
 
 async def test_the_dashboard_without_a_live_key_shows_the_login_form(services):
-    for kwargs in ({}, {"cookies": {"handoff_ui_key": "not-a-key"}},
+    for kwargs in ({}, {"cookies": {"handoff_ui_session": "not-a-session"}},
                    {"headers": {"Authorization": "Bearer not-a-key"}}):
         response = await _dashboard(services, **kwargs)
         assert response.status_code == 401 and 'action="/ui/login"' in response.text
@@ -173,8 +174,8 @@ async def test_the_dashboard_without_a_live_key_shows_the_login_form(services):
 
 
 async def test_logging_in_and_out_need_no_key_and_an_unknown_key_gets_the_form_again(services):
-    async with httpx.AsyncClient(base_url=services.router_url) as client:
+    async with httpx.AsyncClient(base_url=services.router_url, headers={"origin": services.router_url}) as client:
         refused = await client.post("/ui/login", data={"key": "not-a-key"})
         assert refused.status_code == 401 and "unknown or revoked" in refused.text
         out = await client.post("/ui/logout")
-        assert out.status_code == 303 and "handoff_ui_key=" in out.headers["set-cookie"]
+        assert out.status_code == 303 and "handoff_ui_session=" in out.headers["set-cookie"]

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from services.router.deliveries.domain.delivery import RetryPolicy
+from services.router.deliveries.sealing import SecretBox, secret_box
 from services.router.deliveries.sender import Sender
 from services.router.deliveries.store import DeliveryRepository, NewDelivery
 from services.router.deliveries.worker import DeliveryWorker
@@ -30,12 +31,17 @@ async def receiver():
 
 
 @pytest.fixture
-async def subscription(db, receiver):
+def box(stack) -> SecretBox:
+    return secret_box(stack.settings.secrets_key)
+
+
+@pytest.fixture
+async def subscription(db, receiver, box):
     sub_id = f"sub_test_{uuid.uuid4().hex[:8]}"
     await db.execute(
         "INSERT INTO router.subscriptions (subscription_id, url, event_types, secret)"
-        " VALUES ($1, $2, '{handoff.lead.followup:won}', 'whsec_dGVzdC1zZWNyZXQtZm9yLXdvcmtlcg==')",
-        sub_id, receiver.url(f"/{sub_id}"))
+        " VALUES ($1, $2, '{handoff.lead.followup:won}', $3)",
+        sub_id, receiver.url(f"/{sub_id}"), box.seal("whsec_dGVzdC1zZWNyZXQtZm9yLXdvcmtlcg=="))
     yield sub_id
     await db.execute("DELETE FROM router.subscriptions WHERE subscription_id = $1", sub_id)
 
@@ -53,12 +59,12 @@ def _received(receiver: Receiver, delivery_id: str):
     return check
 
 
-async def test_the_worker_goes_on_after_its_database_connections_are_killed(stack, db, receiver, subscription):
+async def test_the_worker_goes_on_after_its_database_connections_are_killed(stack, db, receiver, subscription, box):
     name = f"delivery-test-{uuid.uuid4().hex[:8]}"
     pool = await asyncpg.create_pool(stack.settings.database_url, min_size=1, max_size=4, init=init_connection,
                                      server_settings={"application_name": name})
     policy = RetryPolicy(base_s=0.1, cap_s=0.5, max_attempts=5, max_age_s=60)
-    worker = DeliveryWorker(pool, Sender(httpx.AsyncClient(), 2.0, lambda: THEN), policy, timeout_s=2.0,
+    worker = DeliveryWorker(pool, Sender(httpx.AsyncClient(), 2.0, lambda: THEN, box), policy, timeout_s=2.0,
                             max_in_flight=4, per_endpoint=2, poll_s=0.2, now=lambda: THEN)
     task = asyncio.create_task(worker.run())
     try:

@@ -29,6 +29,7 @@ class Received:
 @dataclass
 class Receiver:
     stall_s: float = 5.0
+    body: bytes = b"ok"  # of every answer (a test may put what an endpoint must never leak here)
     requests: list[Received] = field(default_factory=list)
     scripts: dict[str, Script] = field(default_factory=dict)
     _seen: Counter = field(default_factory=Counter)
@@ -68,7 +69,8 @@ class Receiver:
             if answer == STALL:
                 await asyncio.sleep(self.stall_s)
                 answer = 200
-            writer.write(f"HTTP/1.1 {answer} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok".encode())
+            writer.write(f"HTTP/1.1 {answer} X\r\ncontent-length: {len(self.body)}\r\nconnection: close\r\n\r\n"
+                         .encode() + self.body)
             await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the sender gave up (its timeout) or went away

@@ -1,13 +1,16 @@
 """Outbound subscriptions through the API: endpoints, their delivery logs and replays (role `ops`)."""
 
+import asyncio
 import secrets
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import asyncpg
 from fastapi import APIRouter, Depends, Path, Query
 
 from services.router.config import RouterSettings, RouterSettingsDep
 from services.router.deliveries.domain.delivery import url_problem
+from services.router.deliveries.egress import DestinationRefused, Unresolvable, vetted_addresses
 from services.router.deliveries.fanout import wall_clock
 from services.router.deliveries.models import (
     DeliveryOut,
@@ -18,6 +21,7 @@ from services.router.deliveries.models import (
     SubscriptionOut,
     SubscriptionPatch,
 )
+from services.router.deliveries.sealing import secret_box
 from services.router.deliveries.signing import new_secret
 from services.router.deliveries.store import DeliveryRepository
 from services.router.deliveries.subscriptions import SubscriptionRepository
@@ -25,12 +29,27 @@ from services.shared.auth import require_role
 from services.shared.deps import PoolDep
 from services.shared.errors import ApiError, FieldError, error_responses
 
+RESOLVE_TIMEOUT_S = 3.0
 SubscriptionId = Annotated[str, Path(max_length=100)]
 DeliveryId = Annotated[str, Path(max_length=100)]
 
 
-def _check_url(url: str | None, settings: RouterSettings) -> None:
-    problem = url and url_problem(url, allow_loopback=settings.delivery_allow_http_localhost)
+async def _check_url(url: str | None, settings: RouterSettings) -> None:
+    """422 when the URL is refused as written or its host resolves to a refused address. A name that
+    does not resolve yet is taken: every send resolves and vets again (`egress.py`)."""
+    if not url:
+        return
+    allow = settings.delivery_allow_http_localhost
+    problem = url_problem(url, allow_loopback=allow)
+    if not problem:
+        parts = urlsplit(url)
+        try:
+            async with asyncio.timeout(RESOLVE_TIMEOUT_S):
+                await vetted_addresses(parts.hostname or "", parts.port or 443, allow_loopback=allow)
+        except (Unresolvable, TimeoutError):
+            pass
+        except DestinationRefused as exc:
+            problem = f"refused destination: {exc}"
     if problem:
         raise ApiError(422, "invalid", "the URL cannot receive events", [FieldError(field="url", message=problem)])
 
@@ -49,17 +68,21 @@ async def _existing(db: asyncpg.Pool, subscription_id: str) -> SubscriptionOut:
 
 def subscriptions_router() -> APIRouter:
     router = APIRouter(tags=["outbound delivery"], dependencies=[Depends(require_role("ops"))],
-                       responses=error_responses(401, 403))
+                       responses=error_responses(401, 403, 429))
 
     @router.post("/v1/subscriptions", status_code=201, response_model=SubscriptionCreated,
-                 responses=error_responses(422))
+                 responses=error_responses(422, 503))
     async def create_subscription(body: SubscriptionIn, db: PoolDep,
                                   settings: RouterSettingsDep) -> SubscriptionCreated:
         """Subscribes an HTTPS endpoint to events; the answer holds its signing secret, shown only here."""
-        _check_url(body.url, settings)
+        await _check_url(body.url, settings)
+        box = secret_box(settings.secrets_key)
+        if box is None:
+            raise ApiError(503, "not_configured", "HANDOFF_SECRETS_KEY is not set: a subscription's signing secret"
+                                                  " cannot be stored sealed, so none is created until it is")
         secret = new_secret()
         async with db.acquire() as conn:
-            saved = await SubscriptionRepository(conn).create(f"sub_{secrets.token_hex(8)}", body, secret)
+            saved = await SubscriptionRepository(conn).create(f"sub_{secrets.token_hex(8)}", body, box.seal(secret))
         return SubscriptionCreated(**saved.model_dump(), secret=secret)
 
     @router.get("/v1/subscriptions", response_model=list[SubscriptionOut])
@@ -78,7 +101,7 @@ def subscriptions_router() -> APIRouter:
     async def update_subscription(subscription_id: SubscriptionId, body: SubscriptionPatch, db: PoolDep,
                                   settings: RouterSettingsDep) -> SubscriptionOut:
         """Changes the URL, filters, description or `active` (inactive: events are not queued, nothing is sent)."""
-        _check_url(body.url, settings)
+        await _check_url(body.url, settings)
         async with db.acquire() as conn:
             saved = await SubscriptionRepository(conn).update(subscription_id, body.model_dump(exclude_unset=True))
         if saved is None:

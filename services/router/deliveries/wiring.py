@@ -7,7 +7,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from services.router.config import RouterSettings
 from services.router.deliveries.api import subscriptions_router
 from services.router.deliveries.domain.delivery import RetryPolicy
+from services.router.deliveries.egress import VettedTransport
 from services.router.deliveries.fanout import delivery_consumers, wall_clock
+from services.router.deliveries.sealing import secret_box
 from services.router.deliveries.sender import Sender
 from services.router.deliveries.worker import DeliveryWorker
 from services.shared.health import outcome_counter
@@ -32,11 +34,12 @@ class DeliveryCollector:
 
 
 def http_client(settings: RouterSettings) -> httpx.AsyncClient:
-    """One pooled client for every endpoint; redirects are not followed (a 3xx is a failed attempt).
-    HTTPS_PROXY / NO_PROXY apply, for deployments whose egress goes through a proxy."""
+    """One pooled client for every endpoint, on the vetting transport (`egress.py`); redirects are
+    not followed (a 3xx is a failed attempt)."""
     limits = httpx.Limits(max_connections=settings.delivery_max_in_flight,
                           max_keepalive_connections=settings.delivery_max_in_flight)
-    return httpx.AsyncClient(timeout=httpx.Timeout(settings.delivery_timeout_s), limits=limits,
+    transport = VettedTransport(limits, allow_loopback=settings.delivery_allow_http_localhost)
+    return httpx.AsyncClient(timeout=httpx.Timeout(settings.delivery_timeout_s), transport=transport,
                              follow_redirects=False, headers={"user-agent": USER_AGENT})
 
 
@@ -54,7 +57,7 @@ def jobs(state: ServiceState, settings: RouterSettings) -> list[Job]:
     assert pool is not None  # the runtime is open
     policy = RetryPolicy(base_s=settings.delivery_backoff_base_s, cap_s=settings.delivery_backoff_cap_s,
                          max_attempts=settings.delivery_max_attempts, max_age_s=settings.delivery_max_age_s)
-    sender = Sender(http_client(settings), settings.delivery_timeout_s, wall_clock)
+    sender = Sender(http_client(settings), settings.delivery_timeout_s, wall_clock, secret_box(settings.secrets_key))
     worker = DeliveryWorker(pool, sender, policy, timeout_s=settings.delivery_timeout_s,
                             max_in_flight=settings.delivery_max_in_flight,
                             per_endpoint=settings.delivery_per_endpoint, poll_s=settings.delivery_poll_s)

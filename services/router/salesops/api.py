@@ -31,6 +31,7 @@ from services.router.salesops.seeding import snapshots
 from services.router.salesops.store import SalesOpsRepository
 from services.shared.auth import READERS, Principal, require_role
 from services.shared.deps import PoolDep, SettingsDep
+from services.shared.edge import edge
 from services.shared.errors import ApiError, FieldError, error_responses
 
 Writer = Annotated[Principal, Depends(require_role("ops"))]
@@ -125,11 +126,12 @@ def _rep_routes(router: APIRouter) -> None:
             await repo.deactivate_rep(rep_id)
             return (await _audit_reps(repo, [rep_id], who, "deactivated"))[0]
 
-    @router.post("/v1/reps/import", response_model=ImportResult, responses=error_responses(400, 413, 415, 422))
+    @router.post("/v1/reps/import", response_model=ImportResult, responses=error_responses(400, 413, 415, 422),
+                 openapi_extra=edge("key", body="imports"))
     async def import_reps(request: Request, who: Writer, db: PoolDep, settings: SettingsDep,
                           partial: Partial = False) -> ImportResult:
         """Creates or updates reps from text/csv or a JSON array; all or nothing unless ?partial=true."""
-        rows = await read_rows(request, settings.max_body_bytes, REP_CSV)
+        rows = await read_rows(request, settings.max_import_bytes, REP_CSV)
         async with db.acquire() as conn, conn.transaction():
             repo = SalesOpsRepository(conn)
             stored = await repo.reps({i for r in rows if (i := r.id("rep_id")) is not None}, lock=True)
@@ -223,11 +225,12 @@ def _account_routes(router: APIRouter) -> None:
             raise ApiError(404, "not_found", f"no account {account_id!r}")
         return found[0]
 
-    @router.post("/v1/accounts/import", response_model=ImportResult, responses=error_responses(400, 413, 415, 422))
+    @router.post("/v1/accounts/import", response_model=ImportResult, responses=error_responses(400, 413, 415, 422),
+                 openapi_extra=edge("key", body="imports"))
     async def import_accounts(request: Request, who: Writer, db: PoolDep, settings: SettingsDep,
                               partial: Partial = False) -> ImportResult:
         """Creates or updates accounts from text/csv or a JSON array; all or nothing unless ?partial=true."""
-        rows = await read_rows(request, settings.max_body_bytes, ACCOUNT_CSV)
+        rows = await read_rows(request, settings.max_import_bytes, ACCOUNT_CSV)
         async with db.acquire() as conn, conn.transaction():
             repo = SalesOpsRepository(conn)
             ids = {i for r in rows if (i := r.id("account_id")) is not None}

@@ -21,12 +21,14 @@ from services.shared.auth import Principal, require_role
 from services.shared.body import media_type, parse_json, read_limited, validate_items
 from services.shared.cloudevents import BATCH_CONTENT_TYPE, http_binary_attributes, is_json_media_type
 from services.shared.config import Settings
+from services.shared.edge import edge
 from services.shared.errors import ApiError, error_responses, refuse_nul_characters
 from services.shared.state import service_state
 
 _ENGAGEMENT = TypeAdapter(EngagementEvent)
 MAX_BATCH = 1000
-_KEYED = require_role("marketing", "ops")
+KEY_ROLES = ("marketing", "ops")
+_KEYED = require_role(*KEY_ROLES)
 _ACCEPTED_TYPES = ("application/json", "application/cloudevents+json", BATCH_CONTENT_TYPE)
 _SIGNED_BY = frozenset(name.encode() for name in STANDARD_HEADERS)
 
@@ -56,7 +58,7 @@ def _verify_signed(request: Request, raw: bytes, secret: str) -> None:
         webhook = standard_webhook(secret)
     except ValueError as exc:
         raise ApiError(503, "not_configured", f"HANDOFF_WEBHOOK_SECRET is {exc}") from exc
-    verified(verify_standard, webhook, raw, request.headers, datetime.now(UTC))
+    verified(request, verify_standard, webhook, raw, request.headers, datetime.now(UTC))
 
 
 async def post_events(request: Request) -> Response:
@@ -97,6 +99,7 @@ def ingest_router() -> APIRouter:
         "/v1/events", post_events, methods=["POST"],
         status_code=202,
         response_model=Accepted,
-        responses=error_responses(400, 401, 403, 413, 415, 422, 503),
+        responses=error_responses(400, 401, 403, 413, 415, 422, 429, 503),
+        openapi_extra=edge("key_or_signature", roles=KEY_ROLES),
     )
     return router

@@ -12,10 +12,12 @@ from pydantic import SecretStr
 
 from schemas.messages import EngagementEvent
 from services.scorer.integrations.signatures import SignatureError
+from services.shared.auth import client_address
 from services.shared.body import media_type
 from services.shared.cloudevents import STRUCTURED_HEADERS, encode
 from services.shared.config import Settings
 from services.shared.errors import ApiError
+from services.shared.state import service_state
 from services.shared.tracing import caused, context_of, hop, stamped
 
 log = logging.getLogger(__name__)
@@ -38,11 +40,13 @@ def require_json(request: Request) -> None:
         raise ApiError(415, "unsupported_media_type", "send application/json")
 
 
-def verified(check: Callable[..., None], *args: Any) -> None:
-    """Runs a signature check; a failure is 401."""
+def verified(request: Request, check: Callable[..., None], *args: Any) -> None:
+    """Runs a signature check; a failure is 401, counted against the caller's address (the edge
+    refuses it with 429 after too many)."""
     try:
         check(*args)
     except SignatureError as exc:
+        service_state(request).keys.record_failure(client_address(request))
         raise ApiError(401, "unauthorized", str(exc)) from exc
 
 

@@ -1,22 +1,28 @@
 """POST /v1/webhooks/{mautic,hubspot,segment}: each tool's own signature and shape, into engagement events.
 
 Signed, not API-keyed. Checks in order: secret configured (503), JSON declared (415), size (413),
-signature (401), JSON and shape (400); then every mapped item is produced and the answer is 202
-once Kafka has them all. A refused request produces nothing.
+signature (401), JSON and shape (400), for Mautic and Segment the signed body's time (401 when
+older than the source's tolerance) and the replay guard (a body taken before within it: 202,
+`duplicate`, nothing produced); then every mapped item is produced and the answer is 202 once
+Kafka has them all. A refused request produces nothing.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Request
 from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel, Field
 
 from schemas.topics import Topic
+from services.scorer.config import ScorerSettings, ScorerSettingsDep
 from services.scorer.ingest.inbound import configured_secret, publish_engagement, require_json, verified
+from services.scorer.ingest.replays import ReplayGuard
 from services.scorer.integrations.common import EmptyBatch, MalformedBody, Mapped
+from services.scorer.integrations.freshness import mautic_sent_at, segment_sent_at, staleness
 from services.scorer.integrations.hubspot import map_hubspot
 from services.scorer.integrations.mappings import Mappings
 from services.scorer.integrations.mautic import map_mautic
@@ -24,11 +30,14 @@ from services.scorer.integrations.segment import map_segment
 from services.scorer.integrations.signatures import verify_hubspot, verify_mautic, verify_segment
 from services.shared.body import parse_json, read_limited
 from services.shared.config import Settings
-from services.shared.deps import ProducerDep, SettingsDep
+from services.shared.deps import PoolDep, ProducerDep, SettingsDep
+from services.shared.edge import edge
 from services.shared.errors import ApiError, error_responses
 
 Mapper = Callable[[Any, datetime], Mapped]
-ERRORS = error_responses(400, 401, 413, 415, 503)
+SentAt = Callable[[Any], datetime | None]
+ERRORS = error_responses(400, 401, 413, 415, 429, 503)
+SIGNED = edge("signature")
 
 
 class SkippedItem(BaseModel):
@@ -38,6 +47,7 @@ class SkippedItem(BaseModel):
 
 class WebhookAccepted(BaseModel):
     accepted: int = Field(description="Events now durable in Kafka")
+    duplicate: bool = Field(default=False, description="The same signed body was taken before: nothing produced")
     ignored: int = Field(description="Items left out: unmapped types, names or properties, or no lead identity")
     ids: list[str] = Field(description="CloudEvent ids of the accepted events (the tool's own ids)")
     skipped: list[SkippedItem] = Field(description="Why each ignored item was left out")
@@ -59,43 +69,75 @@ def signed_uri(request: Request, settings: Settings) -> str:
     return base.rstrip("/") + request.url.path + query
 
 
-async def accept(producer: AIOKafkaProducer, settings: Settings, raw: bytes, mapper: Mapper) -> ORJSONResponse:
-    """Maps the body, produces what it became and answers 202 once Kafka has it."""
+def mapped_body(body: Any, mapper: Mapper) -> Mapped:
+    """What the body becomes, or 400 saying why it cannot."""
     try:
-        mapped = mapper(parse_json(raw), datetime.now(UTC))
+        return mapper(body, datetime.now(UTC))
     except (MalformedBody, EmptyBatch) as exc:
         raise ApiError(400, "malformed", str(exc)) from exc
+
+
+async def produced(producer: AIOKafkaProducer, settings: Settings, mapped: Mapped) -> ORJSONResponse:
+    """Produces what the body became and answers 202 once Kafka has it."""
     if mapped.events:
         await publish_engagement(producer, settings.topic(Topic.ENGAGEMENT), mapped.events)
-    body = WebhookAccepted(accepted=len(mapped.events), ignored=len(mapped.skipped), ids=[e.id for e in mapped.events],
-                           skipped=[SkippedItem(item=s.item, reason=s.reason) for s in mapped.skipped])
-    return ORJSONResponse(body.model_dump(), status_code=202)
+    answer = WebhookAccepted(accepted=len(mapped.events), ignored=len(mapped.skipped),
+                             ids=[e.id for e in mapped.events],
+                             skipped=[SkippedItem(item=s.item, reason=s.reason) for s in mapped.skipped])
+    return ORJSONResponse(answer.model_dump(), status_code=202)
+
+
+async def accept_once(db: asyncpg.Pool, producer: AIOKafkaProducer, settings: ScorerSettings, raw: bytes,
+                      source: str, sent_at: SentAt, mapper: Mapper) -> ORJSONResponse:
+    """For a tool that signs its body only: refused when the body's time is outside the source's
+    tolerance, answered as a duplicate when the same body was taken within it."""
+    body = parse_json(raw)
+    mapped = mapped_body(body, mapper)
+    tolerance = timedelta(seconds=getattr(settings, f"{source}_replay_tolerance_s"))
+    problem = staleness(sent_at(body), datetime.now(UTC), tolerance, "send time")
+    if problem:
+        raise ApiError(401, "stale", problem)
+    guard = ReplayGuard(db)
+    if await guard.seen(source, raw, tolerance):
+        duplicate = WebhookAccepted(accepted=0, ignored=0, ids=[], skipped=[], duplicate=True)
+        return ORJSONResponse(duplicate.model_dump(), status_code=202)
+    answer = await produced(producer, settings, mapped)
+    await guard.taken(source, raw, tolerance)  # after the ack: a request that failed may come again
+    return answer
 
 
 def webhooks_router(mappings: Mappings) -> APIRouter:
     router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
-    @router.post("/mautic", status_code=202, response_model=WebhookAccepted, responses=ERRORS)
-    async def mautic(request: Request, producer: ProducerDep, settings: SettingsDep) -> ORJSONResponse:
+    @router.post("/mautic", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
+                 openapi_extra=SIGNED)
+    async def mautic(request: Request, producer: ProducerDep, settings: ScorerSettingsDep,
+                     db: PoolDep) -> ORJSONResponse:
         """Mautic webhooks, several event types in one body; `Webhook-Signature` (HANDOFF_MAUTIC_SECRET)."""
         secret, raw = await signed_body(request, settings, "mautic_secret")
-        verified(verify_mautic, secret, raw, request.headers.get("webhook-signature"))
-        return await accept(producer, settings, raw, lambda body, now: map_mautic(body, mappings.mautic, now))
+        verified(request, verify_mautic, secret, raw, request.headers.get("webhook-signature"))
+        return await accept_once(db, producer, settings, raw, "mautic", mautic_sent_at,
+                                 lambda body, now: map_mautic(body, mappings.mautic, now))
 
-    @router.post("/hubspot", status_code=202, response_model=WebhookAccepted, responses=ERRORS)
+    @router.post("/hubspot", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
+                 openapi_extra=SIGNED)
     async def hubspot(request: Request, producer: ProducerDep, settings: SettingsDep) -> ORJSONResponse:
         """HubSpot contact events (a JSON array); signature v3 (HANDOFF_HUBSPOT_CLIENT_SECRET), 5 minutes."""
         secret, raw = await signed_body(request, settings, "hubspot_client_secret")
-        verified(verify_hubspot, secret, request.method, signed_uri(request, settings), raw,
+        verified(request, verify_hubspot, secret, request.method, signed_uri(request, settings), raw,
                  request.headers.get("x-hubspot-signature-v3"), request.headers.get("x-hubspot-request-timestamp"),
                  datetime.now(UTC))
-        return await accept(producer, settings, raw, lambda body, now: map_hubspot(body, mappings.hubspot, now))
+        mapped = mapped_body(parse_json(raw), lambda body, now: map_hubspot(body, mappings.hubspot, now))
+        return await produced(producer, settings, mapped)
 
-    @router.post("/segment", status_code=202, response_model=WebhookAccepted, responses=ERRORS)
-    async def segment(request: Request, producer: ProducerDep, settings: SettingsDep) -> ORJSONResponse:
+    @router.post("/segment", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
+                 openapi_extra=SIGNED)
+    async def segment(request: Request, producer: ProducerDep, settings: ScorerSettingsDep,
+                     db: PoolDep) -> ORJSONResponse:
         """Segment spec calls (also RudderStack), one or `{"batch": [...]}`; `X-Signature` (HANDOFF_SEGMENT_SECRET)."""
         secret, raw = await signed_body(request, settings, "segment_secret")
-        verified(verify_segment, secret, raw, request.headers.get("x-signature"))
-        return await accept(producer, settings, raw, lambda body, now: map_segment(body, mappings.segment, now))
+        verified(request, verify_segment, secret, raw, request.headers.get("x-signature"))
+        return await accept_once(db, producer, settings, raw, "segment", segment_sent_at,
+                                 lambda body, now: map_segment(body, mappings.segment, now))
 
     return router

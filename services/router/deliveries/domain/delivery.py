@@ -1,12 +1,12 @@
 """Outbound delivery rules: subscription filters, destination URLs, retries (pure, time passed in)."""
 
-import ipaddress
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from schemas.events import FollowupStatus
+from services.router.deliveries.domain.addresses import host_problem, is_loopback_host
 
 ROUTED = "handoff.lead.routed"
 FOLLOWUP = "handoff.lead.followup"
@@ -32,18 +32,10 @@ def matches(filters: Iterable[str], event_type: str, status: str | None = None) 
     return event_type in wanted or (status is not None and f"{event_type}:{status}" in wanted)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def url_problem(url: str, *, allow_loopback: bool) -> str | None:
-    """Why events may not be sent to `url`, or None. HTTPS to public hosts only; plain HTTP and
-    loopback hosts only when `allow_loopback` (a local receiver in development and tests)."""
+    """Why events may not be sent to `url` as written, or None. HTTPS to public hosts only; plain HTTP
+    and loopback hosts only when `allow_loopback` (a local receiver in development and tests). Names
+    are resolved and their addresses vetted too, when saved and again at every send (`egress.py`)."""
     if len(url) > MAX_URL_LENGTH:
         return f"at most {MAX_URL_LENGTH} characters"
     try:
@@ -58,17 +50,11 @@ def url_problem(url: str, *, allow_loopback: bool) -> str | None:
         return "must not carry credentials; receivers authenticate requests by their signature"
     if parts.fragment:
         return "must not have a #fragment"
-    loopback = _is_loopback(host)
-    if loopback and not allow_loopback:
-        return "loopback hosts are refused (HANDOFF_DELIVERY_ALLOW_HTTP_LOCALHOST is off)"
-    if parts.scheme == "http" and not loopback:
+    problem = host_problem(host, allow_loopback=allow_loopback)
+    if problem:
+        return f"refused destination: {problem}"
+    if parts.scheme == "http" and not (allow_loopback and is_loopback_host(host)):
         return "must use https (plain http only to localhost, when allowed)"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return None  # a host name
-    if not address.is_global and not loopback:
-        return "private, link-local and reserved addresses are refused"
     return None
 
 

@@ -22,11 +22,13 @@ def _templates() -> Environment:
 
 
 def page(template: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
-    """The rendered template; its inline style and script run by nonce, nothing else does."""
+    """The rendered template; its inline style and script run by nonce, nothing else does. The referrer
+    stays on this site (same-origin): no-referrer would make the browser send `Origin: null` with
+    the login form, which the origin check must refuse."""
     nonce = secrets.token_urlsafe(16)
     html = _templates().get_template(template).render(nonce=nonce, **context)
     policy = (f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; connect-src 'self'; "
               "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
     return HTMLResponse(html, status_code=status, headers={
         "Content-Security-Policy": policy, "Cache-Control": "no-store", "X-Frame-Options": "DENY",
-        "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff", **(headers or {})})
+        "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff", **(headers or {})})
