@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bench.backtest import backtest_throughput
 from bench.http_scenarios import ingest_rps, routing_latency
 from bench.idle import idle_cost
 from bench.scenarios import Figure, Result, hot_keys, router_throughput, scorer_memory, scorer_throughput
@@ -19,7 +20,7 @@ from bench.world import machine, settle
 
 app = typer.Typer(add_completion=False)
 RESULTS = Path(__file__).resolve().parent / "results"
-NAMES = ("scorer", "router", "ingest", "latency", "memory", "idle", "hotkeys")
+NAMES = ("scorer", "router", "ingest", "latency", "memory", "idle", "hotkeys", "backtest")
 
 
 def _run(name: str, quick: bool, tmp: Path):
@@ -33,6 +34,7 @@ def _run(name: str, quick: bool, tmp: Path):
         "memory": lambda: scorer_memory(leads=1_000_000 // scale),
         "idle": lambda: idle_cost(seconds=30 / (3 if quick else 1)),
         "hotkeys": lambda: hot_keys(events=20_000 // scale),
+        "backtest": lambda: backtest_throughput(events=1_000_000 // scale, leads=100_000 // scale),
     }[name]()
 
 

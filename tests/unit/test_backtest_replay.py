@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schemas.events import ActivityKind as A
 from services.agreement.document import AgreementDocument
 from services.scorer.backtest.domain.replay import Backtest, StoredTouch, compare
-from services.scorer.scoring.domain.scoring import LeadProfile, Touch, engagement, evaluate
+from services.scorer.scoring.domain.engine import apply, decayed, empty, evaluate_state, own_sum
+from services.scorer.scoring.domain.scoring import LeadProfile, Touch, account_key, engagement, evaluate, fit
 
 EXAMPLE = yaml.safe_load((Path(__file__).resolve().parents[2] / "deploy" / "agreements" / "example.yaml").read_text())
 FITTING = {"company": "Acme GmbH", "employees": 200, "industry": "software", "country": "DE", "title": "VP Sales"}
@@ -202,3 +205,90 @@ def test_a_qualified_contact_keeps_its_state_for_its_account():
               _touch(bob, A.CONTENT_DOWNLOAD, _at(3))]  # 8 + 0.5 · ~65 >= 40; without the webinar 8 + 25 < 40
     backtest = _run(stream, {ada: _profile(ada), bob: _profile(bob)})
     assert backtest.qualified(0)[bob].qualified_at == _at(3)
+
+
+# --- the shortcuts (evaluating only leads that may be over the line, packed states, one fit for equal fit
+# sections) against the plain stepping: every lead evaluated after every event, states kept as objects ---
+
+class _Plain:
+    """The backtest as first written: per lead and version a LeadState, evaluated at every event."""
+
+    def __init__(self, docs: list[AgreementDocument]) -> None:
+        self.docs = docs
+        self.accounts: list[dict[str, list]] = [{} for _ in docs]  # account -> [landmark_us, total]
+        self.leads: dict[str, tuple[str | None, list]] = {}
+        self.qualified: list[dict[str, tuple]] = [{} for _ in docs]
+
+    def add_lead(self, key: str, profile: LeadProfile) -> None:
+        account = account_key(profile)
+        self.leads[key] = (account, [[fit(d, profile), empty(i), None] for i, d in enumerate(self.docs)])
+
+    def step(self, event: StoredTouch) -> None:
+        account, steps = self.leads[event.lead_key]
+        at = event.touch.occurred_at
+        for i, (doc, step) in enumerate(zip(self.docs, steps)):
+            fit_result, state, qualified_at = step
+            shared = account if doc.engagement.account.enabled else None
+            acct = self.accounts[i].setdefault(shared, [None, 0.0]) if shared is not None else None
+            before = own_sum(doc, state, acct[0]) \
+                if acct is not None and acct[0] is not None and state.landmark_us is not None else 0.0
+            apply(doc, state, event.touch)
+            if acct is not None and state.landmark_us is not None:
+                if acct[0] is None:
+                    acct[0] = state.landmark_us
+                acct[1] = acct[1] - before + own_sum(doc, state, acct[0])
+            if fit_result.disqualified or qualified_at is not None:
+                continue
+            others = 0.0
+            if acct is not None and state.landmark_us is not None:
+                own = decayed(doc, own_sum(doc, state, state.landmark_us), state.landmark_us, at)
+                others = decayed(doc, acct[1], acct[0], at) - own
+            result = evaluate_state(doc, state, fit_result, at, others)
+            if result.sales_ready:
+                step[2] = at
+                if SINCE <= at < UNTIL:
+                    self.qualified[i][event.lead_key] = (at, result.tier, result.reason, event.source)
+
+
+_DOCS = {
+    "example": EXAMPLE_DOC,
+    "pricing_50": _pricing_worth_50(),
+    "no_account": _doc(engagement__account={"enabled": False, "weight": 0.5}),
+    "low_bar": _doc(sales_ready__tiers=[{"name": "hot", "min_fit": 60, "min_engagement": 12},
+                                        {"name": "warm", "min_fit": 0, "min_engagement": 0}]),
+    "no_decay_high_fit": _doc(engagement__half_life_days=None,
+                              sales_ready__tiers=[{"name": "hot", "min_fit": 90, "min_engagement": 20}]),
+}
+_PROFILES = [
+    {}, {"title": "Student"}, {"employees": 3}, {"title": "Engineer", "industry": "retail", "country": "BR"},
+    {"employees": 8000, "title": "CEO"}, {"employees": "lots"},
+]
+_EMAILS = ["ada@acme-prop.com", "bob@acme-prop.com", "cy@acme-prop.com", "dee@dee-prop.com", "eve@gmail.com",
+           "fay@acme-prop.com"]
+_ACTIVITIES_DRAWN = [A.PAGE_VIEW, A.PAGE_VIEW, A.EMAIL_OPEN, A.EMAIL_CLICK, A.PRICING_VIEW, A.FORM_SUBMIT,
+                     A.CONTENT_DOWNLOAD, A.WEBINAR_ATTENDED, A.TRIAL_STARTED, A.DEMO_REQUEST, A.UNSUBSCRIBED,
+                     A.EMAIL_BOUNCED]
+_events = st.tuples(st.integers(0, len(_EMAILS) - 1), st.sampled_from(_ACTIVITIES_DRAWN),
+                    st.floats(-400, 200), st.sampled_from([None, "https://a.example/pricing", "https://a.example/x"]),
+                    st.sampled_from([None, "Contact us", "Newsletter"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_events, max_size=40), st.lists(st.sampled_from(range(len(_PROFILES))), min_size=6, max_size=6),
+       st.sampled_from(sorted(_DOCS)), st.sampled_from(sorted(_DOCS)))
+def test_the_shortcuts_qualify_exactly_as_evaluating_every_lead_at_every_event(events, profile_ids, first, second):
+    docs = [_DOCS[first], _DOCS[second]]
+    profiles = {email: _profile(email, **_PROFILES[p]) for email, p in zip(_EMAILS, profile_ids)}
+    stream = sorted((_touch(_EMAILS[i], activity, _at(hours), url=url, form=form)
+                     for i, activity, hours, url, form in events),
+                    key=lambda e: (e.touch.occurred_at, e.touch.event_key))
+    fast, plain = _run(stream, profiles, *docs), _Plain(docs)
+    for email, profile in profiles.items():
+        plain.add_lead(email, profile)
+    for event in stream:
+        plain.step(event)
+    for i in range(len(docs)):
+        got = {k: (q.qualified_at, q.tier, q.reason, q.source) for k, q in fast.qualified(i).items()}
+        assert got == plain.qualified[i]
+        assert {k for k in _EMAILS if fast.ever_qualified(i, k)} == \
+               {k for k, (_, steps) in plain.leads.items() if steps[i][2] is not None}

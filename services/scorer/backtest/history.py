@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from schemas.events import ActivityKind
-from services.scorer.backtest.domain.replay import StoredTouch
 from services.scorer.scoring.domain.scoring import LeadProfile, Touch
 
 _SINCE = re.compile(r"^(\d+)([dhw])$")
@@ -47,12 +46,13 @@ class HistoryRepository:
         return int(await self._conn.fetchval(
             "SELECT count(*) FROM scorer.engagement_events WHERE occurred_at < $1", until))
 
-    async def stream(self, until: datetime, chunk: int = CHUNK) -> AsyncIterator[list[StoredTouch]]:
+    async def stream(self, until: datetime, chunk: int = CHUNK) -> AsyncIterator[list[tuple[str, Touch, str]]]:
         """Every stored event before `until`, all leads together in the engine's order, `chunk` at a time."""
         cursor = await self._conn.cursor(_STREAM, until)
         while rows := await cursor.fetch(chunk):
-            # Columns by position, in Touch's order; a dict lookup, ActivityKind(v) is far slower.
-            yield [StoredTouch(r[0], Touch(r[1], _ACTIVITIES[r[2]], r[3], r[4], r[5], r[6]), r[7]) for r in rows]
+            # Columns by position, in Touch's order; a dict lookup, ActivityKind(v) is far slower. Plain
+            # tuples, StoredTouch's fields: a NamedTuple's own constructor costs a Python call per row.
+            yield [(r[0], Touch(r[1], _ACTIVITIES[r[2]], r[3], r[4], r[5], r[6]), r[7]) for r in rows]
 
     async def profiles(self, keys: Sequence[str]) -> dict[str, LeadProfile]:
         """The stored profile (email and merged attributes) of each lead that has one."""

@@ -1,5 +1,6 @@
 """Runs a backtest of a draft against the active version: one pass over the stored events."""
 
+import gc
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +35,21 @@ async def run_backtest(
     CPU-bound between fetches: callers run it in a process of its own (a backtest job, the CLI), not
     in a serving process's event loop."""
     until = until or datetime.now(UTC)
+    # The states are long-lived and hold no cycles: with the collector on, its collections walked all
+    # of them again and again (a sixth of a 1,000,000-event run). Reference counting frees the chunks;
+    # the collector is back on once the backtest's objects are gone, so it never walks them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return await _run(pool, draft, since, until, draft_version, on_total, on_progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+async def _run(pool: asyncpg.Pool, draft: AgreementDocument, since: datetime, until: datetime,
+               draft_version: int | None, on_total: Callable[[int], Awaitable[None]],
+               on_progress: Callable[[int], Awaitable[None]]) -> dict[str, Any]:
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         # One snapshot for the count, the stream, the profiles and the outcomes.
         repo = HistoryRepository(conn)
@@ -44,13 +60,14 @@ async def run_backtest(
             versions.append((in_force.document, in_force.version))
         backtest = Backtest(versions, since, until)
         async for chunk in repo.stream(until):
-            new = backtest.unknown(e.lead_key for e in chunk)
+            new = backtest.unknown(e[0] for e in chunk)
             if new:
                 profiles = await repo.profiles(new)
                 for key in new:
                     backtest.add_lead(key, profiles.get(key, NO_PROFILE))
-            for event in chunk:
-                backtest.step(event)
+            advance = backtest.advance
+            for lead_key, touch, source in chunk:
+                advance(lead_key, touch, source)
             await on_progress(backtest.events)
         outcomes = await repo.outcomes(backtest.qualified_keys())
     return {
