@@ -339,3 +339,57 @@ def test_the_pgbouncer_pooler_keeps_sessions():
     pooler = _by_kind(EXAMPLES / "cnpg-cluster.yaml")["Pooler"][0]
     assert pooler["spec"]["pgbouncer"]["poolMode"] == "session"
     assert "plan_cache_mode" in pooler["spec"]["pgbouncer"]["parameters"]["ignore_startup_parameters"]
+
+
+# --- connections: every replica at its most fits the example database --------------------------
+
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def connections_at_most(values_file: Path) -> int:
+    """Connections of every tier at its most replicas, each with a full pool, the backtest jobs and the hook."""
+    values = _merged(VALUES, yaml.safe_load(values_file.read_text()))
+    default = Settings.model_fields["db_pool_max"].default
+
+    def pool(*sections: dict[str, Any]) -> int:
+        chosen = [s["db_pool_max"] for s in (values["config"], *sections) if s.get("db_pool_max") is not None]
+        return chosen[-1] if chosen else default
+
+    def most(tier: str) -> int:
+        t = values[tier]
+        scaler = t["hpa"] if tier == "ingest" else t["keda"]
+        return scaler["maxReplicas"] if scaler["enabled"] else t["replicas"]
+
+    total = most("scorer") * pool(values["scorer"]["config"]) + most("router") * pool(values["router"]["config"])
+    if values["ingest"]["enabled"]:
+        total += most("ingest") * pool(values["scorer"]["config"], values["ingest"]["config"])
+    return total + BACKTEST_JOBS * BACKTEST_POOL + 1
+
+
+BACKTEST_JOBS, BACKTEST_POOL = 2, 3  # services/scorer/backtest/jobs.py: MAX_UNFINISHED, its pool's max_size
+SUPERUSER_RESERVED = 3  # PostgreSQL's superuser_reserved_connections
+
+
+def test_the_backtest_figures_are_the_codes():
+    source = (ROOT / "services" / "scorer" / "backtest" / "jobs.py").read_text()
+    assert f"MAX_UNFINISHED = {BACKTEST_JOBS}" in source and f'"db_pool_max": {BACKTEST_POOL}' in source
+
+
+def _cnpg(kind: str) -> dict[str, Any]:
+    return _by_kind(EXAMPLES / "cnpg-cluster.yaml")[kind][0]
+
+
+def test_the_cnpg_cluster_has_a_connection_for_every_replica_at_its_most():
+    max_connections = int(_cnpg("Cluster")["spec"]["postgresql"]["parameters"]["max_connections"])
+    assert connections_at_most(EXAMPLES / "values-strimzi-cnpg.yaml") + SUPERUSER_RESERVED <= max_connections
+
+
+def test_the_session_pooler_has_a_server_connection_for_every_client_connection():
+    pooler_size = int(_cnpg("Pooler")["spec"]["pgbouncer"]["parameters"]["default_pool_size"])
+    max_connections = int(_cnpg("Cluster")["spec"]["postgresql"]["parameters"]["max_connections"])
+    assert connections_at_most(EXAMPLES / "values-pgbouncer.yaml") <= pooler_size
+    assert pooler_size + SUPERUSER_RESERVED <= max_connections
