@@ -3,6 +3,8 @@
 #   deploy/local/tools.sh up        install what is missing (apt-get, as root), print nothing else
 #   deploy/local/tools.sh status    say what is there (exit 3 if something is missing)
 #   deploy/local/tools.sh helm      print the path of the pinned helm (building it if missing)
+#   deploy/local/tools.sh crds      print the folders of the pinned Go modules that carry the CRDs the
+#                                   chart renders (KEDA, Prometheus Operator), downloading them if missing
 # kcat (Debian's package `kcat`, formerly kafkacat): the Kafka-direct examples in docs/integrations.md.
 # helm, pinned: built once from the Go module proxy into <repo>/.cache/tools/helm-<version>/ for the
 # chart's checks (tests/deploy). The Go caches (GOMODCACHE, GOCACHE) are the user's, so another
@@ -16,6 +18,19 @@ HELM_VERSION=v3.22.0
 HELM_K8S_MINOR=37 # its k8s.io/client-go is v0.37: the Kubernetes version `helm template` assumes
 HELM_DIR="$CACHE_DIR/tools/helm-$HELM_VERSION"
 HELM="$HELM_DIR/helm"
+# Their CustomResourceDefinitions validate the chart's ScaledObjects, TriggerAuthentications and
+# ServiceMonitor offline (tests/deploy); module zips of 3 and 4 MB, into the user's Go module cache.
+CRD_MODULES=(github.com/kedacore/keda/v2@v2.21.0 github.com/prometheus-operator/prometheus-operator@v0.85.0)
+
+crd_dirs() {
+  command -v go >/dev/null 2>&1 || die "go not found; it is needed to download ${CRD_MODULES[*]}"
+  local module dir
+  for module in "${CRD_MODULES[@]}"; do
+    dir="$(go mod download -json "$module" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+    [[ -d $dir ]] || die "go mod download $module gave no folder"
+    echo "$dir"
+  done
+}
 
 ensure_helm() {
   [[ -x $HELM ]] && return 0
@@ -49,6 +64,7 @@ missing() {
 
 cmd_up() {
   ensure_helm
+  crd_dirs >/dev/null
   local wanted
   mapfile -t wanted < <(missing)
   ((${#wanted[@]})) || return 0
@@ -82,8 +98,9 @@ case "${1:-}" in
     ensure_helm
     echo "$HELM"
     ;;
+  crds) crd_dirs ;;
   *)
-    printf 'usage: %s up|status|helm\n' "$0" >&2
+    printf 'usage: %s up|status|helm|crds\n' "$0" >&2
     exit 2
     ;;
 esac

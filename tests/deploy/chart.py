@@ -20,9 +20,13 @@ EXAMPLES = ROOT / "deploy" / "helm" / "examples"
 EXAMPLE_VALUES = sorted(EXAMPLES.glob("values-*.yaml"))
 # The oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest schemas bundled.
 KUBE_VERSIONS = ("1.27.0", "1.37.0")
-# Kinds of operators' CRDs, whose schemas no registry package bundles: checked by the tests instead.
-CRD_KINDS = {("keda.sh/v1alpha1", "ScaledObject"), ("keda.sh/v1alpha1", "TriggerAuthentication"),
-             ("monitoring.coreos.com/v1", "ServiceMonitor")}
+# The operators' kinds the chart renders, validated against the CRDs of the pinned Go modules
+# deploy/local/tools.sh downloads (KEDA, Prometheus Operator): each CRD file, in its module.
+CRD_FILES = {("keda.sh/v1alpha1", "ScaledObject"): "config/crd/bases/keda.sh_scaledobjects.yaml",
+             ("keda.sh/v1alpha1", "TriggerAuthentication"): "config/crd/bases/keda.sh_triggerauthentications.yaml",
+             ("monitoring.coreos.com/v1", "ServiceMonitor"):
+                 "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"}
+CRD_KINDS = set(CRD_FILES)
 
 
 @functools.cache
@@ -85,6 +89,39 @@ def settings_env(cls: type[Settings]) -> set[str]:
 # What each workload runs: the settings class its process loads.
 SETTINGS_OF = {"handoff-scorer": ScorerSettings, "handoff-ingest": ScorerSettings,
                "handoff-router": RouterSettings, "handoff-migrate": Settings}
+
+
+def _strict(node: Any) -> Any:
+    """An openAPIV3Schema as a JSON schema that, like `kubectl --validate=strict`, refuses unknown
+    fields wherever the CRD lists the known ones."""
+    if isinstance(node, list):
+        return [_strict(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _strict(v) for k, v in node.items()}
+    if "properties" in out and "additionalProperties" not in out and \
+            not out.get("x-kubernetes-preserve-unknown-fields"):
+        out["additionalProperties"] = False
+    return out
+
+
+@functools.cache
+def crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
+    """JSON schemas of the operators' kinds, from their CRDs (deploy/local/tools.sh crds)."""
+    done = subprocess.run([str(ROOT / "deploy" / "local" / "tools.sh"), "crds"], capture_output=True, text=True)
+    assert done.returncode == 0, f"deploy/local/tools.sh crds failed:\n{done.stderr}"
+    dirs = [Path(line) for line in done.stdout.split()]
+    schemas = {}
+    for (api_version, kind), relative in CRD_FILES.items():
+        path = next(d / relative for d in dirs if (d / relative).exists())
+        crd = yaml.safe_load(path.read_text())
+        group, version = api_version.split("/")
+        assert crd["spec"]["group"] == group and crd["spec"]["names"]["kind"] == kind
+        served = next(v for v in crd["spec"]["versions"] if v["name"] == version)
+        schema = _strict(served["schema"]["openAPIV3Schema"])
+        schema["properties"]["metadata"] = {"type": "object"}  # the API server checks it, not the CRD
+        schemas[(api_version, kind)] = schema
+    return schemas
 
 
 @functools.cache

@@ -1,9 +1,10 @@
 """deploy/helm/handoff: lints, renders with every example, validates offline against the Kubernetes
 schemas, and sets exactly the settings the services read.
 
-Kubernetes' own kinds are validated strictly with the schemas kubernetes-validate bundles. KEDA's and
-the Prometheus Operator's kinds have no schema any registry package here bundles: the tests below
-check what of them matters (targets, groups, topics, bounds)."""
+Kubernetes' own kinds are validated strictly with the schemas kubernetes-validate bundles; KEDA's and
+the Prometheus Operator's kinds against their CRDs, from pinned Go modules (deploy/local/tools.sh
+crds). Strimzi's and CloudNativePG's kinds appear only in the examples, whose CRDs no registry here
+carries: the tests check that the examples match the chart's defaults."""
 
 import inspect
 import json
@@ -12,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
@@ -30,6 +32,7 @@ from tests.deploy.chart import (
     KUBE_VERSIONS,
     ROOT,
     SETTINGS_OF,
+    crd_schemas,
     env_names,
     of_kind,
     pod_specs,
@@ -95,6 +98,20 @@ def test_rendered_manifests_validate_against_the_kubernetes_schemas(values, kube
             kubernetes_validate.validate(doc, kube_version, strict=True)
         except kubernetes_validate.ValidationError as exc:
             pytest.fail(f"{doc['kind']}/{doc['metadata']['name']} on {kube_version}: {exc.message} at {list(exc.path)}")
+
+
+@pytest.mark.parametrize("values", VALUE_SETS, ids=VALUE_IDS)
+def test_rendered_operator_kinds_validate_against_their_crds(values):
+    docs = [d for d in rendered(values) if (d["apiVersion"], d["kind"]) in CRD_KINDS]
+    for doc in docs:
+        errors = list(jsonschema.Draft7Validator(crd_schemas()[(doc["apiVersion"], doc["kind"])]).iter_errors(doc))
+        assert not errors, f"{doc['kind']}/{doc['metadata']['name']}: {[e.message for e in errors]}"
+
+
+def test_the_crd_check_refuses_an_unknown_field():
+    scaled = of_kind(render([EXAMPLES / "values-strimzi-cnpg.yaml"]), "ScaledObject")["handoff-scorer"]
+    scaled["spec"]["maxReplicas"] = 3  # the field is maxReplicaCount
+    assert not jsonschema.Draft7Validator(crd_schemas()[("keda.sh/v1alpha1", "ScaledObject")]).is_valid(scaled)
 
 
 @pytest.mark.parametrize("values", VALUE_SETS, ids=VALUE_IDS)
