@@ -14,12 +14,13 @@ from rich.table import Table
 
 from bench.http_scenarios import ingest_rps, routing_latency
 from bench.idle import idle_cost
+from bench.scale import scale_routers, scale_scorers
 from bench.scenarios import Figure, Result, hot_keys, router_throughput, scorer_memory, scorer_throughput
 from bench.world import machine, settle
 
 app = typer.Typer(add_completion=False)
 RESULTS = Path(__file__).resolve().parent / "results"
-NAMES = ("scorer", "router", "ingest", "latency", "memory", "idle", "hotkeys")
+NAMES = ("scorer", "router", "ingest", "latency", "memory", "idle", "hotkeys", "scale-scorer", "scale-router")
 
 
 def _run(name: str, quick: bool, tmp: Path):
@@ -33,6 +34,8 @@ def _run(name: str, quick: bool, tmp: Path):
         "memory": lambda: scorer_memory(leads=1_000_000 // scale),
         "idle": lambda: idle_cost(seconds=30 / (3 if quick else 1)),
         "hotkeys": lambda: hot_keys(events=20_000 // scale),
+        "scale-scorer": lambda: scale_scorers(events=40_000 // scale, leads=10_000 // scale),
+        "scale-router": lambda: scale_routers(leads=10_000 // scale, reps=50, pools=5, tmp=tmp),
     }[name]()
 
 
