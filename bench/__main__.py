@@ -15,12 +15,14 @@ from rich.table import Table
 from bench.backtest import backtest_throughput
 from bench.http_scenarios import ingest_rps, routing_latency
 from bench.idle import idle_cost
+from bench.scale import scale_routers, scale_scorers
 from bench.scenarios import Figure, Result, hot_keys, router_throughput, scorer_memory, scorer_throughput
 from bench.world import machine, settle
 
 app = typer.Typer(add_completion=False)
 RESULTS = Path(__file__).resolve().parent / "results"
-NAMES = ("scorer", "router", "ingest", "latency", "memory", "idle", "hotkeys", "backtest")
+NAMES = ("scorer", "router", "ingest", "latency", "memory", "idle", "hotkeys", "backtest", "scale-scorer",
+         "scale-router")
 
 
 def _run(name: str, quick: bool, tmp: Path):
@@ -35,6 +37,8 @@ def _run(name: str, quick: bool, tmp: Path):
         "idle": lambda: idle_cost(seconds=30 / (3 if quick else 1)),
         "hotkeys": lambda: hot_keys(events=20_000 // scale),
         "backtest": lambda: backtest_throughput(events=1_000_000 // scale, leads=100_000 // scale),
+        "scale-scorer": lambda: scale_scorers(events=40_000 // scale, leads=10_000 // scale),
+        "scale-router": lambda: scale_routers(leads=10_000 // scale, reps=50, pools=5, tmp=tmp),
     }[name]()
 
 

@@ -1,9 +1,10 @@
 """Settings read from `HANDOFF_*` environment variables (and an optional env file)."""
 
 import os
-from typing import Literal, TypeVar
+from pathlib import Path
+from typing import Literal, Self, TypeVar
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.topics import Topic
@@ -19,6 +20,26 @@ class Settings(BaseSettings):
         default=0, ge=0,
         description="How long the producer holds a record for others to join its request; sends made while"
                     " a request is in flight are batched anyway")
+    # Kafka security, as Strimzi issues it (docs/deploy.md): TLS with the cluster CA, SCRAM users.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_ca_file: Path | None = Field(
+        default=None, description="PEM CA bundle the brokers' certificates are checked against (Strimzi:"
+                                  " <cluster>-cluster-ca-cert, ca.crt); unset, the system's CAs")
+    kafka_ssl_cert_file: Path | None = Field(default=None, description="Client certificate for mutual TLS")
+    kafka_ssl_key_file: Path | None = Field(default=None, description="Its private key")
+
+    @model_validator(mode="after")
+    def _kafka_security_is_complete(self) -> Self:
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+                self.kafka_sasl_username and self.kafka_sasl_password):
+            raise ValueError("HANDOFF_KAFKA_SECURITY_PROTOCOL=SASL_* needs HANDOFF_KAFKA_SASL_USERNAME and _PASSWORD")
+        if (self.kafka_ssl_cert_file is None) != (self.kafka_ssl_key_file is None):
+            raise ValueError("HANDOFF_KAFKA_SSL_CERT_FILE and HANDOFF_KAFKA_SSL_KEY_FILE go together")
+        return self
+
     database_url: str = "postgresql://handoff:handoff@127.0.0.1:55432/handoff"
     topic_prefix: str = Field(default="", description="Prepended to every topic and group name")
     topic_partitions: int = 12

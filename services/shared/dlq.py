@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord
 
 from schemas.topics import dlq_topic
 from services.shared.config import Settings
-from services.shared.kafka import make_consumer, make_producer
+from services.shared.kafka import make_admin, make_consumer, make_producer
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +200,7 @@ def _reader(settings: Settings) -> AIOKafkaConsumer:
 async def _partitions(settings: Settings, topic: str) -> list[TopicPartition]:
     """The topic's partitions, none when it does not exist (a consumer's own metadata lists only
     topics it is assigned)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = make_admin(settings)
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])

@@ -7,6 +7,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 
 from schemas.topics import Topic, dlq_topic
 from services.shared.config import Settings
@@ -20,9 +21,30 @@ CONSUMED_TOPICS = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.
 LONG_POLL = (1, 500)
 
 
+def security_options(settings: Settings) -> dict[str, Any]:
+    """The keyword arguments every aiokafka client of these settings takes to reach the brokers:
+    the protocol, SASL (SCRAM) credentials, and an SSL context trusting the configured CA."""
+    protocol = settings.kafka_security_protocol
+    options: dict[str, Any] = {"security_protocol": protocol}
+    if protocol.startswith("SASL_"):
+        assert settings.kafka_sasl_password is not None  # the settings refuse SASL without credentials
+        options.update(
+            sasl_mechanism=settings.kafka_sasl_mechanism,
+            # aiokafka names them after PLAIN, and takes them for SCRAM too.
+            sasl_plain_username=settings.kafka_sasl_username,
+            sasl_plain_password=settings.kafka_sasl_password.get_secret_value(),
+        )
+    if protocol.endswith("SSL"):
+        options["ssl_context"] = create_ssl_context(
+            cafile=settings.kafka_ssl_ca_file, certfile=settings.kafka_ssl_cert_file,
+            keyfile=settings.kafka_ssl_key_file)
+    return options
+
+
 def make_producer(settings: Settings, **overrides: Any) -> AIOKafkaProducer:
     """The idempotent producer (acks=all), so a 202 or an outbox delete means durable."""
     options = dict(
+        **security_options(settings),
         bootstrap_servers=settings.kafka_bootstrap,
         enable_idempotence=True,
         acks="all",
@@ -36,6 +58,7 @@ def make_producer(settings: Settings, **overrides: Any) -> AIOKafkaProducer:
 def make_consumer(settings: Settings, group: str, **overrides: Any) -> AIOKafkaConsumer:
     """A manually committing consumer in `group`; subscribe it with a rebalance listener."""
     options = dict(
+        **security_options(settings),
         bootstrap_servers=settings.kafka_bootstrap,
         group_id=settings.group(group),
         enable_auto_commit=False,
@@ -57,6 +80,11 @@ def make_consumer(settings: Settings, group: str, **overrides: Any) -> AIOKafkaC
     )
     options.update(overrides)
     return AIOKafkaConsumer(**options)
+
+
+def make_admin(settings: Settings) -> AIOKafkaAdminClient:
+    """An admin client (topic creation, the CLI's `handoff topics`)."""
+    return AIOKafkaAdminClient(**security_options(settings), bootstrap_servers=settings.kafka_bootstrap)
 
 
 def set_fetch_wait(consumer: AIOKafkaConsumer, min_bytes: int, max_wait_ms: int) -> None:
@@ -81,7 +109,7 @@ def all_topic_names(settings: Settings) -> list[str]:
 
 async def ensure_topics(settings: Settings, timeout_s: float = 60) -> list[str]:
     """Creates missing topics and waits until every partition has a leader; returns those created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = make_admin(settings)
     await admin.start()
     try:
         names = all_topic_names(settings)

@@ -8,12 +8,11 @@ from typing import Any
 import asyncpg
 import httpx
 from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas.topics import Topic
 from services.shared.config import Settings
 from services.shared.dlq import dlq_depths
-from services.shared.kafka import make_consumer
+from services.shared.kafka import make_admin, make_consumer
 
 
 def local_url(host: str, port: int) -> str:
@@ -36,7 +35,7 @@ async def _readiness(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
 async def consumer_lag(settings: Settings, groups: Sequence[tuple[str, Topic]]) -> list[dict[str, Any]]:
     """Per (group, topic): the records between the group's committed offsets and the topic's end;
     None while the group has committed nothing."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = make_admin(settings)
     reader = make_consumer(settings, "status", group_id=None)
     await admin.start()
     await reader.start()
