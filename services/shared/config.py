@@ -1,6 +1,7 @@
 """Settings read from `HANDOFF_*` environment variables (and an optional env file)."""
 
 import os
+from datetime import timedelta
 from typing import Literal, TypeVar
 
 from pydantic import Field, SecretStr
@@ -50,8 +51,20 @@ class Settings(BaseSettings):
     outbox_batch_max: int = 1000
     outbox_idle_wait_s: float = 1.0
     max_body_bytes: int = 1_048_576
+    kafka_max_message_bytes: int = Field(
+        default=1_000_000, gt=0,
+        description="Largest record a service produces (the broker's message.max.bytes, 1 MB by default, less"
+                    " headroom): an event that would encode larger is refused with 413 before it is sent")
+    clock_skew_s: float = Field(
+        default=300, ge=0,
+        description="How far in the future an occurrence (an engagement's or CRM activity's time) may be")
     log_level: str = "INFO"
     host: str = "127.0.0.1"
+
+    @property
+    def clock_skew(self) -> timedelta:
+        """How far in the future an occurrence may be."""
+        return timedelta(seconds=self.clock_skew_s)
 
     def topic(self, topic: Topic | str) -> str:
         """The deployed name of a contract topic."""

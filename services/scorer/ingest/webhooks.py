@@ -14,7 +14,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel, Field
 
-from schemas.topics import Topic
 from services.scorer.ingest.inbound import configured_secret, publish_engagement, require_json, verified
 from services.scorer.integrations.common import EmptyBatch, MalformedBody, Mapped
 from services.scorer.integrations.hubspot import map_hubspot
@@ -61,12 +60,14 @@ def signed_uri(request: Request, settings: Settings) -> str:
 
 async def accept(producer: AIOKafkaProducer, settings: Settings, raw: bytes, mapper: Mapper) -> ORJSONResponse:
     """Maps the body, produces what it became and answers 202 once Kafka has it."""
+    now = datetime.now(UTC)
     try:
-        mapped = mapper(parse_json(raw), datetime.now(UTC))
+        mapped = mapper(parse_json(raw), now)
     except (MalformedBody, EmptyBatch) as exc:
         raise ApiError(400, "malformed", str(exc)) from exc
+    mapped.skip_future(now, settings.clock_skew)
     if mapped.events:
-        await publish_engagement(producer, settings.topic(Topic.ENGAGEMENT), mapped.events)
+        await publish_engagement(producer, settings, mapped.events)
     body = WebhookAccepted(accepted=len(mapped.events), ignored=len(mapped.skipped), ids=[e.id for e in mapped.events],
                            skipped=[SkippedItem(item=s.item, reason=s.reason) for s in mapped.skipped])
     return ORJSONResponse(body.model_dump(), status_code=202)
