@@ -3,9 +3,10 @@
 import re
 from typing import Any, Final, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
+from pydantic_core import InitErrorDetails
 
-from schemas.bounds import OccurredAt, Strict
+from schemas.bounds import OccurredAt, Strict, problem
 
 SPEC_VERSION: Final = "1.0"
 MAX_EXTENSIONS: Final = 20
@@ -43,20 +44,12 @@ class CloudEvent(Strict):
     dataschema: str | None = Field(default=None, max_length=500)
     data: Any = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _bounded_extensions(cls, values: Any) -> Any:
-        # Before: an unknown attribute is kept as sent (extra="allow"), so its shape is checked here.
-        if not isinstance(values, dict):
-            return values
-        extensions = [name for name in values if name not in cls.model_fields]
+    def _problems(self) -> list[InitErrorDetails]:
+        extensions = self.__pydantic_extra__ or {}
         if len(extensions) > MAX_EXTENSIONS:
-            raise ValueError(f"at most {MAX_EXTENSIONS} extension attributes")
-        for name in extensions:
-            problem = _extension_problem(name, values[name])
-            if problem:
-                raise ValueError(f"{name[:40]!r}: {problem}")
-        return values
+            return [problem((), f"at most {MAX_EXTENSIONS} extension attributes; got {len(extensions)}", None)]
+        return [problem((name[:40],), f"extension attribute: {message}", value) for name, value in extensions.items()
+                if (message := _extension_problem(name, value))]
 
     @property
     def dedupe_key(self) -> str:

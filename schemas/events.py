@@ -5,9 +5,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import InitErrorDetails
 
-from schemas.bounds import Instant, JsonObject, LeadKeyText, OccurredAt, Strict, refuse_controls
+from schemas.bounds import (
+    CONTROLS_MESSAGE,
+    Instant,
+    JsonObject,
+    LeadKeyText,
+    OccurredAt,
+    Strict,
+    has_controls,
+    problem,
+    refuse_controls,
+)
 
 _EMAIL_SHAPE = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
 
@@ -60,11 +71,11 @@ def lead_key_for(email: str | None, source: str, external_id: str | None) -> str
 class EngagementRecorded(_Payload):
     """A marketing or product touchpoint of one lead (type `handoff.engagement.recorded`)."""
 
-    source: LeadKeyText = Field(min_length=1, max_length=100, description="Tool or system that saw it")
+    source: str = Field(min_length=1, max_length=100, description="Tool or system that saw it")
     activity: ActivityKind
     occurred_at: OccurredAt
     email: Email | None = None
-    external_id: LeadKeyText | None = Field(default=None, max_length=200, description="The tool's own id")
+    external_id: str | None = Field(default=None, max_length=200, description="The tool's own id")
     url: str | None = Field(default=None, max_length=2000)
     form: str | None = Field(default=None, max_length=200)
     campaign: str | None = Field(default=None, max_length=200)
@@ -72,11 +83,12 @@ class EngagementRecorded(_Payload):
         default_factory=dict, description="Lead and company fields (company, title, employees…)"
     )
 
-    @model_validator(mode="after")
-    def _has_identity(self) -> "EngagementRecorded":
+    def _problems(self) -> list[InitErrorDetails]:
+        # The identity and what the lead key is made of, in Strict's one check of the model.
         if not self.email and not self.external_id:
-            raise ValueError("either email or external_id is required")
-        return self
+            return [problem((), "either email or external_id is required", None)]
+        return [problem((name,), CONTROLS_MESSAGE, value) for name, value in
+                (("source", self.source), ("external_id", self.external_id)) if value and has_controls(value)]
 
     @property
     def lead_key(self) -> str:

@@ -66,7 +66,7 @@ def test_a_non_finite_json_number_in_an_agreement_is_refused_naming_the_field(va
 def test_a_nul_character_in_an_agreement_is_refused_naming_the_field():
     doc = copy.deepcopy(VALID)
     doc["rejection_reasons"] = ["no\u0000budget"]
-    assert "NUL" in _errors(json.dumps(doc), "json")["rejection_reasons"]
+    assert "NUL" in _errors(json.dumps(doc), "json")["rejection_reasons[0]"]
 
 
 def test_a_non_finite_number_in_a_rep_import_is_refused_naming_the_row_and_field():
