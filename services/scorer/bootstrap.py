@@ -15,11 +15,12 @@ from services.shared.app import create_service_app
 from services.shared.config import load_settings
 from services.shared.direct import DirectRoutes
 from services.shared.runtime import ConsumerSpec
-from services.shared.state import ServiceState
+from services.shared.state import Clock, ServiceState, utc_now
 
 
-def create_app(settings: ScorerSettings | None = None) -> FastAPI:
-    """The scorer's HTTP app; its lifespan runs the consumers, the relay and the agreement watcher."""
+def create_app(settings: ScorerSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+    """The scorer's HTTP app; its lifespan runs the consumers, the relay and the agreement watcher.
+    `clock` is the time arriving events are judged by (no occurrence beyond the skew after it)."""
     settings = settings or load_settings(ScorerSettings)
     mappings = load_mappings(settings.integration_mappings)  # a bad file stops the start, naming the path
 
@@ -33,7 +34,7 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
 
     app = create_service_app(
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
-        routers=[*ingest.routers(mappings), *agreements.routers(), *scoring.routers()],
+        routers=[*ingest.routers(mappings), *agreements.routers(), *scoring.routers()], clock=clock,
     )
     app.add_middleware(DirectRoutes, routes=ingest.direct_routes())
     return app

@@ -9,6 +9,7 @@ from pydantic import TypeAdapter, ValidationError
 from schemas.bounds import MAX_DEPTH, arrival_context
 from schemas.messages import CrmActivityEvent, EngagementEvent
 from services.scorer.backtest.history import parse_since
+from services.scorer.integrations.common import Mapped
 from tests.support.events import engagement, unique_email
 
 ADAPTER = TypeAdapter(EngagementEvent)
@@ -135,3 +136,12 @@ def test_extension_attributes_beyond_bounds_are_refused(extensions):
 def test_a_backtest_window_out_of_range_is_a_value_error(since):
     with pytest.raises(ValueError, match="must lie between"):
         parse_since(since, NOW)
+
+
+def test_a_webhook_item_dated_beyond_the_skew_is_skipped_with_its_reason():
+    kept = EngagementEvent.model_validate(_event(occurred_at=NOW.isoformat()))
+    late = EngagementEvent.model_validate(_event(occurred_at="9999-01-01T00:00:00Z"))
+    mapped = Mapped(events=[kept, late])
+    mapped.skip_future(NOW, timedelta(minutes=5))
+    assert mapped.events == [kept]
+    assert [(s.item, s.reason.split(":")[0]) for s in mapped.skipped] == [(f"event {late.id}", "occurred_at")]

@@ -75,7 +75,7 @@ async def post_events(request: Request) -> Response:
         _verify_signed(request, raw, configured_secret(settings, "webhook_secret"))
     body = parse_json(raw)
     is_batch = content_type == BATCH_CONTENT_TYPE or isinstance(body, list)
-    events = _validate(body, is_batch, arrival_context(datetime.now(UTC), settings.clock_skew))
+    events = _validate(body, is_batch, arrival_context(service_state(request).clock(), settings.clock_skew))
     await publish_engagement(runtime.producer, settings, events, is_batch=is_batch)
     return Response(orjson.dumps({"accepted": len(events), "ids": [e.id for e in events]}), status_code=202,
                     media_type="application/json")

@@ -23,7 +23,7 @@ from services.scorer.integrations.segment import map_segment
 from services.scorer.integrations.signatures import verify_hubspot, verify_mautic, verify_segment
 from services.shared.body import parse_json, read_limited
 from services.shared.config import Settings
-from services.shared.deps import ProducerDep, SettingsDep
+from services.shared.deps import NowDep, ProducerDep, SettingsDep
 from services.shared.errors import ApiError, error_responses
 
 Mapper = Callable[[Any, datetime], Mapped]
@@ -58,9 +58,9 @@ def signed_uri(request: Request, settings: Settings) -> str:
     return base.rstrip("/") + request.url.path + query
 
 
-async def accept(producer: AIOKafkaProducer, settings: Settings, raw: bytes, mapper: Mapper) -> ORJSONResponse:
-    """Maps the body, produces what it became and answers 202 once Kafka has it."""
-    now = datetime.now(UTC)
+async def accept(producer: AIOKafkaProducer, settings: Settings, raw: bytes, mapper: Mapper,
+                 now: datetime) -> ORJSONResponse:
+    """Maps the body (`now`: when it arrived), produces what it became and answers 202 once Kafka has it."""
     try:
         mapped = mapper(parse_json(raw), now)
     except (MalformedBody, EmptyBatch) as exc:
@@ -77,26 +77,29 @@ def webhooks_router(mappings: Mappings) -> APIRouter:
     router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
     @router.post("/mautic", status_code=202, response_model=WebhookAccepted, responses=ERRORS)
-    async def mautic(request: Request, producer: ProducerDep, settings: SettingsDep) -> ORJSONResponse:
+    async def mautic(request: Request, producer: ProducerDep, settings: SettingsDep,
+                     now: NowDep) -> ORJSONResponse:
         """Mautic webhooks, several event types in one body; `Webhook-Signature` (HANDOFF_MAUTIC_SECRET)."""
         secret, raw = await signed_body(request, settings, "mautic_secret")
         verified(verify_mautic, secret, raw, request.headers.get("webhook-signature"))
-        return await accept(producer, settings, raw, lambda body, now: map_mautic(body, mappings.mautic, now))
+        return await accept(producer, settings, raw, lambda body, now: map_mautic(body, mappings.mautic, now), now)
 
     @router.post("/hubspot", status_code=202, response_model=WebhookAccepted, responses=ERRORS)
-    async def hubspot(request: Request, producer: ProducerDep, settings: SettingsDep) -> ORJSONResponse:
+    async def hubspot(request: Request, producer: ProducerDep, settings: SettingsDep,
+                     now: NowDep) -> ORJSONResponse:
         """HubSpot contact events (a JSON array); signature v3 (HANDOFF_HUBSPOT_CLIENT_SECRET), 5 minutes."""
         secret, raw = await signed_body(request, settings, "hubspot_client_secret")
         verified(verify_hubspot, secret, request.method, signed_uri(request, settings), raw,
                  request.headers.get("x-hubspot-signature-v3"), request.headers.get("x-hubspot-request-timestamp"),
                  datetime.now(UTC))
-        return await accept(producer, settings, raw, lambda body, now: map_hubspot(body, mappings.hubspot, now))
+        return await accept(producer, settings, raw, lambda body, now: map_hubspot(body, mappings.hubspot, now), now)
 
     @router.post("/segment", status_code=202, response_model=WebhookAccepted, responses=ERRORS)
-    async def segment(request: Request, producer: ProducerDep, settings: SettingsDep) -> ORJSONResponse:
+    async def segment(request: Request, producer: ProducerDep, settings: SettingsDep,
+                     now: NowDep) -> ORJSONResponse:
         """Segment spec calls (also RudderStack), one or `{"batch": [...]}`; `X-Signature` (HANDOFF_SEGMENT_SECRET)."""
         secret, raw = await signed_body(request, settings, "segment_secret")
         verified(verify_segment, secret, raw, request.headers.get("x-signature"))
-        return await accept(producer, settings, raw, lambda body, now: map_segment(body, mappings.segment, now))
+        return await accept(producer, settings, raw, lambda body, now: map_segment(body, mappings.segment, now), now)
 
     return router
