@@ -3,9 +3,22 @@
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import InitErrorDetails
+
+from schemas.bounds import (
+    CONTROLS_MESSAGE,
+    Instant,
+    JsonObject,
+    LeadKeyText,
+    OccurredAt,
+    Strict,
+    has_controls,
+    problem,
+    refuse_controls,
+)
 
 _EMAIL_SHAPE = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
 
@@ -15,13 +28,16 @@ def _email_shape(value: str) -> str:
     # scorer's hot path, and a lead key needs a stable string, not a deliverable address.
     if len(value) > 254 or not _EMAIL_SHAPE.fullmatch(value):
         raise ValueError("value is not a valid email address: it must look like name@example.com")
-    return value
+    return refuse_controls(value)
 
 
 Email = Annotated[str, AfterValidator(_email_shape), WithJsonSchema({"format": "email", "type": "string"})]
+# The lead key: an email (254, which lower-casing can lengthen) or `<source>:<external id>` (100 + 1 + 200).
+LeadKey = Annotated[LeadKeyText, Field(min_length=1, max_length=640)]
+Text = Annotated[str, Field(max_length=2000)]  # the other strings of the events Handoff writes itself
 
 
-class _Payload(BaseModel):
+class _Payload(Strict):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -57,21 +73,22 @@ class EngagementRecorded(_Payload):
 
     source: str = Field(min_length=1, max_length=100, description="Tool or system that saw it")
     activity: ActivityKind
-    occurred_at: AwareDatetime
+    occurred_at: OccurredAt
     email: Email | None = None
     external_id: str | None = Field(default=None, max_length=200, description="The tool's own id")
     url: str | None = Field(default=None, max_length=2000)
     form: str | None = Field(default=None, max_length=200)
     campaign: str | None = Field(default=None, max_length=200)
-    attributes: dict[str, Any] = Field(
+    attributes: JsonObject = Field(
         default_factory=dict, description="Lead and company fields (company, title, employees…)"
     )
 
-    @model_validator(mode="after")
-    def _has_identity(self) -> "EngagementRecorded":
+    def _problems(self) -> list[InitErrorDetails]:
+        # The identity and what the lead key is made of, in Strict's one check of the model.
         if not self.email and not self.external_id:
-            raise ValueError("either email or external_id is required")
-        return self
+            return [problem((), "either email or external_id is required", None)]
+        return [problem((name,), CONTROLS_MESSAGE, value) for name, value in
+                (("source", self.source), ("external_id", self.external_id)) if value and has_controls(value)]
 
     @property
     def lead_key(self) -> str:
@@ -81,40 +98,40 @@ class EngagementRecorded(_Payload):
 class ScoreContribution(_Payload):
     """One rule that fired and the points it gave."""
 
-    rule: str
+    rule: Text
     points: float
 
 
 class LeadQualified(_Payload):
     """A lead crossed the agreement's sales-ready line (type `handoff.lead.qualified`)."""
 
-    lead_key: str
-    email: str | None = None
-    source: str
-    campaign: str | None = None
-    qualified_at: AwareDatetime
-    reason: str = Field(description="Why it is sales-ready, e.g. `fast_track:demo_request`")
-    tier: str = Field(description="SLA tier named by the agreement, e.g. `hot`")
+    lead_key: LeadKey
+    email: Text | None = None
+    source: Text
+    campaign: Text | None = None
+    qualified_at: Instant
+    reason: Text = Field(description="Why it is sales-ready, e.g. `fast_track:demo_request`")
+    tier: Text = Field(description="SLA tier named by the agreement, e.g. `hot`")
     fit_score: float = 0
     engagement_score: float = 0
     agreement_version: int | None = Field(default=None, description="Version that decided it")
     explanation: tuple[ScoreContribution, ...] = ()
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: JsonObject = Field(default_factory=dict)
 
 
 class LeadRouted(_Payload):
     """A sales-ready lead was assigned to a rep (type `handoff.lead.routed`)."""
 
-    lead_key: str
-    assignment_id: str
-    qualification_id: str
-    rep_id: str
-    pool_id: str | None = None
-    rule: str
-    tier: str
+    lead_key: LeadKey
+    assignment_id: Text
+    qualification_id: Text
+    rep_id: Text
+    pool_id: Text | None = None
+    rule: Text
+    tier: Text
     agreement_version: int | None = None
-    routed_at: AwareDatetime
-    sla_due_at: AwareDatetime | None = None
+    routed_at: Instant
+    sla_due_at: Instant | None = None
 
 
 class CrmActivityKind(StrEnum):
@@ -128,12 +145,12 @@ class CrmActivityRecorded(_Payload):
     """What a rep did in the CRM (type `handoff.crm.activity`)."""
 
     activity_id: str = Field(min_length=1, max_length=200)
-    lead_key: str
-    rep_id: str | None = None
+    lead_key: LeadKey
+    rep_id: str | None = Field(default=None, max_length=200)
     kind: CrmActivityKind
-    status: str | None = Field(default=None, description="accepted, rejected, converted, won, lost")
-    reason: str | None = None
-    occurred_at: AwareDatetime
+    status: str | None = Field(default=None, max_length=100, description="accepted, rejected, converted, won, lost")
+    reason: str | None = Field(default=None, max_length=500)
+    occurred_at: OccurredAt
 
 
 class FollowupStatus(StrEnum):
@@ -156,20 +173,20 @@ class FollowupStatus(StrEnum):
 class LeadFollowup(_Payload):
     """A step of the follow-up loop of one assignment (type `handoff.lead.followup`)."""
 
-    lead_key: str
-    assignment_id: str | None = None
-    rep_id: str | None = None
+    lead_key: LeadKey
+    assignment_id: Text | None = None
+    rep_id: Text | None = None
     status: FollowupStatus
-    occurred_at: AwareDatetime
-    tier: str | None = None
+    occurred_at: Instant
+    tier: Text | None = None
     agreement_version: int | None = None
     business_minutes_to_first_touch: float | None = None
     on_time: bool | None = None
-    reason: str | None = None
-    previous_rep_id: str | None = None
-    manager_id: str | None = None
-    sla_due_at: AwareDatetime | None = Field(default=None, description="The first-touch due time it refers to")
-    activity_id: str | None = Field(default=None, description="The CRM activity that caused it")
+    reason: Text | None = None
+    previous_rep_id: Text | None = None
+    manager_id: Text | None = None
+    sla_due_at: Instant | None = Field(default=None, description="The first-touch due time it refers to")
+    activity_id: Text | None = Field(default=None, description="The CRM activity that caused it")
 
 
 __all__ = [

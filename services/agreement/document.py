@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -22,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from schemas.bounds import Strict
 from schemas.events import ActivityKind
 from services.shared.conditions import Condition
 
@@ -75,7 +75,7 @@ ClockTime = Annotated[time, BeforeValidator(_hhmm), PlainSerializer(lambda t: t.
                                                                      return_type=str, when_used="json")]
 
 
-class _Model(BaseModel):
+class _Model(Strict):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 

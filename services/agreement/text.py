@@ -1,12 +1,11 @@
 """The agreement as text: parsed from YAML or JSON with every error's path, dumped for storage, diffed."""
 
-import json
-from typing import Any, Literal
+from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from services.agreement.document import DOCUMENT, AgreementDocument, Problems
+from services.shared.documents import DocumentUnreadable, Format, load_document
 
 _UNION_TAGS = {"str", "float", "int", "bool", "none", "date", "time"}  # pydantic's union member names in `loc`
 
@@ -53,28 +52,14 @@ def _errors(exc: ValidationError) -> list[tuple[str, str]]:
     return [(path, "; ".join(messages)) for path, messages in grouped.items()]
 
 
-def _load(text: str | bytes, fmt: str) -> Any:
-    if isinstance(text, bytes):
-        try:  # -sig: a byte-order mark some editors write is not a syntax error
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise AgreementInvalid([(DOCUMENT, f"not UTF-8 text: {exc}")]) from None
+def _load(text: str | bytes, fmt: Format) -> Any:
     try:
-        if fmt == "json":
-            return json.loads(text)
-        if fmt != "yaml":
-            raise AgreementInvalid([(DOCUMENT, f"unknown format {fmt!r}; use yaml or json")])
-        # Aliases can expand exponentially when walked ("billion laughs"): refuse them outright.
-        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader)):
-            raise AgreementInvalid([(DOCUMENT, "YAML aliases (*name) are not allowed")])
-        return yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError) as exc:  # JSONDecodeError is a ValueError
-        raise AgreementInvalid([(DOCUMENT, f"{fmt.upper()} syntax error: {' '.join(str(exc).split())}")]) from None
-    except RecursionError:
-        raise AgreementInvalid([(DOCUMENT, "the document is nested too deeply")]) from None
+        return load_document(text, fmt)
+    except DocumentUnreadable as exc:
+        raise AgreementInvalid([(DOCUMENT, exc.message)]) from None
 
 
-def parse_agreement(text: str | bytes, fmt: Literal["yaml", "json"]) -> AgreementDocument:
+def parse_agreement(text: str | bytes, fmt: Format) -> AgreementDocument:
     """The validated document from YAML or JSON text; raises AgreementInvalid with every error's path."""
     data = _load(text, fmt)
     if not isinstance(data, dict):

@@ -23,7 +23,6 @@ class RouterSettings(Settings):
     sla_metrics_refresh_s: float = Field(default=15.0, description="How often the SLA gauges are recomputed")
     sla_tick_s: float = Field(default=1.0, description="How often each replica looks for due SLA timers")
     sla_batch: int = Field(default=100, description="Timers fired per transaction")
-    crm_clock_skew_s: float = Field(default=300, description="How far in the future a CRM timestamp may be")
     # Outbound delivery (docs/integrations.md, "Outbound delivery").
     delivery_timeout_s: float = Field(default=10.0, description="Per attempt: connect, send and answer")
     delivery_backoff_base_s: float = Field(default=1.0, description="Ceiling of the first retry's jittered delay")

@@ -16,11 +16,12 @@ from services.shared.app import create_service_app
 from services.shared.config import load_settings
 from services.shared.dlq_api import dead_letters_router
 from services.shared.runtime import ConsumerSpec
-from services.shared.state import ServiceState
+from services.shared.state import Clock, ServiceState, utc_now
 
 
-def create_app(settings: ScorerSettings | None = None) -> FastAPI:
-    """The scorer's HTTP app; its lifespan runs the consumers, the relay and the agreement watcher."""
+def create_app(settings: ScorerSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+    """The scorer's HTTP app; its lifespan runs the consumers, the relay and the agreement watcher.
+    `clock` is the time arriving events are judged by (no occurrence beyond the skew after it)."""
     settings = settings or load_settings(ScorerSettings)
     mappings = load_mappings(settings.integration_mappings)  # a bad file stops the start, naming the path
 
@@ -36,5 +37,5 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
         routers=[*ingest.routers(mappings), *agreements.routers(), *scoring.routers(),
                  dead_letters_router([Topic.ENGAGEMENT, Topic.FOLLOWUP])],  # its consumers' topics
-        direct=ingest.direct_routes(),
+        direct=ingest.direct_routes(), clock=clock,
     )

@@ -40,9 +40,11 @@ def parse_json(raw: bytes) -> Any:
         raise ApiError(400, "malformed", f"request body is not valid JSON: {exc}") from exc
 
 
-def validate_items(adapter: TypeAdapter[T], items: list[Any], is_batch: bool, max_items: int, what: str) -> list[T]:
-    """Each item through `adapter`: 400 for an empty batch, 413 past `max_items`, 422 naming every
-    field of every item that does not fit (`[3].data.activity` in a batch)."""
+def validate_items(adapter: TypeAdapter[T], items: list[Any], is_batch: bool, max_items: int, what: str,
+                   context: dict[str, Any] | None = None) -> list[T]:
+    """Each item through `adapter` (with the validation `context`, e.g. schemas.bounds.arrival_context):
+    400 for an empty batch, 413 past `max_items`, 422 naming every field of every item that does not
+    fit (`[3].data.activity` in a batch)."""
     if not items:
         raise ApiError(400, "malformed", "the batch is empty")
     if len(items) > max_items:
@@ -50,7 +52,7 @@ def validate_items(adapter: TypeAdapter[T], items: list[Any], is_batch: bool, ma
     valid, errors = [], []
     for index, item in enumerate(items):
         try:
-            valid.append(adapter.validate_python(item))
+            valid.append(adapter.validate_python(item, context=context))
         except ValidationError as exc:
             errors += field_errors(exc, prefix=f"[{index}]" if is_batch else "")
     if errors:

@@ -83,10 +83,12 @@ def envelope_dict(value: bytes | None, headers: Headers | None) -> dict[str, Any
     return body
 
 
-def decode(adapter: TypeAdapter[CloudEvent], value: bytes | None, headers: Headers | None = None) -> CloudEvent:
-    """Decodes one Kafka record into the topic's event model, or raises UndecodableRecord."""
+def decode(adapter: TypeAdapter[CloudEvent], value: bytes | None, headers: Headers | None = None,
+           context: dict[str, Any] | None = None) -> CloudEvent:
+    """Decodes one Kafka record into the topic's event model (with the validation `context`), or raises
+    UndecodableRecord."""
     raw = envelope_dict(value, headers)
     try:
-        return adapter.validate_python(raw)
+        return adapter.validate_python(raw, context=context)
     except ValueError as exc:
         raise UndecodableRecord(f"not a valid event: {exc}") from exc

@@ -1,59 +1,54 @@
 """The declarative condition operators shared by the agreement and routing rules.
 
 A condition names a field and exactly one operator: equals, in, range, regex, exists.
-Conditions are data, never code: regexes are checked for size and catastrophic backtracking
-when the document is validated, and values are matched only up to a bounded length.
+Conditions are data, never code: regexes are compiled by RE2, which matches in time linear in the
+value (no backtracking, so no pattern can be catastrophic), and a pattern RE2 cannot compile
+(backreferences, lookaround) is refused when the document is validated. Values are matched only up
+to a bounded length.
 """
 
 import functools
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from re import _parser as sre_parse  # type: ignore[attr-defined]  # typeshed has no re._parser (the regex parser)
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+import re2
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from schemas.bounds import Strict
 
 MAX_PATTERN_LENGTH = 300
 MAX_MATCHED_LENGTH = 2000
-_REPEATS = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT}
+MAX_PROGRAM_BYTES = 1 << 20  # RE2's memory budget for one compiled pattern (x{1000}{1000} and such)
 OPERATORS = ("equals", "in", "range", "regex", "exists")
 
 
-def _has_nested_repeat(items: Iterable[Any], inside_repeat: bool = False) -> bool:
-    for op, arg in items:
-        if op in _REPEATS:
-            low, high, sub = arg
-            unbounded = high == sre_parse.MAXREPEAT or high > 1
-            if inside_repeat and unbounded:
-                return True
-            if _has_nested_repeat(sub, inside_repeat or unbounded):
-                return True
-        elif op is sre_parse.SUBPATTERN:
-            if _has_nested_repeat(arg[-1], inside_repeat):
-                return True
-        elif op is sre_parse.BRANCH:
-            if any(_has_nested_repeat(branch, inside_repeat) for branch in arg[1]):
-                return True
-        elif op in (sre_parse.GROUPREF, sre_parse.GROUPREF_EXISTS):
-            return True  # backreferences can be exponential too
-    return False
+def _options() -> Any:
+    options = re2.Options()
+    options.log_errors = False  # a refused pattern is the user's error, not a line in our logs
+    options.max_mem = MAX_PROGRAM_BYTES
+    return options
+
+
+@functools.lru_cache(maxsize=4096)
+def compiled(pattern: str) -> Any:
+    """The RE2 program of `pattern` (compiled once per pattern, not per lead); raises ValueError."""
+    try:
+        return re2.compile(pattern, options=_options())
+    except re2.error as exc:
+        reason = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ValueError(f"invalid regex (RE2 syntax, no backreferences or lookaround): {reason}") from None
 
 
 def check_regex(pattern: str) -> str:
-    """Returns `pattern` if it is a valid, bounded-time regex; raises ValueError otherwise."""
+    """Returns `pattern` if RE2 compiles it within the size limits; raises ValueError otherwise."""
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise ValueError(f"regex longer than {MAX_PATTERN_LENGTH} characters")
-    try:
-        tree = sre_parse.parse(pattern)
-    except re.error as exc:
-        raise ValueError(f"invalid regex: {exc}") from exc
-    if _has_nested_repeat(list(tree)):
-        raise ValueError("regex refused: nested repetition or backreference can backtrack catastrophically")
+    compiled(pattern)
     return pattern
 
 
-class Range(BaseModel):
+class Range(Strict):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     gte: float | None = None
@@ -72,7 +67,7 @@ class Range(BaseModel):
                 and (self.lte is None or x <= self.lte) and (self.lt is None or x < self.lt))
 
 
-class Condition(BaseModel):
+class Condition(Strict):
     """`field` and exactly one operator, e.g. {"field": "employees", "range": {"gte": 50}}."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
@@ -130,7 +125,7 @@ def evaluate(condition: Condition, record: Mapping[str, Any]) -> Outcome:
             return Outcome(False, f"{condition.field}: {value!r} is not a number")
         return Outcome(condition.range.contains(number))
     if condition.regex is not None:
-        return Outcome(re.search(condition.regex, str(value)[:MAX_MATCHED_LENGTH]) is not None)
+        return Outcome(compiled(condition.regex).search(str(value)[:MAX_MATCHED_LENGTH]) is not None)
     if condition.in_ is not None:
         return Outcome(_norm(value) in _normalised(condition.in_))
     return Outcome(_norm(value) == _norm(condition.equals))

@@ -1,6 +1,7 @@
 """Settings read from `HANDOFF_*` environment variables (and an optional env file)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal, Self, TypeVar
 
@@ -83,8 +84,20 @@ class Settings(BaseSettings):
     auth_failure_window_s: float = Field(default=60.0, gt=0, description="The window of auth_failure_limit")
     docs_enabled: bool = Field(default=False, description="Serve /docs, /redoc and /openapi.json")
     metrics_enabled: bool = Field(default=False, description="Serve /metrics (Prometheus), unauthenticated")
+    kafka_max_message_bytes: int = Field(
+        default=1_000_000, gt=0,
+        description="Largest record a service produces (the broker's message.max.bytes, 1 MB by default, less"
+                    " headroom): an event that would encode larger is refused with 413 before it is sent")
+    clock_skew_s: float = Field(
+        default=300, ge=0,
+        description="How far in the future an occurrence (an engagement's or CRM activity's time) may be")
     log_level: str = "INFO"
     host: str = "127.0.0.1"
+
+    @property
+    def clock_skew(self) -> timedelta:
+        """How far in the future an occurrence may be."""
+        return timedelta(seconds=self.clock_skew_s)
 
     def topic(self, topic: Topic | str) -> str:
         """The deployed name of a contract topic."""

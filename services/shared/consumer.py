@@ -129,6 +129,7 @@ class ConsumerLoop:
         commit_interval_s: float = 1.0,
         lanes: int = 1,
         linger_ms: int = 0,
+        context: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
         self.name = name
         self.topic = topic
@@ -149,6 +150,7 @@ class ConsumerLoop:
         # transactions on different partitions touch different rows (the scorer: rows per lead).
         self._lanes = max(1, lanes)
         self._linger_ms = linger_ms
+        self._context = context
         self._gathering = False  # the broker holds fetches for linger_ms (records are flowing)
         self._pending: dict[TopicPartition, int] = {}  # applied, not yet committed
         self._committed_at = time.monotonic()
@@ -218,9 +220,10 @@ class ConsumerLoop:
         records = [r for tp_records in batch.values() for r in tp_records]
         self.stats.consumed += len(records)
         deliveries: list[Delivery] = []
+        context = self._context() if self._context else None
         for record in records:
             try:
-                event = cloudevents.decode(self._adapter, record.value, record.headers)
+                event = cloudevents.decode(self._adapter, record.value, record.headers, context)
             except cloudevents.UndecodableRecord as exc:
                 await self._dead_letter(record, str(exc))
                 continue

@@ -50,6 +50,8 @@ def make_producer(settings: Settings, **overrides: Any) -> AIOKafkaProducer:
         acks="all",
         linger_ms=settings.kafka_linger_ms,
         request_timeout_ms=15000,
+        # Headroom over the records we check (kafka_max_message_bytes): the batch and header overhead.
+        max_request_size=settings.kafka_max_message_bytes + 65_536,
     )
     options.update(overrides)
     return AIOKafkaProducer(**options)

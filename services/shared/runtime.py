@@ -35,6 +35,9 @@ class ConsumerSpec:
     # Transactions side by side per batch, split by partition (see ConsumerLoop); 1 for handlers
     # that keep state across a batch's decisions (the router's rep counts).
     lanes: int = 1
+    # The validation context each record is decoded with (schemas.bounds.arrival_context: the future
+    # an occurrence may not be in); None: the records are the services' own.
+    context: Callable[[], dict[str, Any]] | None = None
 
 
 class Runtime:
@@ -78,7 +81,7 @@ class Runtime:
                 adapter=TOPIC_ADAPTERS[spec.topic], handler=spec.handler,
                 poll_ms=s.consumer_poll_ms, batch_max=s.consumer_batch_max,
                 retries=s.consumer_retries, commit_interval_s=s.consumer_commit_interval_ms / 1000,
-                lanes=spec.lanes,
+                lanes=spec.lanes, context=spec.context,
                 linger_ms=s.consumer_gather_ms if spec.gathers else s.consumer_linger_ms,
             )
             self.loops.append(loop)

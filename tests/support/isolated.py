@@ -80,7 +80,7 @@ class Isolated:
     @asynccontextmanager
     async def scorer(self, **overrides) -> AsyncIterator[httpx.AsyncClient]:
         settings = self.service_settings(ScorerSettings, outbox_idle_wait_s=0.2, **overrides)
-        async with serving(create_scorer(settings)) as client:
+        async with serving(create_scorer(settings, clock=self.clock)) as client:
             yield client
 
 

@@ -1,5 +1,7 @@
 """Parsing and checking rep and account imports (CSV and JSON): no database, no HTTP."""
 
+import time
+
 import pytest
 
 from services.router.salesops.importing import (
@@ -163,3 +165,29 @@ def test_overlapping_out_of_office_periods_are_refused():
 def test_working_hours_must_end_after_they_start():
     rows = parse_json_rows([{"rep_id": "a", "name": "Ann", "working_hours": {"start": "17:00", "end": "09:00"}}])
     assert _fields(check_rows(rows, RepIn, "rep_id", {})) == ["[0].working_hours"]
+
+
+def _chain(n: int, top_manager: str) -> str:
+    """Rep r0 managed by `top_manager`, every r(i) by r(i-1): one long line of references."""
+    return "".join(f"r{i},Rep {i},,,{'r' + str(i - 1) if i else top_manager},UTC,,,\n" for i in range(n))
+
+
+def test_a_rejected_manager_orphans_every_rep_below_it():
+    check = _reps(_chain(5, "ghost"))
+    check.require_references("manager_id", set(), within=True)
+    assert [r.id for r in check.rejected] == ["r0", "r1", "r2", "r3", "r4"]
+    assert check.rejected[0].fields[0].message == "unknown rep 'ghost'"
+
+
+def test_a_rejected_row_whose_id_is_stored_orphans_nobody():
+    check = _reps("a,Ann,,,,Mars/Olympus,,,\nb,Bob,,,a,UTC,,,\n", stored={"a": {"rep_id": "a", "name": "Ann"}})
+    check.require_references("manager_id", {"a"}, within=True)
+    assert [r.id for r in check.rejected] == ["a"]  # b's manager a is stored, whatever the import says of it
+
+
+def test_the_manager_check_is_linear_in_the_rows():
+    check = _reps(_chain(20_000, "ghost"))
+    started = time.perf_counter()
+    check.require_references("manager_id", set(), within=True)
+    assert time.perf_counter() - started < 1  # was quadratic: one pass over all rows per link
+    assert len(check.rejected) == 20_000 and not check.good

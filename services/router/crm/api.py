@@ -1,11 +1,7 @@
 """POST /v1/crm/activities: what reps did, checked here, then durable on the CRM activity topic."""
 
-import asyncio
-import logging
-from datetime import timedelta
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel, TypeAdapter
@@ -14,16 +10,14 @@ from schemas.events import CrmActivityRecorded
 from schemas.messages import CrmActivityEvent
 from schemas.topics import Topic
 from services.agreement.deps import AgreementDep
-from services.router.config import RouterSettingsDep
+from services.router.config import RouterSettings, RouterSettingsDep
 from services.router.crm.domain.activities import problems
 from services.router.crm.store import ActivityRepository
 from services.shared.auth import require_role
 from services.shared.body import media_type, parse_json, read_limited, validate_items
-from services.shared.cloudevents import STRUCTURED_HEADERS, encode
 from services.shared.deps import NowDep, PoolDep, ProducerDep
 from services.shared.errors import ApiError, FieldError, error_responses
-
-log = logging.getLogger(__name__)
+from services.shared.producing import encoded_records, produce_acked
 
 _ACTIVITY = TypeAdapter(CrmActivityRecorded)
 MAX_BATCH = 500
@@ -61,7 +55,7 @@ def crm_router() -> APIRouter:
             raise ApiError(415, "unsupported_media_type", "send application/json")
         activities, is_batch = _parse(parse_json(await read_limited(request, settings.max_body_bytes)))
         reasons = active.document.rejection_reasons if active else None
-        skew = timedelta(seconds=settings.crm_clock_skew_s)
+        skew = settings.clock_skew
         errors = [FieldError(field=_where(is_batch, i, field), message=message)
                   for i, a in enumerate(activities) for field, message in problems(a, reasons, now, skew)]
         if errors:
@@ -77,13 +71,19 @@ def crm_router() -> APIRouter:
                     for i, a in enumerate(activities) if a.rep_id and a.rep_id not in reps]
         if unknown:
             raise ApiError(404, "not_found", "unknown lead or rep", unknown)
+        records = _records(settings, activities, is_batch)
         fresh: list[CrmActivityRecorded] = []
         duplicates: list[CrmActivityRecorded] = []
+        to_send: list[tuple[bytes, bytes]] = []
         seen = set(recorded)
-        for activity in activities:
-            (duplicates if activity.activity_id in seen else fresh).append(activity)
+        for activity, record in zip(activities, records, strict=True):
+            if activity.activity_id in seen:
+                duplicates.append(activity)
+            else:
+                fresh.append(activity)
+                to_send.append(record)
             seen.add(activity.activity_id)
-        await _publish(producer, settings.topic(Topic.CRM_ACTIVITY), fresh)
+        await produce_acked(producer, settings.topic(Topic.CRM_ACTIVITY), to_send)
         body = ActivitiesAccepted(accepted=len(fresh), ids=[a.activity_id for a in fresh],
                                   duplicates=[a.activity_id for a in duplicates])
         return ORJSONResponse(body.model_dump(), status_code=202)
@@ -91,14 +91,12 @@ def crm_router() -> APIRouter:
     return router
 
 
-async def _publish(producer: AIOKafkaProducer, topic: str, activities: list[CrmActivityRecorded]) -> None:
-    """Sends and waits for every ack; 503 if Kafka does not take them (the client retries)."""
-    try:
-        futures = [await producer.send(topic, encode(CrmActivityEvent(id=a.activity_id, source=SOURCE,
-                                                                      subject=a.lead_key, data=a)),
-                                       key=a.lead_key.encode(), headers=STRUCTURED_HEADERS)
-                   for a in activities]
-        await asyncio.gather(*futures)
-    except Exception as exc:
-        log.warning("CRM activities not acknowledged by Kafka", extra={"error": repr(exc)})
-        raise ApiError(503, "unavailable", "the event log is unavailable; retry later") from exc
+def _lead_key(event: CrmActivityEvent) -> str:
+    return event.data.lead_key
+
+
+def _records(settings: RouterSettings, activities: list[CrmActivityRecorded],
+             is_batch: bool) -> list[tuple[bytes, bytes]]:
+    """Each activity as a record (key, value); 413 naming the one too large for the event log."""
+    events = [CrmActivityEvent(id=a.activity_id, source=SOURCE, subject=a.lead_key, data=a) for a in activities]
+    return encoded_records(events, _lead_key, settings.kafka_max_message_bytes, is_batch=is_batch)

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, EmailStr, Field
 
+from schemas.bounds import JsonObject, Strict
 from services.router.config import RouterSettingsDep
 from services.router.routing.deciding import decide_for
 from services.router.routing.domain.routing import LeadFacts
@@ -16,11 +17,11 @@ from services.shared.deps import PoolDep
 from services.shared.errors import ApiError, error_responses
 
 
-class HypotheticalLead(BaseModel):
+class HypotheticalLead(Strict):
     """A lead as routing sees it; nothing is stored."""
 
     email: EmailStr | None = None
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: JsonObject = Field(default_factory=dict)
     tier: str | None = None
     source: str | None = None
     campaign: str | None = None

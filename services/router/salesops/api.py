@@ -31,6 +31,7 @@ from services.router.salesops.seeding import snapshots
 from services.router.salesops.store import SalesOpsRepository
 from services.shared.auth import READERS, Principal, require_role
 from services.shared.deps import PoolDep, SettingsDep
+from services.shared.documents import off_the_loop
 from services.shared.edge import edge
 from services.shared.errors import ApiError, FieldError, error_responses
 
@@ -135,7 +136,7 @@ def _rep_routes(router: APIRouter) -> None:
         async with db.acquire() as conn, conn.transaction():
             repo = SalesOpsRepository(conn)
             stored = await repo.reps({i for r in rows if (i := r.id("rep_id")) is not None}, lock=True)
-            check = check_rows(rows, RepIn, "rep_id", {r.rep_id: r.editable() for r in stored})
+            check = await off_the_loop(check_rows, rows, RepIn, "rep_id", {r.rep_id: r.editable() for r in stored})
             managers = {m.manager_id for _, m in check.good if m.manager_id}
             check.require_references("manager_id", await repo.existing_rep_ids(managers), within=True)
             reps = check.accepted(partial)
@@ -235,7 +236,8 @@ def _account_routes(router: APIRouter) -> None:
             repo = SalesOpsRepository(conn)
             ids = {i for r in rows if (i := r.id("account_id")) is not None}
             stored = await repo.accounts(ids, lock=True)
-            check = check_rows(rows, AccountIn, "account_id", {a.account_id: a.editable() for a in stored})
+            check = await off_the_loop(check_rows, rows, AccountIn, "account_id",
+                                       {a.account_id: a.editable() for a in stored})
             owners = {m.owner_rep_id for _, m in check.good if m.owner_rep_id}
             check.require_references("owner_rep_id", await repo.existing_rep_ids(owners), within=False)
             check.refuse_taken_domains(await repo.domain_owners({d for _, m in check.good for d in m.domains}))

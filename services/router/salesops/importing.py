@@ -16,7 +16,8 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from services.router.salesops.models import AccountIn, Rejected
-from services.shared.body import media_type, parse_json, read_limited
+from services.shared.body import media_type, read_limited
+from services.shared.documents import DocumentUnreadable, load_document, off_the_loop
 from services.shared.errors import ApiError, FieldError, field_errors
 
 M = TypeVar("M", bound=BaseModel)
@@ -105,18 +106,28 @@ def parse_json_rows(data: Any) -> list[Row]:
     return [Row(item, index=i) for i, item in enumerate(data)]
 
 
-async def read_rows(request: Request, limit: int, layout: CsvLayout) -> list[Row]:
-    """The rows of a text/csv or application/json request body."""
-    content_type = media_type(request)
-    if content_type not in ("text/csv", "application/json"):
-        raise ApiError(415, "unsupported_media_type", "send text/csv or application/json")
-    raw = await read_limited(request, limit)
+def parse_rows(raw: bytes, content_type: str, layout: CsvLayout) -> list[Row]:
+    """The rows of a text/csv or application/json body (JSON nested at most MAX_DEPTH levels)."""
     if content_type == "application/json":
-        return parse_json_rows(parse_json(raw))
+        try:
+            return parse_json_rows(load_document(raw, "json"))
+        except DocumentUnreadable as exc:
+            raise ApiError(400, "malformed", f"the body is not usable JSON: {exc.message}") from exc
     try:
         return parse_csv(raw.decode("utf-8-sig"), layout)  # spreadsheets like to add a BOM
     except UnicodeDecodeError as exc:
         raise ApiError(400, "malformed", f"the CSV is not UTF-8: {exc}") from exc
+
+
+async def read_rows(request: Request, limit: int, layout: CsvLayout) -> list[Row]:
+    """The rows of a text/csv or application/json request body, parsed off the event loop."""
+    content_type = media_type(request)
+    if content_type not in ("text/csv", "application/json"):
+        raise ApiError(415, "unsupported_media_type", "send text/csv or application/json")
+    raw = await read_limited(request, limit)
+    if not raw.strip() and content_type == "application/json":
+        raise ApiError(400, "malformed", "request body is empty")
+    return await off_the_loop(parse_rows, raw, content_type, layout)
 
 
 def _merge(stored: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,14 +151,32 @@ class ImportCheck(Generic[M]):
 
     def require_references(self, name: str, known: Collection[str], *, within: bool) -> None:
         """Rejects rows whose `name` is an unknown rep. `within`: the field names rows of this very
-        import's kind (a rep's manager), so good rows count as known and a row may not name itself."""
-        while True:  # a rejected row can orphan the rows that name it
-            ids = set(known) | ({getattr(m, self.key) for _, m in self.good} if within else set())
-            problems = [_dangling(m, name, self.key, ids, within) for _, m in self.good]
-            if not any(problems):
-                return
-            self.bad += [(row, [(name, p)]) for (row, _), p in zip(self.good, problems) if p]
-            self.good = [pair for pair, p in zip(self.good, problems) if not p]
+        import's kind (a rep's manager), so good rows count as known and a row may not name itself.
+
+        Linear in the rows: a rejected row orphans the rows that name it (unless the id is stored),
+        and those the rows naming them, so the rejections are followed along the references once."""
+        stored = set(known)
+        row_of = {getattr(m, self.key): i for i, (_, m) in enumerate(self.good)} if within else {}
+        named_by: dict[str, list[int]] = {}  # id -> the good rows whose `name` is that row of this import
+        problems: dict[int, str] = {}
+        for i, (_, m) in enumerate(self.good):
+            value = getattr(m, name)
+            if value is None or value in stored and value != getattr(m, self.key):
+                continue
+            if within and value == getattr(m, self.key):
+                problems[i] = "cannot name the row itself"
+            elif value in row_of:
+                named_by.setdefault(value, []).append(i)
+            else:
+                problems[i] = f"unknown rep {value!r}"
+        orphaned = list(problems)
+        while orphaned:
+            for i in named_by.get(getattr(self.good[orphaned.pop()][1], self.key), ()):
+                if i not in problems:
+                    problems[i] = f"unknown rep {getattr(self.good[i][1], name)!r}"
+                    orphaned.append(i)
+        self.bad += [(row, [(name, problems[i])]) for i, (row, _) in enumerate(self.good) if i in problems]
+        self.good = [pair for i, pair in enumerate(self.good) if i not in problems]
 
     def refuse_taken_domains(self: "ImportCheck[AccountIn]", owners: Mapping[str, str]) -> None:
         """Rejects rows claiming a domain another account holds, stored or earlier in this import."""
@@ -176,13 +205,6 @@ class ImportCheck(Generic[M]):
             raise ApiError(422, "invalid", f"{len(self.bad)} of {self.total} rows are not valid;"
                            " nothing was imported (?partial=true imports the valid rows)", fields)
         return [m for _, m in self.good]
-
-
-def _dangling(m: BaseModel, name: str, key: str, ids: set[str], within: bool) -> str | None:
-    value = getattr(m, name)
-    if value is not None and within and value == getattr(m, key):
-        return "cannot name the row itself"
-    return f"unknown rep {value!r}" if value is not None and value not in ids else None
 
 
 def check_rows(rows: list[Row], model: type[M], key: str, stored: Mapping[str, Mapping[str, Any]]) -> ImportCheck[M]:

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from schemas.bounds import Strict
 from services.agreement.domains import registrable_domain
 from services.router.sla.domain.business_clock import WorkingHours
 from services.shared.errors import FieldError
@@ -38,7 +39,7 @@ def _domain(value: str) -> str:
 Domain = Annotated[str, AfterValidator(_domain)]
 
 
-class _Strict(BaseModel):
+class _Strict(Strict):
     model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not silently ignored
 
 

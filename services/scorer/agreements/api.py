@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
+from schemas.bounds import check_instant
 from services.agreement.text import AgreementInvalid, diff_agreements, dump_agreement, parse_agreement
 from services.scorer.agreements.domain.signoff import SignoffError, approval_role, check_activation, check_approval
 from services.scorer.agreements.store import AgreementRepository, AgreementRow
@@ -15,6 +16,7 @@ from services.scorer.backtest.jobs import MAX_UNFINISHED, JobRepository, JobRow,
 from services.shared.auth import READERS, Principal, require_role
 from services.shared.body import media_type, read_limited
 from services.shared.deps import PoolDep, SettingsDep
+from services.shared.documents import off_the_loop
 from services.shared.errors import ApiError, FieldError, error_responses
 
 MAX_INT4 = 2_147_483_647  # versions are PostgreSQL integers: anything larger is simply not found
@@ -113,8 +115,8 @@ async def read_document(request: Request, limit: int) -> tuple[dict[str, Any], s
     else:
         raise ApiError(415, "unsupported_media_type", "send application/yaml or application/json")
     text = (await read_limited(request, limit)).decode("utf-8", errors="replace")
-    try:
-        document = parse_agreement(text, fmt)
+    try:  # in a worker thread, with a depth limit: a hostile document must not stall the consumers
+        document = await off_the_loop(parse_agreement, text, fmt)
     except AgreementInvalid as exc:
         raise ApiError(422, "invalid", "the agreement is not valid",
                        [FieldError(field=p, message=m) for p, m in exc.errors]) from exc
@@ -258,6 +260,12 @@ def agreements_router() -> APIRouter:
         if until is not None and until.tzinfo is None:
             raise ApiError(422, "invalid", "until needs a UTC offset",
                            [FieldError(field="until", message="timestamp without offset")])
+        try:
+            if until is not None:
+                check_instant(until)
+        except ValueError as exc:
+            raise ApiError(422, "invalid", "until is out of range",
+                           [FieldError(field="until", message=str(exc))]) from exc
         end = until or now
         if start >= end:
             raise ApiError(422, "invalid", "since must be before until",

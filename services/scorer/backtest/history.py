@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from schemas.bounds import EARLIEST, LATEST, check_instant
 from schemas.events import ActivityKind
 from services.scorer.scoring.domain.scoring import LeadProfile, Touch
 
@@ -23,16 +24,20 @@ _STREAM = (
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    """`30d`, `12h`, `2w` or an ISO timestamp -> the instant it names."""
+    """`30d`, `12h`, `2w` or an ISO timestamp -> the instant it names; ValueError for anything else,
+    an instant out of range (`99999999d`) included."""
     m = _SINCE.match(text.strip())
     if m:
         n, unit = int(m.group(1)), m.group(2)
         unit_name = {"d": "days", "h": "hours", "w": "weeks"}[unit]
-        return now - timedelta(**{unit_name: n})
+        try:
+            return check_instant(now - timedelta(**{unit_name: n}))
+        except OverflowError:  # timedelta's own range (999999999 days)
+            raise ValueError(f"must lie between {EARLIEST.date()} and {LATEST.date()} (UTC)") from None
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
         raise ValueError("a timestamp needs a UTC offset")
-    return value
+    return check_instant(value)
 
 
 class HistoryRepository:

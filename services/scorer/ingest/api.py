@@ -13,8 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
+from schemas.bounds import arrival_context
 from schemas.messages import EngagementEvent
-from schemas.topics import Topic
 from services.scorer.ingest.inbound import configured_secret, publish_engagement, verified
 from services.scorer.integrations.signatures import STANDARD_HEADERS, standard_webhook, verify_standard
 from services.shared.auth import Principal, require_role
@@ -38,10 +38,10 @@ class Accepted(BaseModel):
     ids: list[str]
 
 
-def _validate(body: Any, is_batch: bool) -> list[EngagementEvent]:
+def _validate(body: Any, is_batch: bool, context: dict[str, Any]) -> list[EngagementEvent]:
     if is_batch and not isinstance(body, list):
         raise ApiError(400, "malformed", "a batch must be a JSON array of CloudEvents")
-    return validate_items(_ENGAGEMENT, body if is_batch else [body], is_batch, MAX_BATCH, "event")
+    return validate_items(_ENGAGEMENT, body if is_batch else [body], is_batch, MAX_BATCH, "event", context)
 
 
 async def _caller(request: Request, settings: Settings) -> Principal | None:
@@ -86,9 +86,9 @@ async def post_events(request: Request) -> Response:
         body, is_batch = {**binary, "data": body}, False
     else:
         is_batch = content_type == BATCH_CONTENT_TYPE or isinstance(body, list)
-    events = _validate(body, is_batch)
-    await publish_engagement(runtime.producer, settings.topic(Topic.ENGAGEMENT), events,
-                             request.headers.get("traceparent"))
+    events = _validate(body, is_batch, arrival_context(service_state(request).clock(), settings.clock_skew))
+    await publish_engagement(runtime.producer, settings, events, is_batch=is_batch,
+                             traceparent=request.headers.get("traceparent"))
     return Response(orjson.dumps({"accepted": len(events), "ids": [e.id for e in events]}), status_code=202,
                     media_type="application/json")
 

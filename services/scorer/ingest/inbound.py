@@ -1,7 +1,5 @@
 """What the inbound routes share: configured secrets, content types, and producing with the broker's ack."""
 
-import asyncio
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,16 +9,15 @@ from opentelemetry.trace import SpanKind
 from pydantic import SecretStr
 
 from schemas.messages import EngagementEvent
+from schemas.topics import Topic
 from services.scorer.integrations.signatures import SignatureError
 from services.shared.auth import client_address
 from services.shared.body import media_type
-from services.shared.cloudevents import STRUCTURED_HEADERS, encode
 from services.shared.config import Settings
 from services.shared.errors import ApiError
+from services.shared.producing import encoded_records, produce_acked
 from services.shared.state import service_state
 from services.shared.tracing import caused, context_of, hop, stamped
-
-log = logging.getLogger(__name__)
 
 
 def configured_secret(settings: Settings, name: str) -> str:
@@ -50,25 +47,20 @@ def verified(request: Request, check: Callable[..., None], *args: Any) -> None:
         raise ApiError(401, "unauthorized", str(exc)) from exc
 
 
-async def publish_engagement(producer: AIOKafkaProducer, topic: str, events: Sequence[EngagementEvent],
-                             traceparent: str | None = None) -> None:
-    """Produces `events` keyed by lead key and returns once Kafka acknowledged every one, else 503.
+def _lead_key(event: EngagementEvent) -> str:
+    return event.data.lead_key
+
+
+async def publish_engagement(producer: AIOKafkaProducer, settings: Settings, events: Sequence[EngagementEvent],
+                             *, is_batch: bool = True, traceparent: str | None = None) -> None:
+    """Produces `events` keyed by lead key and returns once Kafka acknowledged every one: 413 before
+    sending if one is larger than a record may be, 503 without the acks.
 
     Each event goes on in the trace it came with (its `traceparent`), else in the request's (the
     `traceparent` header), else in a new one begun here."""
+    topic = settings.topic(Topic.ENGAGEMENT)
     with hop("handoff.ingest", traceparent=traceparent, kind=SpanKind.SERVER,
              attributes={"messaging.destination.name": topic, "messaging.batch.message_count": len(events)}) as span:
         events = [caused("handoff.ingest.event", e, e) if context_of(e) else stamped(e, span) for e in events]
-        await _produce(producer, topic, events)
-
-
-async def _produce(producer: AIOKafkaProducer, topic: str, events: Sequence[EngagementEvent]) -> None:
-    try:
-        futures = [
-            await producer.send(topic, encode(e), key=e.data.lead_key.encode(), headers=STRUCTURED_HEADERS)
-            for e in events
-        ]
-        await asyncio.gather(*futures)
-    except Exception as exc:  # the client must retry: nothing is promised without the ack
-        log.warning("ingest failed: Kafka did not acknowledge", extra={"error": repr(exc)})
-        raise ApiError(503, "unavailable", "the event log is unavailable; retry later") from exc
+        records = encoded_records(events, _lead_key, settings.kafka_max_message_bytes, is_batch=is_batch)
+        await produce_acked(producer, topic, records)

@@ -17,7 +17,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel, Field
 
-from schemas.topics import Topic
 from services.scorer.config import ScorerSettings, ScorerSettingsDep
 from services.scorer.ingest.inbound import configured_secret, publish_engagement, require_json, verified
 from services.scorer.ingest.replays import ReplayGuard
@@ -30,7 +29,7 @@ from services.scorer.integrations.segment import map_segment
 from services.scorer.integrations.signatures import verify_hubspot, verify_mautic, verify_segment
 from services.shared.body import parse_json, read_limited
 from services.shared.config import Settings
-from services.shared.deps import PoolDep, ProducerDep, SettingsDep
+from services.shared.deps import NowDep, PoolDep, ProducerDep, SettingsDep
 from services.shared.edge import edge
 from services.shared.errors import ApiError, error_responses
 
@@ -69,18 +68,21 @@ def signed_uri(request: Request, settings: Settings) -> str:
     return base.rstrip("/") + request.url.path + query
 
 
-def mapped_body(body: Any, mapper: Mapper) -> Mapped:
-    """What the body becomes, or 400 saying why it cannot."""
+def mapped_body(body: Any, mapper: Mapper, settings: Settings, now: datetime) -> Mapped:
+    """What the body becomes (`now`: when it arrived), items dated past the clock skew left out, or
+    400 saying why it cannot."""
     try:
-        return mapper(body, datetime.now(UTC))
+        mapped = mapper(body, now)
     except (MalformedBody, EmptyBatch) as exc:
         raise ApiError(400, "malformed", str(exc)) from exc
+    mapped.skip_future(now, settings.clock_skew)
+    return mapped
 
 
 async def produced(producer: AIOKafkaProducer, settings: Settings, mapped: Mapped) -> ORJSONResponse:
     """Produces what the body became and answers 202 once Kafka has it."""
     if mapped.events:
-        await publish_engagement(producer, settings.topic(Topic.ENGAGEMENT), mapped.events)
+        await publish_engagement(producer, settings, mapped.events)
     answer = WebhookAccepted(accepted=len(mapped.events), ignored=len(mapped.skipped),
                              ids=[e.id for e in mapped.events],
                              skipped=[SkippedItem(item=s.item, reason=s.reason) for s in mapped.skipped])
@@ -88,13 +90,13 @@ async def produced(producer: AIOKafkaProducer, settings: Settings, mapped: Mappe
 
 
 async def accept_once(db: asyncpg.Pool, producer: AIOKafkaProducer, settings: ScorerSettings, raw: bytes,
-                      source: str, sent_at: SentAt, mapper: Mapper) -> ORJSONResponse:
+                      source: str, sent_at: SentAt, mapper: Mapper, now: datetime) -> ORJSONResponse:
     """For a tool that signs its body only: refused when the body's time is outside the source's
     tolerance, answered as a duplicate when the same body was taken within it."""
     body = parse_json(raw)
-    mapped = mapped_body(body, mapper)
+    mapped = mapped_body(body, mapper, settings, now)
     tolerance = timedelta(seconds=getattr(settings, f"{source}_replay_tolerance_s"))
-    problem = staleness(sent_at(body), datetime.now(UTC), tolerance, "send time")
+    problem = staleness(sent_at(body), now, tolerance, "send time")
     if problem:
         raise ApiError(401, "stale", problem)
     guard = ReplayGuard(db)
@@ -112,32 +114,33 @@ def webhooks_router(mappings: Mappings) -> APIRouter:
     @router.post("/mautic", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
                  openapi_extra=SIGNED)
     async def mautic(request: Request, producer: ProducerDep, settings: ScorerSettingsDep,
-                     db: PoolDep) -> ORJSONResponse:
+                     db: PoolDep, now: NowDep) -> ORJSONResponse:
         """Mautic webhooks, several event types in one body; `Webhook-Signature` (HANDOFF_MAUTIC_SECRET)."""
         secret, raw = await signed_body(request, settings, "mautic_secret")
         verified(request, verify_mautic, secret, raw, request.headers.get("webhook-signature"))
         return await accept_once(db, producer, settings, raw, "mautic", mautic_sent_at,
-                                 lambda body, now: map_mautic(body, mappings.mautic, now))
+                                 lambda body, at: map_mautic(body, mappings.mautic, at), now)
 
     @router.post("/hubspot", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
                  openapi_extra=SIGNED)
-    async def hubspot(request: Request, producer: ProducerDep, settings: SettingsDep) -> ORJSONResponse:
+    async def hubspot(request: Request, producer: ProducerDep, settings: SettingsDep,
+                      now: NowDep) -> ORJSONResponse:
         """HubSpot contact events (a JSON array); signature v3 (HANDOFF_HUBSPOT_CLIENT_SECRET), 5 minutes."""
         secret, raw = await signed_body(request, settings, "hubspot_client_secret")
         verified(request, verify_hubspot, secret, request.method, signed_uri(request, settings), raw,
                  request.headers.get("x-hubspot-signature-v3"), request.headers.get("x-hubspot-request-timestamp"),
                  datetime.now(UTC))
-        mapped = mapped_body(parse_json(raw), lambda body, now: map_hubspot(body, mappings.hubspot, now))
+        mapped = mapped_body(parse_json(raw), lambda body, at: map_hubspot(body, mappings.hubspot, at), settings, now)
         return await produced(producer, settings, mapped)
 
     @router.post("/segment", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
                  openapi_extra=SIGNED)
     async def segment(request: Request, producer: ProducerDep, settings: ScorerSettingsDep,
-                     db: PoolDep) -> ORJSONResponse:
+                      db: PoolDep, now: NowDep) -> ORJSONResponse:
         """Segment spec calls (also RudderStack), one or `{"batch": [...]}`; `X-Signature` (HANDOFF_SEGMENT_SECRET)."""
         secret, raw = await signed_body(request, settings, "segment_secret")
         verified(request, verify_segment, secret, raw, request.headers.get("x-signature"))
         return await accept_once(db, producer, settings, raw, "segment", segment_sent_at,
-                                 lambda body, now: map_segment(body, mappings.segment, now))
+                                 lambda body, at: map_segment(body, mappings.segment, at), now)
 
     return router

@@ -1,14 +1,16 @@
 """What every adapter's mapping shares: reading tool values leniently and building engagement events."""
 
 import hashlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
+from schemas.bounds import not_after
 from schemas.events import ActivityKind, EngagementRecorded
 from schemas.messages import EngagementEvent
 from services.scorer.integrations.mappings import Attribute
@@ -43,6 +45,17 @@ class Mapped:
     def skip(self, item: str, reason: str) -> None:
         self.skipped.append(Skipped(item, reason))
 
+    def skip_future(self, now: datetime, skew: timedelta) -> None:
+        """Leaves out the events that occur later than `skew` after `now` (a wrong clock, or a forgery)."""
+        kept = []
+        for event in self.events:
+            problem = not_after(event.data.occurred_at, now, skew)
+            if problem:
+                self.skip(f"event {event.id}", f"occurred_at: {problem}")
+            else:
+                kept.append(event)
+        self.events = kept
+
 
 def lookup(obj: Any, path: str) -> Any:
     """The value at a dotted path of nested objects, or None."""
@@ -62,6 +75,8 @@ def coerce(value: Any, kind: str) -> Any:
     try:
         number = float(str(value).replace(",", "").strip())
     except ValueError:
+        return value
+    if not math.isfinite(number):  # "NaN" and "Infinity" are text, not numbers
         return value
     return int(number) if kind == "integer" and number.is_integer() else number
 

@@ -10,15 +10,16 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from schemas.bounds import Strict
 from schemas.events import ActivityKind
+from services.shared.documents import DocumentUnreadable, load_document
 
 A = ActivityKind
 
 
-class Attribute(BaseModel):
+class Attribute(Strict):
     """Where a tool's field lands among the lead's attributes, and how its value is read."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -42,7 +43,7 @@ def normalized_name(name: str) -> str:
     return re.sub(r"[\s_\-]+", " ", name).strip().lower()
 
 
-class _Section(BaseModel):
+class _Section(Strict):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)  # defaults in short form too
 
 
@@ -115,10 +116,10 @@ class MappingsInvalid(ValueError):
 
 def parse_mappings(text: str, origin: str = "mappings") -> Mappings:
     """Mappings from YAML (or JSON) text; an empty document means the defaults."""
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise MappingsInvalid(f"{origin}: not YAML: {exc}") from exc
+    try:  # JSON is YAML too; nesting bounded like every ops document
+        document = load_document(text, "yaml")
+    except DocumentUnreadable as exc:
+        raise MappingsInvalid(f"{origin}: not YAML: {exc.message}") from exc
     try:
         return Mappings.model_validate(document or {})
     except ValidationError as exc:

@@ -3,11 +3,13 @@ and the retention job."""
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 from fastapi import APIRouter
 from prometheus_client import CollectorRegistry, Counter
 
+from schemas.bounds import arrival_context
 from schemas.messages import EngagementEvent, FollowupEvent
 from schemas.topics import Topic
 from services.agreement.active import CurrentAgreement
@@ -58,8 +60,11 @@ def followup_handler(agreement: CurrentAgreement) -> BatchHandler:
 
 
 def consumers(settings: ScorerSettings, agreement: CurrentAgreement, state: ServiceState) -> list[ConsumerSpec]:
+    def arrival() -> dict[str, Any]:  # an engagement dated 9999 would become its lead's scoring clock
+        return arrival_context(state.clock(), settings.clock_skew)
+
     return [ConsumerSpec(CONSUMER_GROUP, Topic.ENGAGEMENT, engagement_handler(settings, agreement, state.registry),
-                         lanes=settings.scoring_lanes),
+                         lanes=settings.scoring_lanes, context=arrival),
             ConsumerSpec(FOLLOWUP_GROUP, Topic.FOLLOWUP, followup_handler(agreement), gathers=True)]
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from schemas.bounds import not_after
 from schemas.events import CrmActivityKind, CrmActivityRecorded, FollowupStatus
 
 # Outcomes a CRM may report; the lifecycle after the handoff (DESIGN §4).
@@ -18,9 +19,9 @@ def problems(activity: CrmActivityRecorded, rejection_reasons: Sequence[str] | N
              skew: timedelta = DEFAULT_SKEW) -> list[tuple[str, str]]:
     """Why `activity` cannot be accepted, as (field, message) pairs; empty when it can."""
     found: list[tuple[str, str]] = []
-    if activity.occurred_at > now + skew:
-        found.append(("occurred_at", f"is in the future (now is {now.isoformat()}, "
-                                     f"allowed clock skew {int(skew.total_seconds())} s)"))
+    future = not_after(activity.occurred_at, now, skew)  # the rule every occurrence's time follows
+    if future:
+        found.append(("occurred_at", future))
     status = activity.status
     if activity.kind == CrmActivityKind.STATUS and status is None:
         found.append(("status", f"is required for kind 'status'; one of {list(OUTCOME_STATUSES)}"))

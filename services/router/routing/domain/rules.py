@@ -17,8 +17,9 @@ with `when` applies only to the leads they match).
 from collections.abc import Collection, Mapping
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from schemas.bounds import Strict
 from services.shared.conditions import Condition
 
 OVERFLOW = "overflow"  # the rule named in a decision when no rule matched; reserved as an id
@@ -27,7 +28,7 @@ RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Ref = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class RoutingRule(BaseModel):
+class RoutingRule(Strict):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: RuleId
@@ -58,7 +59,7 @@ class RoutingRule(BaseModel):
         return self.kind == "match" and not self.when
 
 
-class RuleSet(BaseModel):
+class RuleSet(Strict):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     rules: tuple[RoutingRule, ...] = ()
