@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 INDUSTRIES = ("fintech", "software", "retail", "healthcare", "manufacturing", "logistics")
-COUNTRIES = ("DE", "FR", "GB", "US", "NL", "BR", "IN")
-TITLES = ("VP Sales", "Head of Marketing", "Software Engineer", "Operations Analyst", "Account Executive",
-          "Director of Finance", "Marketing Specialist", "CFO")
+COUNTRIES = ("DE", "US", "BR", "IN", "MX", "JP", "ZA")
+TITLES = ("VP Sales", "Software Engineer", "Operations Analyst", "Account Executive", "Office Manager",
+          "Director of Finance", "Marketing Specialist", "Consultant")
 BASE_LOG_ODDS = math.log(0.08 / 0.92)
 FOUR = math.log(4)
 
