@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from schemas.events import ActivityKind
 from services.agreement.text import parse_agreement
 from services.cli import bootstrap_agreement
-from schemas.events import ActivityKind
 from services.scorer.backtest.run import run_backtest
 from services.scorer.scoring.domain.scoring import LeadProfile, fit
 from services.scorer.suggestions.domain.guards import Refused
@@ -69,7 +69,8 @@ async def test_a_backtest_of_the_draft_beats_the_example_on_precision_at_the_sam
     _, backtest = planted
     draft = backtest["draft"]
     example = (await run_backtest(db, example_at(draft["sales_ready"]), SINCE, until=UNTIL))["draft"]
-    FIGURES.update(draft=(draft["sales_ready"], _precision(draft)), example=(example["sales_ready"], _precision(example)))
+    FIGURES.update(draft=(draft["sales_ready"], _precision(draft)),
+                   example=(example["sales_ready"], _precision(example)))
     assert abs(draft["sales_ready"] - example["sales_ready"]) <= 0.05 * draft["sales_ready"]
     assert _precision(draft) > _precision(example), FIGURES
 

@@ -102,7 +102,7 @@ def bin_feature(attribute: str, lo: float | None, hi: float | None) -> Feature:
     elif hi is None:
         label, name = f"{attribute} {_fmt(lo)} or more", slug(attribute, _fmt(lo), "plus")
     else:
-        label, name = f"{attribute} {_fmt(lo)} to {_fmt(hi - 1) if hi.is_integer() else _fmt(hi)}", \
+        label, name = f"{attribute} {_fmt(lo)} to {_fmt(hi - 1) if float(hi).is_integer() else _fmt(hi)}", \
             slug(attribute, _fmt(lo), _fmt(hi))
     return Feature(name, "numeric", label, (Condition(field=attribute, range=rng),), attribute=attribute,
                    bounds=(lo, hi))
