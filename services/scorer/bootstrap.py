@@ -36,7 +36,8 @@ def create_app(settings: ScorerSettings | None = None) -> FastAPI:
 
     app = create_service_app(
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
-        routers=[*ingest.routers(mappings), *suggestions.routers(), *agreements.routers(), *scoring.routers(),
+        routers=[*ingest.routers(mappings), *suggestions.routers(), *agreements.routers(),
+                 *scoring.routers(suggestions.compare),
                  dead_letters_router([Topic.ENGAGEMENT, Topic.FOLLOWUP])],  # its consumers' topics
     )
     app.add_middleware(DirectRoutes, routes=ingest.direct_routes())

@@ -1,7 +1,8 @@
-"""From coefficients to points: the scale, merged ranges, and when a feature is a disqualifier."""
+"""From coefficients to points: the scale, merged ranges, when a feature is a disqualifier, a lead's top factors."""
 
 import math
 
+from services.scorer.suggestions.domain.factors import top_factors
 from services.scorer.suggestions.domain.features import Feature, bin_feature
 from services.scorer.suggestions.domain.points import merged_bins, never_wins, to_points
 
@@ -50,3 +51,13 @@ def test_a_feature_that_never_won_where_chance_predicts_almost_none_is_no_disqua
 
 def test_a_feature_that_won_once_is_no_disqualifier():
     assert not never_wins(support=100, wins=1, base_rate=0.1, min_support=20)
+
+
+def test_a_leads_top_factors_are_the_strongest_that_hold_for_it():
+    factors = [{"id": "industry_fintech", "label": "industry = fintech", "coefficient": math.log(4),
+                "when": [{"field": "industry", "equals": "fintech"}], "rule": None},
+               {"id": "country_us", "label": "country = US", "coefficient": -0.5,
+                "when": [{"field": "country", "equals": "US"}], "rule": None},
+               {"id": "engaged_demo", "label": "did demo", "coefficient": 2.0, "when": [], "rule": "demo"}]
+    assert top_factors(factors, {"industry": "fintech", "country": "DE"}) == [
+        {"id": "industry_fintech", "label": "industry = fintech", "points": 20}]

@@ -73,6 +73,17 @@ class SuggestionJobRepository:
                                         " ORDER BY finished_at DESC LIMIT 1")
         return SuggestionJobRow(*row) if row else None
 
+    async def latest_factors(self) -> tuple[uuid.UUID, int | None, list[dict[str, Any]]] | None:
+        """The latest finished suggestion's model factors (job, draft version, factors)."""
+        row = await self._conn.fetchrow(
+            "SELECT job_id, draft_version, coalesce(report->'model'->'factors', '[]') FROM scorer.suggestion_jobs"
+            " WHERE status = 'done' ORDER BY finished_at DESC LIMIT 1")
+        return (row[0], row[1], list(row[2])) if row else None
+
+    async def profile(self, lead_key: str) -> LeadProfile | None:
+        row = await self._conn.fetchrow("SELECT email, attributes FROM scorer.leads WHERE lead_key = $1", lead_key)
+        return LeadProfile(row[0], row[1]) if row else None
+
     async def claim(self, job_id: uuid.UUID, pid: int, host: str) -> SuggestionJobRow | None:
         row = await self._conn.fetchrow(
             "UPDATE scorer.suggestion_jobs SET status = 'running', pid = $2, host = $3, started_at = now(),"
