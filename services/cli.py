@@ -443,8 +443,9 @@ def agreement_suggest(
         quality.add_row(name if name != "active" else f"active (v{base})", str(q["roc_auc"]), str(q["lift_top_decile"]),
                         str(at["precision"]), str(at["recall"]), str(at["chosen"]))
     console.print(quality)
-    typer.echo(orjson.dumps({k: report[k] for k in ("thresholds", "newly_qualified", "no_longer_qualified")},
-                            option=orjson.OPT_INDENT_2).decode())
+    typer.echo(orjson.dumps(report["thresholds"], option=orjson.OPT_INDENT_2).decode())
+    typer.echo(f"newly qualified: {report['newly_qualified']['count']},"
+               f" no longer qualified: {report['no_longer_qualified']['count']} (of the window's leads)")
     out.write_text(draft_yaml(dump_agreement(suggestion.document),
                               f"Suggested by `handoff agreement suggest --since {since}` from v{base}.\n"
                               f"Backtest it: handoff agreement backtest {out} --since {since}\n"

@@ -24,7 +24,7 @@ from services.shared.errors import ApiError, FieldError, error_responses
 
 class SuggestionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    since: str = Field("180d", description="Leads first seen since: 180d, 26w or an ISO timestamp")
+    since: str = Field(description="Leads first seen since: 180d, 26w or an ISO timestamp")
     until: datetime | None = Field(None, description="Default: now")
     per_week: float | None = Field(None, ge=0, description="Sales-ready leads per week; default: the commitment")
     attributes: list[str] = Field(default_factory=list, max_length=100,

@@ -51,7 +51,7 @@ async def run_suggestion(pool: asyncpg.Pool, since: datetime, until: datetime, *
     rules_for = in_force.document.engagement.rules_for
     outcomes = [OutcomeLead(k.lead_key, k.profile, k.seen_at, k.won,
                             touched_rules(rules_for, touches.get(k.lead_key, ()), k.cutoff)) for k in known]
-    leads = [WindowLead(w.lead_key, w.profile, w.activities, w.engagement) for w in window]
+    leads = [WindowLead(w.lead_key, w.profile, w.activities, w.engagement, w.seen_at) for w in window]
     await on_step(f"learning from {len(outcomes)} outcomes", 40)
     result = suggest(in_force.document, outcomes, leads, since, until, per_week=per_week, exclude=exclude,
                      only=only)

@@ -130,6 +130,7 @@ class WindowRow:
     profile: LeadProfile
     activities: frozenset[ActivityKind]
     engagement: float
+    seen_at: datetime
 
 
 class OutcomeRepository:
@@ -171,9 +172,10 @@ class OutcomeRepository:
         in force (its own plus the account share)."""
         rows = await self._conn.fetch(
             "SELECT l.lead_key, l.email, l.attributes, coalesce(s.engagement + s.account_engagement, 0),"
+            " l.first_seen_at,"
             " coalesce((SELECT array_agg(DISTINCT e.activity) FROM scorer.engagement_events e"
             "           WHERE e.lead_key = l.lead_key AND e.occurred_at < $2), '{}')"
             " FROM scorer.leads l LEFT JOIN scorer.lead_scores s USING (lead_key)"
             " WHERE l.first_seen_at >= $1 AND l.first_seen_at < $2 ORDER BY l.lead_key", since, until)
-        return [WindowRow(r[0], LeadProfile(r[1], r[2]), frozenset(ActivityKind(a) for a in r[4]), float(r[3]))
+        return [WindowRow(r[0], LeadProfile(r[1], r[2]), frozenset(ActivityKind(a) for a in r[5]), float(r[3]), r[4])
                 for r in rows]

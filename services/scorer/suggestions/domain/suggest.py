@@ -47,6 +47,7 @@ class WindowLead:
     profile: LeadProfile
     activities: frozenset[ActivityKind] = frozenset()
     engagement: float = 0.0
+    seen_at: datetime | None = None  # first seen
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,12 @@ def _draft(base: AgreementDocument, rules: Sequence[LearnedRule], never: Sequenc
     taken = {d.id for d in base.fit.disqualifiers}
     learned = [Disqualifier(id=f"never_{i}"[:64], when=r.feature.when, reason=f"never won: {r.feature.label}")
                for r, i in zip(never, _unique_ids(never)) if f"never_{i}"[:64] not in taken]
+    description = (f"Suggested from won and lost leads (docs/predictive.md), starting from {base.name!r}: fit rules"
+                   " and points learned (10 points per doubling of the odds), thresholds set for the committed"
+                   " volume. Backtest it and read the report before signing.")
     return base.model_copy(update={
-        "name": name, "fit": FitSection(rules=tuple(fit_rules), disqualifiers=(*base.fit.disqualifiers, *learned))})
+        "name": name, "description": description,
+        "fit": FitSection(rules=tuple(fit_rules), disqualifiers=(*base.fit.disqualifiers, *learned))})
 
 
 def suggest(base: AgreementDocument, outcomes: Sequence[OutcomeLead], window: Sequence[WindowLead],
@@ -124,7 +129,9 @@ def suggest(base: AgreementDocument, outcomes: Sequence[OutcomeLead], window: Se
                    key=lambda r: (-abs(r.points), r.feature.id))
     draft = _draft(base, rules, never, f"Suggested from outcomes {since:%Y-%m-%d} to {until:%Y-%m-%d}")
 
-    weeks = max((until - since) / timedelta(days=7), 1 / 7)
+    # Weeks of leads: from the first lead the window holds (a young deployment has less than the window).
+    earliest = min((w.seen_at for w in window if w.seen_at is not None), default=since)
+    weeks = max((until - max(since, earliest)) / timedelta(days=7), 1 / 7)
     target = per_week if per_week is not None else float(base.commitments.sales_ready_per_week)
     draft_leads = [Candidate(w.lead_key, fit(draft, w.profile), w.activities, w.engagement) for w in window]
     base_leads = [Candidate(w.lead_key, fit(base, w.profile), w.activities, w.engagement) for w in window]
