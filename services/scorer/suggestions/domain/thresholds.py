@@ -48,7 +48,7 @@ def choose(draft: AgreementDocument, leads: Sequence[Candidate], weeks: float, p
     target = per_week * weeks
     points = sorted({c.fit.points for c in leads} | {0.0})
     best: tuple[float, float, AgreementDocument, int] | None = None
-    for t in [points[0] - 1, *points]:
+    for t in [points[0] - 1, *points, points[-1] + 1]:  # below all, at each, above all (none)
         doc = draft.model_copy(update={"sales_ready": shifted(draft.sales_ready, t)})
         n = len(qualified(doc, leads))
         key = (abs(n - target), -t)
