@@ -86,3 +86,10 @@ async def test_only_ops_may_start_a_suggestion(services):
     async with httpx.AsyncClient(base_url=services.scorer_url) as client:
         response = await client.post("/v1/agreements/suggestions", json=WINDOW, headers=marketing)
     assert response.status_code == 403
+
+
+async def test_the_drafts_history_names_the_suggestion_that_made_it(services, ops, suggested):
+    _, job = suggested
+    async with httpx.AsyncClient(base_url=services.scorer_url) as client:
+        history = (await client.get(f"/v1/agreements/{job['draft_version']}/history", headers=ops)).json()
+    assert [(h["action"], h["detail"]["suggestion"]["job_id"]) for h in history] == [("created", job["job_id"])]

@@ -89,7 +89,7 @@ def suggestions_router() -> APIRouter:
                                "a suggestion is being made already; try again when it is done",
                               
                                headers={"Retry-After": "30"})
-            params = body.model_dump(include={"per_week", "attributes", "exclude"})
+            params = {**body.model_dump(include={"per_week", "attributes", "exclude"}), "role": who.role}
             job = await jobs.create(since, until, params, who.key_id)
         await launch(pool, job.job_id)  # a process of its own: learning is CPU-bound
         response.headers["Location"] = f"/v1/agreements/suggestions/{job.job_id}"

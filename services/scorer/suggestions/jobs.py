@@ -40,11 +40,12 @@ def refusal(exc: Refused) -> dict[str, Any]:
     return {"code": exc.code, "message": exc.message, "numbers": dict(exc.numbers)}
 
 
-async def store_draft(conn: asyncpg.Connection, document: dict[str, Any], who: str, detail: dict[str, Any]) -> int:
+async def store_draft(conn: asyncpg.Connection, document: dict[str, Any], who: str, role: str,
+                      detail: dict[str, Any]) -> int:
     """Stores the suggestion as a draft through the agreements' repository, with its history line."""
     repo = AgreementRepository(conn)
     version = await repo.create(document["name"], document, "yaml", draft_yaml(document), who)
-    await repo.record(version, "created", who, "ops", {"suggestion": detail})
+    await repo.record(version, "created", who, role, {"suggestion": detail})
     return version
 
 
@@ -142,7 +143,7 @@ async def run_job(settings: Settings, job_id: uuid.UUID) -> int:
             beat.cancel()
         document = dump_agreement(suggestion.document)
         async with pool.acquire() as conn, conn.transaction():
-            version = await store_draft(conn, document, job.requested_by,
+            version = await store_draft(conn, document, job.requested_by, str(job.params.get("role", "ops")),
                                         {"job_id": str(job_id), "from_version": base})
             await SuggestionJobRepository(conn).finish(job_id, version, {**suggestion.report, "from_version": base})
         return 0

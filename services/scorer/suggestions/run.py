@@ -7,7 +7,13 @@ import asyncpg
 
 from services.agreement.active import read_active
 from services.scorer.suggestions.domain.features import touched_rules
-from services.scorer.suggestions.domain.guards import Refused, check_counts, check_leakage, check_requested
+from services.scorer.suggestions.domain.guards import (
+    OutcomeCounts,
+    Refused,
+    check_counts,
+    check_leakage,
+    check_requested,
+)
 from services.scorer.suggestions.domain.suggest import OutcomeLead, Suggestion, WindowLead, suggest
 from services.scorer.suggestions.store import OutcomeRepository
 
@@ -29,7 +35,7 @@ async def check(conn: asyncpg.Connection, since: datetime, until: datetime, excl
     counts = await OutcomeRepository(conn).counts(since, until)
     check_counts(counts, window_text(since, until))
     kept = {k: v for k, v in counts.presence.items() if k not in exclude}
-    check_leakage(type(counts)(counts.won, counts.not_won, kept))
+    check_leakage(OutcomeCounts(counts.won, counts.not_won, kept))
 
 
 async def run_suggestion(pool: asyncpg.Pool, since: datetime, until: datetime, *, per_week: float | None = None,

@@ -15,6 +15,7 @@ from services.agreement.document import AgreementDocument, Disqualifier, FitRule
 from services.scorer.scoring.domain.scoring import LeadProfile, fit, lead_record
 from services.scorer.suggestions.domain import model as learn
 from services.scorer.suggestions.domain.features import AFTER_HANDOFF, MIN_SUPPORT, Feature, discover, encode, matches
+from services.scorer.suggestions.domain.guards import Refused
 from services.scorer.suggestions.domain.points import (
     MIN_POINTS,
     POINTS_PER_DOUBLING,
@@ -114,6 +115,10 @@ def suggest(base: AgreementDocument, outcomes: Sequence[OutcomeLead], window: Se
     engagement_rules = [r.id for r in base.engagement.rules]
     features = discover([records[o.lead_key] for o in train], engagement_rules, min_support)
     labels = [int(o.won) for o in train]
+    if len(set(labels)) < 2:
+        raise Refused("one_class", f"the {len(train)} earliest leads with a known outcome (the training part) were"
+                                   " all of one class; widen the window", {"training": len(train),
+                                                                             "won": sum(labels)})
 
     def rows(feats: Sequence[Feature], leads: Sequence[OutcomeLead]) -> list[list[float]]:
         return [encode(feats, records[o.lead_key], o.touched) for o in leads]
