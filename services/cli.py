@@ -419,6 +419,105 @@ def agreement_backtest_job(job_id: str = typer.Argument(..., help="A row of scor
         raise typer.Exit(1)
 
 
+@agreement_app.command("suggest")
+def agreement_suggest(
+    since: str = typer.Option("180d", help="Leads first seen since: 180d, 26w or an ISO timestamp"),
+    until: str = typer.Option(None, help="An ISO timestamp; default: now"),
+    out: Path = typer.Option(Path("suggestion.yaml"), help="Where to write the draft"),
+    per_week: float = typer.Option(None, help="Sales-ready leads per week; default: the commitment in force"),
+    exclude: list[str] = typer.Option([], help="An attribute never to learn from (repeatable)"),
+) -> None:
+    """Learns a lead definition from won and lost leads, in this process: prints the report and writes the
+    draft to --out, to backtest (`handoff agreement backtest FILE`) and post like any other."""
+    from datetime import UTC, datetime
+
+    import orjson
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from services.agreement.text import dump_agreement
+    from services.scorer.backtest.history import parse_since
+    from services.scorer.config import ScorerSettings
+    from services.scorer.suggestions.domain.guards import Refused
+    from services.scorer.suggestions.jobs import draft_yaml
+    from services.scorer.suggestions.run import run_suggestion
+    from services.shared.config import load_settings
+    from services.shared.db import create_pool
+
+    settings = load_settings(ScorerSettings)
+    now = datetime.now(UTC)
+    try:
+        start = parse_since(since, now)
+        end = datetime.fromisoformat(until) if until else now
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if end.tzinfo is None or start >= end:
+        raise typer.BadParameter("--until needs a UTC offset and must be after --since")
+
+    async def run() -> Any:
+        pool = await create_pool(settings.model_copy(update={"db_pool_min": 1, "db_pool_max": 2}))
+        try:
+            with Progress(transient=True) as progress:
+                task = progress.add_task("suggesting", total=100)
+
+                async def step(name: str, percent: float) -> None:
+                    progress.update(task, description=name, completed=percent)
+
+                return await run_suggestion(pool, start, end, per_week=per_week, exclude=exclude, on_step=step)
+        finally:
+            await pool.close()
+
+    try:
+        suggestion, base = asyncio.run(run())
+    except Refused as exc:
+        typer.echo(f"no suggestion ({exc.code}): {exc.message}", err=True)
+        raise typer.Exit(3) from exc
+    report = suggestion.report
+    console = Console()
+    table = Table(title=f"Suggested fit rules ({report['scale']}), from {report['outcomes']['known']} outcomes")
+    for column in ("rule", "points", "support", "win rate"):
+        table.add_column(column)
+    for rule in report["rules"]:
+        table.add_row(rule["label"], str(rule["points"]), str(rule["support"]), f"{rule['win_rate']:.0%}")
+    for rule in report["disqualifiers"]:
+        table.add_row(f"{rule['label']} (disqualifier)", "-", str(rule["support"]), "0%")
+    console.print(table)
+    quality = Table(title=f"Holdout: the latest {report['outcomes']['holdout']} outcomes")
+    for column in ("", "ROC AUC", "lift top decile", "precision", "recall", "leads"):
+        quality.add_column(column)
+    for name, q in report["holdout_quality"].items():
+        at = q["at_threshold"]
+        quality.add_row(name if name != "active" else f"active (v{base})", str(q["roc_auc"]), str(q["lift_top_decile"]),
+                        str(at["precision"]), str(at["recall"]), str(at["chosen"]))
+    console.print(quality)
+    typer.echo(orjson.dumps(report["thresholds"], option=orjson.OPT_INDENT_2).decode())
+    typer.echo(f"newly qualified: {report['newly_qualified']['count']},"
+               f" no longer qualified: {report['no_longer_qualified']['count']} (of the window's leads)")
+    out.write_text(draft_yaml(dump_agreement(suggestion.document),
+                              f"Suggested by `handoff agreement suggest --since {since}` from v{base}.\n"
+                              f"Backtest it: handoff agreement backtest {out} --since {since}\n"
+                              "Post it as a draft (ops): POST /v1/agreements; marketing and sales sign it."))
+    typer.echo(f"draft written to {out}")
+
+
+@agreement_app.command("suggest-job", hidden=True)
+def agreement_suggest_job(job_id: str = typer.Argument(..., help="A row of scorer.suggestion_jobs")) -> None:
+    """Runs one queued suggestion job (the scorer starts this for POST /v1/agreements/suggestions)."""
+    import uuid
+
+    from services.scorer.config import ScorerSettings
+    from services.scorer.suggestions.jobs import run_job
+    from services.shared.config import load_settings
+    from services.shared.logs import configure_logging, secret_values
+
+    settings = load_settings(ScorerSettings)
+    configure_logging(settings.log_level, secret_values(settings))
+    code = asyncio.run(run_job(settings, uuid.UUID(job_id)))
+    if code:
+        raise typer.Exit(code)
+
+
 dlq_app = typer.Typer(help="Dead letters: what a consumer could not process, and replaying it after a fix.",
                       no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")

@@ -12,6 +12,7 @@ from services.scorer.config import SCHEMA, ScorerSettings
 from services.scorer.ingest import wiring as ingest
 from services.scorer.integrations.mappings import load_mappings
 from services.scorer.scoring import wiring as scoring
+from services.scorer.suggestions import wiring as suggestions
 from services.shared.app import create_service_app
 from services.shared.config import load_settings
 from services.shared.dlq_api import dead_letters_router
@@ -35,7 +36,8 @@ def create_app(settings: ScorerSettings | None = None, *, clock: Clock = utc_now
 
     return create_service_app(
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
-        routers=[*ingest.routers(mappings), *agreements.routers(), *scoring.routers(),
+        routers=[*ingest.routers(mappings), *suggestions.routers(), *agreements.routers(),
+                 *scoring.routers(suggestions.compare),
                  dead_letters_router([Topic.ENGAGEMENT, Topic.FOLLOWUP])],  # its consumers' topics
         direct=ingest.direct_routes(), clock=clock,
     )

@@ -41,6 +41,8 @@ ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
     ("scorer", "GET", "/v1/agreements/{version}/history"): READ,
     ("scorer", "POST", "/v1/agreements/{version}/backtest"): READ,
     ("scorer", "GET", "/v1/backtests/{job_id}"): READ,
+    ("scorer", "POST", "/v1/agreements/suggestions"): OPS,
+    ("scorer", "GET", "/v1/agreements/suggestions/{job_id}"): READ,
     ("scorer", "GET", "/v1/leads/{lead_key}/score"): READ,
     **{("scorer", "POST", f"/v1/webhooks/{tool}"): SIGNED for tool in ("mautic", "hubspot", "segment")},
     # router

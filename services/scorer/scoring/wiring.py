@@ -16,7 +16,7 @@ from services.agreement.active import CurrentAgreement
 from services.agreement.domains import registrable_domain
 from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, ScorerSettings
 from services.scorer.scoring import handlers
-from services.scorer.scoring.api import leads_router
+from services.scorer.scoring.api import Compare, leads_router
 from services.scorer.scoring.fit_cache import FitCache
 from services.scorer.scoring.retention import RetentionJob
 from services.scorer.scoring.scores import ScoresRepository
@@ -27,8 +27,8 @@ from services.shared.runtime import ConsumerSpec
 from services.shared.state import ServiceState
 
 
-def routers() -> list[APIRouter]:
-    return [leads_router()]
+def routers(compare: Compare | None = None) -> list[APIRouter]:
+    return [leads_router(compare) if compare else leads_router()]
 
 
 def engagement_handler(settings: ScorerSettings, agreement: CurrentAgreement,

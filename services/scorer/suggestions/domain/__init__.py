@@ -1,0 +1,1 @@
+"""Pure parts of a suggestion: features, model, points, thresholds, report."""
