@@ -30,7 +30,10 @@ MAX_DEPTH: Final = 32  # nesting of a free-form value (an object or array inside
 MAX_NODES: Final = 2_000  # values (scalars, keys' values, items) in one free-form value
 MAX_TEXT: Final = 10_000  # characters of one string inside a free-form value
 MAX_KEY: Final = 200  # characters of one key of a free-form object
-INT64: Final = 2**63 - 1
+# The integers orjson writes and reads back as integers; jsonb keeps any number as numeric, so an
+# integral float such as 2.0**63 comes back from the database as the integer 9223372036854775808.
+INT_MIN: Final = -(2**63)
+INT_MAX: Final = 2**64 - 1
 EARLIEST: Final = datetime(1900, 1, 1, tzinfo=UTC)  # no marketing touch is older; far from Python's year 1
 LATEST: Final = datetime(9999, 12, 30, tzinfo=UTC)  # a day short of Python's end, whatever the offset
 # Bidirectional controls (Trojan Source): they make a key read differently from what it is.
@@ -126,7 +129,7 @@ def _flat_and_plain(value: dict[Any, Any]) -> bool:
             if len(item) > MAX_TEXT or "\x00" in item:
                 return False
         elif kind is int:
-            if not -INT64 - 1 <= item <= INT64:
+            if not INT_MIN <= item <= INT_MAX:
                 return False
         elif kind is float:
             if not math.isfinite(item):
@@ -154,8 +157,8 @@ def check_json(value: Any) -> Any:
             if "\x00" in item:
                 raise ValueError("text must not contain NUL characters")
         elif kind is int:
-            if not -INT64 - 1 <= item <= INT64:
-                raise ValueError("an integer is outside the 64-bit range")
+            if not INT_MIN <= item <= INT_MAX:
+                raise ValueError("an integer is outside -2**63 .. 2**64-1")
         elif kind is float:
             if not math.isfinite(item):
                 raise ValueError("numbers must be finite (no NaN or Infinity)")

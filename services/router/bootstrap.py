@@ -25,7 +25,8 @@ from services.shared.state import Clock, ServiceState, utc_now
 def routing_context(settings: RouterSettings, agreement: ActiveAgreement, now: Clock) -> RoutingContext:
     return RoutingContext(
         routed_topic=settings.topic(Topic.ROUTED), followup_topic=settings.topic(Topic.FOLLOWUP),
-        source=settings.event_source, default_pool=settings.default_pool, now=now, agreement=agreement.read)
+        source=settings.event_source, default_pool=settings.default_pool, now=now, agreement=agreement.read,
+        clock_skew=settings.clock_skew)
 
 
 def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:

@@ -6,7 +6,7 @@ the message here, so none of them imports another to do it.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from schemas.events import LeadFollowup
@@ -31,6 +31,7 @@ class RoutingContext:
     default_pool: str
     now: Callable[[], datetime]
     agreement: CurrentAgreement = _no_agreement
+    clock_skew: timedelta = timedelta(minutes=5)  # HANDOFF_CLOCK_SKEW_S: how far ahead an occurrence may be
 
 
 class Outbox(Protocol):

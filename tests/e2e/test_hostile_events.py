@@ -13,6 +13,7 @@ import pytest
 from schemas.topics import Topic, dlq_topic
 from tests.support.events import engagement, unique_email
 from tests.support.kafka import end_offsets, header, produce_raw, read_until
+from tests.support.webhooks import dumps, segment_headers
 
 CE_JSON = {"content-type": "application/cloudevents+json"}
 STRUCTURED = [("content-type", b"application/cloudevents+json")]
@@ -129,3 +130,17 @@ async def test_a_crm_activity_with_an_unstorable_lead_key_is_422_naming_it(stack
         assert (await client.get("/readyz")).status_code == 200
     assert (response.status_code, _fields(response)) == (422, ["lead_key"])
     assert await end_offsets(stack.bootstrap, topic) == before
+
+
+async def test_a_segment_call_dated_9999_is_skipped_with_its_reason_and_nothing_produced(services, untouched_topic):
+    call = {"type": "track", "event": "Demo Requested", "messageId": f"far-{unique_email('x')}",
+            "userId": "usr_far", "timestamp": "9999-01-01T00:00:00Z",
+            "context": {"traits": {"email": unique_email("far-future")}}}
+    body = dumps(call)
+    async with httpx.AsyncClient() as client:
+        response = await client.post(f"{services.scorer_url}/v1/webhooks/segment", content=body,
+                                     headers=segment_headers(body))
+        assert (await client.get(f"{services.scorer_url}/readyz")).status_code == 200
+    assert response.status_code == 202
+    assert (response.json()["accepted"], response.json()["ignored"]) == (0, 1)
+    assert response.json()["skipped"][0]["reason"].startswith("occurred_at: is in the future")

@@ -33,7 +33,7 @@ async def crm_activities(activities: Activities, timers: Timers, events: Sequenc
     messages: list[OutboxMessage] = []
     for event in events:
         activity = event.data
-        found = problems(activity, rejection_reasons(ctx), ctx.now())
+        found = problems(activity, rejection_reasons(ctx), ctx.now(), ctx.clock_skew)
         if found:
             raise RecordRejected("; ".join(f"{field} {message}" for field, message in found))
         if activity.rep_id and not await activities.rep_exists(activity.rep_id):
