@@ -133,8 +133,10 @@ async def test_a_crm_activity_with_an_unstorable_lead_key_is_422_naming_it(stack
 
 
 async def test_a_segment_call_dated_9999_is_skipped_with_its_reason_and_nothing_produced(services, untouched_topic):
+    # Sent and received now (Segment's own times bound a replay), the event itself dated 9999.
+    now = datetime.now(UTC).isoformat()
     call = {"type": "track", "event": "Demo Requested", "messageId": f"far-{unique_email('x')}",
-            "userId": "usr_far", "timestamp": "9999-01-01T00:00:00Z",
+            "userId": "usr_far", "timestamp": "9999-01-01T00:00:00Z", "sentAt": now, "receivedAt": now,
             "context": {"traits": {"email": unique_email("far-future")}}}
     body = dumps(call)
     async with httpx.AsyncClient() as client:

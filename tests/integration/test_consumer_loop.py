@@ -235,8 +235,8 @@ async def test_records_arriving_within_the_linger_land_in_one_batch_in_partition
         # The first record after a quiet spell is applied at once and makes the loop gather (the
         # fetch the client had already sent long-polls, so a second one may come alone too).
         for warm in ("warm-1", "warm-2"):
+            count = len(batches) + 1  # before producing: the record may be applied before the send returns
             await _produce_spaced(settings.kafka_bootstrap, topic, [unique_email(warm)], 0)
-            count = len(batches) + 1
 
             async def applied(count=count):
                 return len(batches) == count
