@@ -11,10 +11,10 @@ import pytest
 
 from services.router.deliveries.sealing import secret_box
 from services.router.deliveries.store import DeliveryRepository, NewDelivery
-from tests.support.isolated import isolated_stack
+from tests.support.isolated import isolated_services
 from tests.support.kafka import end_offsets, wait_for
 from tests.support.receiver import Receiver
-from tests.support.stack import ROOT, TEST_ADMIN_KEY, start_service, wait_ready
+from tests.support.stack import TEST_ADMIN_KEY
 
 AUTH = {"Authorization": f"Bearer {TEST_ADMIN_KEY}"}
 LIMIT = 3
@@ -26,20 +26,8 @@ PRODUCTION = {"HANDOFF_DOCS_ENABLED": "false", "HANDOFF_METRICS_ENABLED": "false
 
 @pytest.fixture(scope="module")
 async def world(stack):
-    async with isolated_stack(stack.settings, "hardened", ROOT / "tests" / "data" / "one-rep.yaml",
-                              datetime.now(UTC)) as iso:
-        env = {"HANDOFF_DATABASE_URL": iso.settings.database_url, "HANDOFF_KAFKA_BOOTSTRAP": iso.bootstrap,
-               "HANDOFF_TOPIC_PREFIX": iso.settings.topic_prefix, "HANDOFF_ADMIN_KEY": TEST_ADMIN_KEY,
-               "HANDOFF_OUTBOX_IDLE_WAIT_S": "0.5", **PRODUCTION}
-        procs = [start_service(name, env, ROOT / ".run" / "test-logs") for name in ("scorer", "router")]
-        try:
-            for proc in procs:
-                await wait_ready(proc)
-            iso.scorer_url, iso.router_url = procs[0].url, procs[1].url
-            yield iso
-        finally:
-            for proc in procs:
-                proc.terminate()
+    async with isolated_services(stack.settings, "hardened", PRODUCTION, datetime.now(UTC)) as iso:
+        yield iso
 
 
 def _from(address: str) -> dict[str, str]:

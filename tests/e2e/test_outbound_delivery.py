@@ -13,10 +13,10 @@ import orjson
 import pytest
 
 from tests.support.events import engagement, unique_email
-from tests.support.isolated import isolated_stack
+from tests.support.isolated import isolated_services
 from tests.support.kafka import wait_for
 from tests.support.receiver import STALL, Receiver
-from tests.support.stack import ROOT, TEST_ADMIN_KEY, start_service, wait_ready
+from tests.support.stack import TEST_ADMIN_KEY
 
 AUTH = {"Authorization": f"Bearer {TEST_ADMIN_KEY}"}
 TIMEOUT_S, MAX_ATTEMPTS, BACKOFF_CAP_S, POLL_S = 1.0, 4, 1.0, 0.2
@@ -32,20 +32,8 @@ QUIET_S = BACKOFF_CAP_S + POLL_S + TIMEOUT_S + 1  # longer than any retry could 
 @pytest.fixture(scope="module")
 async def world(stack):
     """Scorer and router processes on a database and topics of their own, with small delivery timings."""
-    async with isolated_stack(stack.settings, "outbound", ROOT / "tests" / "data" / "one-rep.yaml",
-                              datetime.now(UTC)) as iso:
-        env = {"HANDOFF_DATABASE_URL": iso.settings.database_url, "HANDOFF_KAFKA_BOOTSTRAP": iso.bootstrap,
-               "HANDOFF_TOPIC_PREFIX": iso.settings.topic_prefix, "HANDOFF_ADMIN_KEY": TEST_ADMIN_KEY,
-               "HANDOFF_OUTBOX_IDLE_WAIT_S": "0.5", **DELIVERY_ENV}
-        procs = [start_service(name, env, ROOT / ".run" / "test-logs") for name in ("scorer", "router")]
-        try:
-            for proc in procs:
-                await wait_ready(proc)
-            iso.scorer_url, iso.router_url = procs[0].url, procs[1].url
-            yield iso
-        finally:
-            for proc in procs:
-                proc.terminate()
+    async with isolated_services(stack.settings, "outbound", DELIVERY_ENV, datetime.now(UTC)) as iso:
+        yield iso
 
 
 @pytest.fixture

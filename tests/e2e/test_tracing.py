@@ -12,10 +12,10 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from schemas.topics import Topic
 from tests.support.events import engagement, unique_email
-from tests.support.isolated import isolated_stack
+from tests.support.isolated import isolated_services
 from tests.support.kafka import read_until, wait_for
 from tests.support.receiver import Receiver
-from tests.support.stack import ROOT, TEST_ADMIN_KEY, start_service, wait_ready
+from tests.support.stack import TEST_ADMIN_KEY
 
 AUTH = {"Authorization": f"Bearer {TEST_ADMIN_KEY}"}
 TRACE_ID = uuid.uuid4().hex
@@ -33,22 +33,10 @@ async def collector():
 @pytest.fixture(scope="module")
 async def world(stack, collector):
     """Scorer and router of their own, exporting spans to `collector`, delivering to localhost."""
-    async with isolated_stack(stack.settings, "tracing", ROOT / "tests" / "data" / "one-rep.yaml",
-                              datetime.now(UTC)) as iso:
-        env = {"HANDOFF_DATABASE_URL": iso.settings.database_url, "HANDOFF_KAFKA_BOOTSTRAP": iso.bootstrap,
-               "HANDOFF_TOPIC_PREFIX": iso.settings.topic_prefix, "HANDOFF_ADMIN_KEY": TEST_ADMIN_KEY,
-               "HANDOFF_OUTBOX_IDLE_WAIT_S": "0.5", "HANDOFF_DELIVERY_ALLOW_HTTP_LOCALHOST": "true",
-               "HANDOFF_DELIVERY_POLL_S": "0.2",
-               "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url(""), "OTEL_BSP_SCHEDULE_DELAY": "200"}
-        procs = [start_service(name, env, ROOT / ".run" / "test-logs") for name in ("scorer", "router")]
-        try:
-            for proc in procs:
-                await wait_ready(proc)
-            iso.scorer_url, iso.router_url = procs[0].url, procs[1].url
-            yield iso
-        finally:
-            for proc in procs:
-                proc.terminate()
+    env = {"HANDOFF_DELIVERY_ALLOW_HTTP_LOCALHOST": "true", "HANDOFF_DELIVERY_POLL_S": "0.2",
+           "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url(""), "OTEL_BSP_SCHEDULE_DELAY": "200"}
+    async with isolated_services(stack.settings, "tracing", env, datetime.now(UTC)) as iso:
+        yield iso
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from services.scorer.config import ScorerSettings
 from services.shared.config import Settings
 from services.shared.db import init_connection
 from services.shared.kafka import all_topic_names, ensure_topics
-from tests.support.stack import ROOT, TEST_ADMIN_KEY, recreate_database, with_database
+from tests.support.stack import ROOT, TEST_ADMIN_KEY, recreate_database, start_service, wait_ready, with_database
 
 EXAMPLE_AGREEMENT = ROOT / "deploy" / "agreements" / "example.yaml"
 
@@ -110,6 +110,26 @@ async def isolated_stack(base: Settings, name: str, reps: Path, start: datetime,
         yield Isolated(settings, ManualClock(start))
     finally:
         await drop_topics(settings)
+
+
+@asynccontextmanager
+async def isolated_services(base: Settings, name: str, env: dict[str, str], start: datetime,
+                            reps: Path = ROOT / "tests" / "data" / "one-rep.yaml") -> AsyncIterator[Isolated]:
+    """`isolated_stack` with a scorer and a router process of its own (`handoff serve`), started with
+    `env` over the world's settings; their URLs on the world as `scorer_url` and `router_url`."""
+    async with isolated_stack(base, name, reps, start) as iso:
+        full = {"HANDOFF_DATABASE_URL": iso.settings.database_url, "HANDOFF_KAFKA_BOOTSTRAP": iso.bootstrap,
+                "HANDOFF_TOPIC_PREFIX": iso.settings.topic_prefix, "HANDOFF_ADMIN_KEY": TEST_ADMIN_KEY,
+                "HANDOFF_OUTBOX_IDLE_WAIT_S": "0.5", **env}
+        procs = [start_service(service, full, ROOT / ".run" / "test-logs") for service in ("scorer", "router")]
+        try:
+            for proc in procs:
+                await wait_ready(proc)
+            iso.scorer_url, iso.router_url = procs[0].url, procs[1].url
+            yield iso
+        finally:
+            for proc in procs:
+                proc.terminate()
 
 
 async def drop_topics(settings: Settings) -> None:
