@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.responses import ORJSONResponse
 from fastapi.telemetry import TelemetryConfig
 
 from services.shared.auth import KeyRing
@@ -16,6 +15,7 @@ from services.shared.errors import install_error_handlers, refuse_nul_characters
 from services.shared.health import health_router, make_registry
 from services.shared.keys_api import keys_router
 from services.shared.limiter import FailureLimiter
+from services.shared.responses import JsonResponse
 from services.shared.runtime import ConsumerSpec, Runtime
 from services.shared.state import Clock, ServiceState, utc_now
 
@@ -65,7 +65,7 @@ def create_service_app(
             await runtime.stop()
 
     docs = settings.docs_enabled  # off by default: the API's map is for people who run it
-    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan, default_response_class=ORJSONResponse,
+    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan, default_response_class=JsonResponse,
                   dependencies=[Depends(refuse_nul_characters)], telemetry=NO_OPENTELEMETRY,
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   openapi_url="/openapi.json" if docs else None)

@@ -6,9 +6,10 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.shared.responses import JsonResponse
 
 
 class FieldError(BaseModel):
@@ -59,12 +60,12 @@ def field_errors(exc: ValidationError | RequestValidationError, prefix: str = ""
 
 
 def error_response(status: int, code: str, message: str, fields: list[FieldError] | None = None,
-                   headers: Mapping[str, str] | None = None) -> ORJSONResponse:
+                   headers: Mapping[str, str] | None = None) -> JsonResponse:
     body = ErrorResponse(error=ErrorBody(code=code, message=message, fields=fields or []))
-    return ORJSONResponse(body.model_dump(), status_code=status, headers=headers)
+    return JsonResponse(body.model_dump(), status_code=status, headers=headers)
 
 
-def api_error_response(exc: ApiError) -> ORJSONResponse:
+def api_error_response(exc: ApiError) -> JsonResponse:
     """An ApiError in the one JSON shape, with its headers."""
     return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
 
@@ -80,21 +81,21 @@ def install_error_handlers(app: FastAPI) -> None:
     """Renders every error, ours and the framework's, in the one JSON shape."""
 
     @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> ORJSONResponse:
+    async def _api_error(_: Request, exc: ApiError) -> JsonResponse:
         return api_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+    async def _validation(_: Request, exc: RequestValidationError) -> JsonResponse:
         return error_response(422, "invalid", "the request does not match the schema", field_errors(exc))
 
     @app.exception_handler(asyncpg.DataError)
-    async def _unstorable(_: Request, exc: asyncpg.DataError) -> ORJSONResponse:
+    async def _unstorable(_: Request, exc: asyncpg.DataError) -> JsonResponse:
         # A value PostgreSQL cannot hold (a NUL character, a number out of range) is the client's
         # input, not a server fault; which field it was is named by the checks before the SQL.
         return error_response(422, "invalid", f"a value cannot be stored: {str(exc).splitlines()[0]}")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+    async def _http(_: Request, exc: StarletteHTTPException) -> JsonResponse:
         detail: Any = exc.detail
         code = _STATUS_CODES.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(detail), headers=exc.headers)

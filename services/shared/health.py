@@ -4,10 +4,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import ORJSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from services.shared.responses import JsonResponse
 from services.shared.runtime import Runtime
 from services.shared.state import service_state
 
@@ -61,11 +61,11 @@ def health_router(*, metrics: bool) -> APIRouter:
         return {"status": "ok", **service_state(request).describe()}
 
     @router.get("/readyz")
-    async def readyz(request: Request) -> ORJSONResponse:
+    async def readyz(request: Request) -> JsonResponse:
         """Readiness: database, Kafka and partition assignment."""
         checks = await service_state(request).runtime.readiness()
         ok = all(v == "ok" for v in checks.values())
-        return ORJSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
+        return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks},
                               status_code=200 if ok else 503)
 
     async def prometheus(request: Request) -> Response:

@@ -3,7 +3,6 @@
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel, TypeAdapter
 
 from schemas.events import CrmActivityRecorded
@@ -18,6 +17,7 @@ from services.shared.body import media_type, parse_json, read_limited, validate_
 from services.shared.deps import NowDep, PoolDep, ProducerDep
 from services.shared.errors import ApiError, FieldError, error_responses
 from services.shared.producing import encoded_records, produce_acked
+from services.shared.responses import JsonResponse
 
 _ACTIVITY = TypeAdapter(CrmActivityRecorded)
 MAX_BATCH = 500
@@ -48,7 +48,7 @@ def crm_router() -> APIRouter:
         dependencies=[Depends(require_role("sales", "ops"))],
     )
     async def post_activities(request: Request, pool: PoolDep, producer: ProducerDep, settings: RouterSettingsDep,
-                              active: AgreementDep, now: NowDep) -> ORJSONResponse:
+                              active: AgreementDep, now: NowDep) -> JsonResponse:
         """Records one CRM activity or a JSON array of them; 202 once they are durable in Kafka."""
         content_type = media_type(request)
         if content_type != "application/json":
@@ -86,7 +86,7 @@ def crm_router() -> APIRouter:
         await produce_acked(producer, settings.topic(Topic.CRM_ACTIVITY), to_send)
         body = ActivitiesAccepted(accepted=len(fresh), ids=[a.activity_id for a in fresh],
                                   duplicates=[a.activity_id for a in duplicates])
-        return ORJSONResponse(body.model_dump(), status_code=202)
+        return JsonResponse(body.model_dump(), status_code=202)
 
     return router
 

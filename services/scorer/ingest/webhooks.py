@@ -14,7 +14,6 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Request
-from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel, Field
 
 from services.scorer.config import ScorerSettings, ScorerSettingsDep
@@ -32,6 +31,7 @@ from services.shared.config import Settings
 from services.shared.deps import NowDep, PoolDep, ProducerDep, SettingsDep
 from services.shared.edge import edge
 from services.shared.errors import ApiError, error_responses
+from services.shared.responses import JsonResponse
 
 Mapper = Callable[[Any, datetime], Mapped]
 SentAt = Callable[[Any], datetime | None]
@@ -79,18 +79,18 @@ def mapped_body(body: Any, mapper: Mapper, settings: Settings, now: datetime) ->
     return mapped
 
 
-async def produced(producer: AIOKafkaProducer, settings: Settings, mapped: Mapped) -> ORJSONResponse:
+async def produced(producer: AIOKafkaProducer, settings: Settings, mapped: Mapped) -> JsonResponse:
     """Produces what the body became and answers 202 once Kafka has it."""
     if mapped.events:
         await publish_engagement(producer, settings, mapped.events)
     answer = WebhookAccepted(accepted=len(mapped.events), ignored=len(mapped.skipped),
                              ids=[e.id for e in mapped.events],
                              skipped=[SkippedItem(item=s.item, reason=s.reason) for s in mapped.skipped])
-    return ORJSONResponse(answer.model_dump(), status_code=202)
+    return JsonResponse(answer.model_dump(), status_code=202)
 
 
 async def accept_once(db: asyncpg.Pool, producer: AIOKafkaProducer, settings: ScorerSettings, raw: bytes,
-                      source: str, sent_at: SentAt, mapper: Mapper, now: datetime) -> ORJSONResponse:
+                      source: str, sent_at: SentAt, mapper: Mapper, now: datetime) -> JsonResponse:
     """For a tool that signs its body only: refused when the body's time is outside the source's
     tolerance, answered as a duplicate when the same body was taken within it."""
     body = parse_json(raw)
@@ -102,7 +102,7 @@ async def accept_once(db: asyncpg.Pool, producer: AIOKafkaProducer, settings: Sc
     guard = ReplayGuard(db)
     if await guard.seen(source, raw, tolerance):
         duplicate = WebhookAccepted(accepted=0, ignored=0, ids=[], skipped=[], duplicate=True)
-        return ORJSONResponse(duplicate.model_dump(), status_code=202)
+        return JsonResponse(duplicate.model_dump(), status_code=202)
     answer = await produced(producer, settings, mapped)
     await guard.taken(source, raw, tolerance)  # after the ack: a request that failed may come again
     return answer
@@ -114,7 +114,7 @@ def webhooks_router(mappings: Mappings) -> APIRouter:
     @router.post("/mautic", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
                  openapi_extra=SIGNED)
     async def mautic(request: Request, producer: ProducerDep, settings: ScorerSettingsDep,
-                     db: PoolDep, now: NowDep) -> ORJSONResponse:
+                     db: PoolDep, now: NowDep) -> JsonResponse:
         """Mautic webhooks, several event types in one body; `Webhook-Signature` (HANDOFF_MAUTIC_SECRET)."""
         secret, raw = await signed_body(request, settings, "mautic_secret")
         verified(request, verify_mautic, secret, raw, request.headers.get("webhook-signature"))
@@ -124,7 +124,7 @@ def webhooks_router(mappings: Mappings) -> APIRouter:
     @router.post("/hubspot", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
                  openapi_extra=SIGNED)
     async def hubspot(request: Request, producer: ProducerDep, settings: SettingsDep,
-                      now: NowDep) -> ORJSONResponse:
+                      now: NowDep) -> JsonResponse:
         """HubSpot contact events (a JSON array); signature v3 (HANDOFF_HUBSPOT_CLIENT_SECRET), 5 minutes."""
         secret, raw = await signed_body(request, settings, "hubspot_client_secret")
         verified(request, verify_hubspot, secret, request.method, signed_uri(request, settings), raw,
@@ -136,7 +136,7 @@ def webhooks_router(mappings: Mappings) -> APIRouter:
     @router.post("/segment", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
                  openapi_extra=SIGNED)
     async def segment(request: Request, producer: ProducerDep, settings: ScorerSettingsDep,
-                      db: PoolDep, now: NowDep) -> ORJSONResponse:
+                      db: PoolDep, now: NowDep) -> JsonResponse:
         """Segment spec calls (also RudderStack), one or `{"batch": [...]}`; `X-Signature` (HANDOFF_SEGMENT_SECRET)."""
         secret, raw = await signed_body(request, settings, "segment_secret")
         verified(request, verify_segment, secret, raw, request.headers.get("x-signature"))
