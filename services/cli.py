@@ -676,7 +676,7 @@ def urls() -> None:
 
 
 @app.command()
-def demo(leads: int = typer.Option(360, min=10, max=5000, help="How many leads the week brings"),
+def demo(leads: int = typer.Option(1200, min=10, max=5000, help="How many leads the week brings"),
          seed: int = typer.Option(None, help="Random seed, for the same week again")) -> None:
     """Seeds a synthetic week (reps, engagement, CRM outcomes) through the running services' APIs."""
     import httpx

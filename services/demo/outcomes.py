@@ -2,10 +2,14 @@
 
 Campaigns differ on purpose, so the feedback loop has something to say: the benchmark report brings
 many leads without a project, partner referrals are often customers already, G2 comparisons convert.
+Wins depend on the lead, so a suggestion (`handoff agreement suggest`) has something to learn:
+fintech and SaaS companies of 50-999 people win far more often than the rest.
 """
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from services.demo.cast import DEFAULT_TOUCH_RATE, TOUCH_RATE
 
@@ -19,7 +23,8 @@ REJECTIONS: dict[str | None, tuple[float, dict[str, int]]] = {
     "partner-referrals": (0.3, {"already a customer": 7, "competitor or partner": 3}),
     "trial-nurture": (0.15, {"no budget": 6, "no project or timing": 4}),
 }
-DECIDED, CONVERTED, WON, LOST = 0.85, 0.5, 0.45, 0.25
+DECIDED, CONVERTED, CLOSED = 0.9, 0.85, 0.95  # most handed-over leads reach an outcome within the week
+WON_BASE, WON_MAX = 0.2, 0.85  # the share of closed deals won, before and after the lead's own traits
 TOUCH_KINDS = {"call": 50, "email": 35, "meeting": 15}
 
 
@@ -43,8 +48,21 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def plan(rng: random.Random, lead_key: str, rep_id: str, campaign: str | None, reasons: list[str]) -> Plan:
-    """The steps for one lead: whether its rep touches it, decides, converts and closes; reasons from `reasons`."""
+def win_rate(attributes: Mapping[str, Any]) -> float:
+    """The share of a lead's closed deals that are won: the demo's planted truth, for suggestions to find."""
+    rate = WON_BASE
+    if attributes.get("industry") in ("fintech", "saas"):
+        rate *= 2.5
+    employees = attributes.get("employees")
+    if isinstance(employees, int) and 50 <= employees < 1000:
+        rate *= 2
+    return min(rate, WON_MAX)
+
+
+def plan(rng: random.Random, lead_key: str, rep_id: str, campaign: str | None, reasons: list[str],
+         attributes: Mapping[str, Any] | None = None) -> Plan:
+    """The steps for one lead: whether its rep touches it, decides, converts and closes (won as often
+    as `win_rate` of its `attributes` says); reasons from `reasons`."""
     if rng.random() >= TOUCH_RATE.get(rep_id, DEFAULT_TOUCH_RATE):
         return Plan(lead_key)
     touch = _weighted(rng, TOUCH_KINDS)
@@ -56,6 +74,7 @@ def plan(rng: random.Random, lead_key: str, rep_id: str, campaign: str | None, r
         return Plan(lead_key, touch, "rejected", reason if reason in reasons else (reasons[0] if reasons else None))
     if rng.random() >= CONVERTED:
         return Plan(lead_key, touch, "accepted")
-    roll = rng.random()
-    closed = "won" if roll < WON else ("lost" if roll < WON + LOST else None)
+    if rng.random() >= CLOSED:
+        return Plan(lead_key, touch, "accepted", converted=True)
+    closed = "won" if rng.random() < win_rate(attributes or {}) else "lost"
     return Plan(lead_key, touch, "accepted", converted=True, closed=closed)

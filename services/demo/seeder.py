@@ -127,7 +127,11 @@ async def _each(items: Iterable[T], work: Callable[[T], Awaitable[R]]) -> list[R
     return await asyncio.gather(*(one(i) for i in items))
 
 
-async def seed_demo(scorer_url: str, router_url: str, key: str, *, leads: int = 360, seed: int | None = None,
+# Enough handed-over leads for a suggestion's minimum of known outcomes (about 250 of 1,200).
+DEMO_LEADS = 1200
+
+
+async def seed_demo(scorer_url: str, router_url: str, key: str, *, leads: int = DEMO_LEADS, seed: int | None = None,
                     timeout_s: float = 120, say: Say = print) -> Counter[str]:
     """Seeds the demo week; returns what it did, counted."""
     headers, tag = {"Authorization": f"Bearer {key}"}, uuid.uuid4().hex[:6]
@@ -150,8 +154,8 @@ async def seed_demo(scorer_url: str, router_url: str, key: str, *, leads: int = 
         done.update(Counter(kind for kind, _ in filter(None, handed.values())), leads=leads)
         # An assignment always names its rep (router.assignments.rep_id is NOT NULL).
         reps_of = {k: cast(str, v[1]) for k, v in handed.items() if v and v[0] == "assigned"}
-        campaign = {p.email: p.campaign for p in people}
-        plans = [plan(rng, k, rep, campaign[k], reasons) for k, rep in reps_of.items()]
+        by_email = {p.email: p for p in people}
+        plans = [plan(rng, k, rep, by_email[k].campaign, reasons, by_email[k].attributes) for k, rep in reps_of.items()]
         say(f"handoff: {done['assigned']} leads routed, {done['overflow']} in overflow; the CRM reports back")
         await _crm(router, plans, reps_of, tag)
         landed = await _each([p for p in plans if p.steps()], lambda p: _applied(router, p, deadline))

@@ -4,12 +4,13 @@ import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from pydantic import TypeAdapter
 
 from schemas.messages import EngagementEvent
 from services.demo.cast import pools, reps, rules
 from services.demo.leads import cloud_events, demo_leads
-from services.demo.outcomes import plan
+from services.demo.outcomes import plan, win_rate
 from services.router.routing.domain.rules import RuleSet
 from services.router.salesops.models import PoolIn, RepIn
 
@@ -68,3 +69,24 @@ def test_a_reason_the_agreement_does_not_list_is_replaced_by_one_it_does():
     rng = random.Random(2)
     plans = [plan(rng, f"l{i}", "demo-lena", "partner-referrals", ["no budget"]) for i in range(200)]
     assert {p.reason for p in plans if p.decision == "rejected"} == {"no budget"}
+
+
+def test_fintech_and_saas_companies_of_50_to_999_people_win_far_more_often():
+    planted = win_rate({"industry": "fintech", "employees": 200})
+    plain = win_rate({"industry": "retail", "employees": 5000})
+    assert planted > 4 * plain
+    assert win_rate({"industry": "saas", "employees": 3000}) == pytest.approx(2.5 * win_rate({}))
+
+
+def test_the_demos_sales_outcomes_follow_the_leads_traits():
+    rng = random.Random(8)
+    strong = [plan(rng, f"s{i}", "demo-lena", None, REASONS, {"industry": "fintech", "employees": 300})
+              for i in range(400)]
+    weak = [plan(rng, f"w{i}", "demo-lena", None, REASONS, {"industry": "retail", "employees": 5000})
+            for i in range(400)]
+
+    def won_share(plans):
+        closed = [p.closed for p in plans if p.closed]
+        return closed.count("won") / len(closed)
+
+    assert won_share(strong) > 0.7 > 0.3 > won_share(weak)
