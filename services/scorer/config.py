@@ -23,10 +23,12 @@ class ScorerSettings(Settings):
     engagement_retention_days: int = Field(default=400, description="Raw history kept for backtests")
     agreement_poll_s: float = 5.0
     # Inbound webhooks (docs/integrations.md, "Inbound webhooks"): unset, that adapter answers 503.
-    mautic_secret: SecretStr | None = Field(default=None, description="Mautic webhook secret (Webhook-Signature)")
-    hubspot_client_secret: SecretStr | None = Field(default=None, description="HubSpot app client secret (v3)")
-    segment_secret: SecretStr | None = Field(default=None, description="Segment webhook shared secret (X-Signature)")
-    webhook_secret: SecretStr | None = Field(default=None, description="whsec_ secret for signed POST /v1/events")
+    # Each inbound secret may list several, comma-separated, newest first: a request signed with any
+    # of them is taken, so a tool switches to a new secret without a gap (then drop the old one).
+    mautic_secret: SecretStr | None = Field(default=None, description="Mautic webhook secret(s) (Webhook-Signature)")
+    hubspot_client_secret: SecretStr | None = Field(default=None, description="HubSpot app client secret(s) (v3)")
+    segment_secret: SecretStr | None = Field(default=None, description="Segment shared secret(s) (X-Signature)")
+    webhook_secret: SecretStr | None = Field(default=None, description="whsec_ secret(s) for signed POST /v1/events")
     mautic_replay_tolerance_s: float = Field(
         default=3600, gt=0, description="How old a Mautic request's newest `timestamp` may be (a queued batch"
                                         " waits for Mautic's cron) and how long its body is remembered as taken")

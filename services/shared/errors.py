@@ -59,9 +59,16 @@ def field_errors(exc: ValidationError | RequestValidationError, prefix: str = ""
     return out
 
 
+RETRY_AFTER_S = "1"  # a 503 or 429 that names no wait of its own: try again in a second
+
+
 def error_response(status: int, code: str, message: str, fields: list[FieldError] | None = None,
                    headers: Mapping[str, str] | None = None) -> JsonResponse:
+    """The one JSON error shape; every 503 and 429 says when to come back (`Retry-After`), so a
+    client backs off instead of hammering."""
     body = ErrorResponse(error=ErrorBody(code=code, message=message, fields=fields or []))
+    if status in (429, 503) and not any(k.lower() == "retry-after" for k in (headers or {})):
+        headers = {**(headers or {}), "Retry-After": RETRY_AFTER_S}
     return JsonResponse(body.model_dump(), status_code=status, headers=headers)
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from services.shared.errors import RETRY_AFTER_S
 from services.shared.responses import JsonResponse
 from services.shared.runtime import Runtime
 from services.shared.state import service_state
@@ -66,7 +67,7 @@ def health_router(*, metrics: bool) -> APIRouter:
         checks = await service_state(request).runtime.readiness()
         ok = all(v == "ok" for v in checks.values())
         return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks},
-                              status_code=200 if ok else 503)
+                            status_code=200 if ok else 503, headers=None if ok else {"Retry-After": RETRY_AFTER_S})
 
     async def prometheus(request: Request) -> Response:
         """Prometheus metrics."""

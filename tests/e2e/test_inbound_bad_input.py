@@ -125,5 +125,6 @@ async def test_a_source_without_a_configured_secret_is_503_naming_the_setting(st
     headers = adapter.sign(f"http://in-process{adapter.path}", body)
     response = await client.post(adapter.path, content=body, headers=headers)
     assert (response.status_code, response.json()["error"]["code"]) == (503, "not_configured")
+    assert response.headers["retry-after"] == "1"  # every 503 says when to come back
     assert f"HANDOFF_{adapter.secret.upper()} is not set" in response.json()["error"]["message"]
     assert await end_offsets(stack.bootstrap, topic) == before

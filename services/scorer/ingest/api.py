@@ -15,7 +15,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from schemas.bounds import arrival_context
 from schemas.messages import EngagementEvent
-from services.scorer.ingest.inbound import configured_secret, publish_engagement, verified
+from services.scorer.ingest.inbound import configured_secrets, publish_engagement, verified
 from services.scorer.integrations.signatures import STANDARD_HEADERS, standard_webhook, verify_standard
 from services.shared.auth import Principal, require_role
 from services.shared.body import media_type, parse_json, read_limited, validate_items
@@ -49,16 +49,16 @@ async def _caller(request: Request, settings: Settings) -> Principal | None:
     # ASGI header names arrive lower-cased: one pass over them, not one Headers scan per name.
     if _SIGNED_BY.isdisjoint(name for name, _ in request.scope["headers"]):
         return await _KEYED(request)
-    configured_secret(settings, "webhook_secret")  # 503 before anything is read
+    configured_secrets(settings, "webhook_secret")  # 503 before anything is read
     return None
 
 
-def _verify_signed(request: Request, raw: bytes, secret: str) -> None:
+def _verify_signed(request: Request, raw: bytes, secrets: list[str]) -> None:
     try:
-        webhook = standard_webhook(secret)
+        webhooks = [standard_webhook(secret) for secret in secrets]
     except ValueError as exc:
         raise ApiError(503, "not_configured", f"HANDOFF_WEBHOOK_SECRET is {exc}") from exc
-    verified(request, verify_standard, webhook, raw, request.headers, datetime.now(UTC))
+    verified(request, verify_standard, webhooks, raw, request.headers, datetime.now(UTC))
 
 
 async def post_events(request: Request) -> Response:
@@ -80,7 +80,7 @@ async def post_events(request: Request) -> Response:
                        " or a binary-mode CloudEvent (ce-* headers, JSON data)")
     raw = await read_limited(request, settings.max_body_bytes)
     if caller is None:
-        _verify_signed(request, raw, configured_secret(settings, "webhook_secret"))
+        _verify_signed(request, raw, configured_secrets(settings, "webhook_secret"))
     body = parse_json(raw)
     if binary is not None:
         body, is_batch = {**binary, "data": body}, False

@@ -20,14 +20,16 @@ from services.shared.state import service_state
 from services.shared.tracing import caused, context_of, hop, stamped
 
 
-def configured_secret(settings: Settings, name: str) -> str:
-    """The value of the secret setting `name`, or 503 naming the variable that turns the source on."""
+def configured_secrets(settings: Settings, name: str) -> list[str]:
+    """The secrets of the setting `name`, newest first (comma-separated: while a tool switches to a
+    new secret, both are taken), or 503 naming the variable that turns the source on."""
     secret: SecretStr | None = getattr(settings, name, None)  # a secret setting of the service's own
-    if secret is None or not secret.get_secret_value():
+    secrets = [s.strip() for s in secret.get_secret_value().split(",") if s.strip()] if secret else []
+    if not secrets:
         raise ApiError(503, "not_configured",
                        f"HANDOFF_{name.upper()} is not set: requests from this source cannot be verified, "
                        "so they are refused until it is")
-    return secret.get_secret_value()
+    return secrets
 
 
 def require_json(request: Request) -> None:
@@ -37,14 +39,19 @@ def require_json(request: Request) -> None:
         raise ApiError(415, "unsupported_media_type", "send application/json")
 
 
-def verified(request: Request, check: Callable[..., None], *args: Any) -> None:
-    """Runs a signature check; a failure is 401, counted against the caller's address (the edge
-    refuses it with 429 after too many)."""
-    try:
-        check(*args)
-    except SignatureError as exc:
-        service_state(request).keys.record_failure(client_address(request))
-        raise ApiError(401, "unauthorized", str(exc)) from exc
+def verified(request: Request, check: Callable[..., None], secrets: Sequence[Any], *args: Any) -> None:
+    """Runs a signature check with each of `secrets` (newest first) until one passes; when none
+    does, 401 with the newest one's reason, counted against the caller's address (the edge refuses
+    it with 429 after too many)."""
+    first: SignatureError | None = None
+    for secret in secrets:
+        try:
+            check(secret, *args)
+            return
+        except SignatureError as exc:
+            first = first or exc
+    service_state(request).keys.record_failure(client_address(request))
+    raise ApiError(401, "unauthorized", str(first or "no secret to verify with"))
 
 
 def _lead_key(event: EngagementEvent) -> str:

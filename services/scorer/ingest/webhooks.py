@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from services.scorer.config import ScorerSettings, ScorerSettingsDep
-from services.scorer.ingest.inbound import configured_secret, publish_engagement, require_json, verified
+from services.scorer.ingest.inbound import configured_secrets, publish_engagement, require_json, verified
 from services.scorer.ingest.replays import ReplayGuard
 from services.scorer.integrations.common import EmptyBatch, MalformedBody, Mapped
 from services.scorer.integrations.freshness import mautic_sent_at, segment_sent_at, staleness
@@ -52,11 +52,11 @@ class WebhookAccepted(BaseModel):
     skipped: list[SkippedItem] = Field(description="Why each ignored item was left out")
 
 
-async def signed_body(request: Request, settings: Settings, secret_name: str) -> tuple[str, bytes]:
-    """The source's secret and the raw body, after the checks that need no signature."""
-    secret = configured_secret(settings, secret_name)
+async def signed_body(request: Request, settings: Settings, secret_name: str) -> tuple[list[str], bytes]:
+    """The source's secrets (newest first) and the raw body, after the checks that need no signature."""
+    secrets = configured_secrets(settings, secret_name)
     require_json(request)
-    return secret, await read_limited(request, settings.max_body_bytes)
+    return secrets, await read_limited(request, settings.max_body_bytes)
 
 
 def signed_uri(request: Request, settings: Settings) -> str:
@@ -116,8 +116,8 @@ def webhooks_router(mappings: Mappings) -> APIRouter:
     async def mautic(request: Request, producer: ProducerDep, settings: ScorerSettingsDep,
                      db: PoolDep, now: NowDep) -> JsonResponse:
         """Mautic webhooks, several event types in one body; `Webhook-Signature` (HANDOFF_MAUTIC_SECRET)."""
-        secret, raw = await signed_body(request, settings, "mautic_secret")
-        verified(request, verify_mautic, secret, raw, request.headers.get("webhook-signature"))
+        secrets, raw = await signed_body(request, settings, "mautic_secret")
+        verified(request, verify_mautic, secrets, raw, request.headers.get("webhook-signature"))
         return await accept_once(db, producer, settings, raw, "mautic", mautic_sent_at,
                                  lambda body, at: map_mautic(body, mappings.mautic, at), now)
 
@@ -126,8 +126,8 @@ def webhooks_router(mappings: Mappings) -> APIRouter:
     async def hubspot(request: Request, producer: ProducerDep, settings: SettingsDep,
                       now: NowDep) -> JsonResponse:
         """HubSpot contact events (a JSON array); signature v3 (HANDOFF_HUBSPOT_CLIENT_SECRET), 5 minutes."""
-        secret, raw = await signed_body(request, settings, "hubspot_client_secret")
-        verified(request, verify_hubspot, secret, request.method, signed_uri(request, settings), raw,
+        secrets, raw = await signed_body(request, settings, "hubspot_client_secret")
+        verified(request, verify_hubspot, secrets, request.method, signed_uri(request, settings), raw,
                  request.headers.get("x-hubspot-signature-v3"), request.headers.get("x-hubspot-request-timestamp"),
                  datetime.now(UTC))
         mapped = mapped_body(parse_json(raw), lambda body, at: map_hubspot(body, mappings.hubspot, at), settings, now)
@@ -138,8 +138,8 @@ def webhooks_router(mappings: Mappings) -> APIRouter:
     async def segment(request: Request, producer: ProducerDep, settings: ScorerSettingsDep,
                       db: PoolDep, now: NowDep) -> JsonResponse:
         """Segment spec calls (also RudderStack), one or `{"batch": [...]}`; `X-Signature` (HANDOFF_SEGMENT_SECRET)."""
-        secret, raw = await signed_body(request, settings, "segment_secret")
-        verified(request, verify_segment, secret, raw, request.headers.get("x-signature"))
+        secrets, raw = await signed_body(request, settings, "segment_secret")
+        verified(request, verify_segment, secrets, raw, request.headers.get("x-signature"))
         return await accept_once(db, producer, settings, raw, "segment", segment_sent_at,
                                  lambda body, at: map_segment(body, mappings.segment, at), now)
 
