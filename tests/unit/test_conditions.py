@@ -1,9 +1,16 @@
-import time
+import re
 
 import pytest
 from pydantic import ValidationError
 
-from services.shared.conditions import MAX_MATCHED_LENGTH, MAX_PATTERN_LENGTH, Condition, check_regex, evaluate
+from services.shared.conditions import (
+    MAX_MATCHED_LENGTH,
+    MAX_PATTERN_LENGTH,
+    Condition,
+    check_regex,
+    compiled,
+    evaluate,
+)
 
 
 def _c(**kw) -> Condition:
@@ -39,12 +46,14 @@ def test_regex_searches_the_value():
 
 
 @pytest.mark.parametrize("pattern", [r"(a+)+$", r"(a*)*b", r"(\w+\s?)*$", r"(a|a)*$", r"(a|aa)+$", r"(.*a){12}"])
-def test_a_pattern_that_backtracks_exponentially_elsewhere_matches_in_linear_time(pattern):
+def test_a_pattern_that_backtracks_exponentially_elsewhere_is_run_by_the_linear_time_engine(pattern):
+    # RE2 guarantees time linear in the input; its speed is not asserted here.
+    assert type(compiled(pattern)).__module__.startswith("re2")
     cond = _c(field="title", regex=pattern)
-    started = time.perf_counter()
     for value in ("a" * MAX_MATCHED_LENGTH + "!", "a" * 5000):
-        evaluate(cond, {"title": value})
-    assert time.perf_counter() - started < 0.1
+        evaluate(cond, {"title": value})  # answers at all: a backtracking engine would not in a test's lifetime
+    short = "a" * 12 + "!"  # short enough for Python's backtracking engine: the oracle
+    assert evaluate(cond, {"title": short}).matched == (re.search(pattern, short) is not None)
 
 
 @pytest.mark.parametrize("pattern", [r"(a|aa)+\1", r"(?=a)b", r"(?<!a)b", r"(?P<x>a)(?P=x)"])

