@@ -84,6 +84,17 @@ class Delivery:
     event: CloudEvent
 
 
+def split_lanes(deliveries: list[Delivery], lanes: int) -> list[list[Delivery]]:
+    """The batch cut into at most `lanes` transactions to run side by side, by partition, so a
+    partition stays in one lane and keeps its order. A small batch stays whole: splitting it
+    costs more round trips than it overlaps."""
+    width = min(lanes, max(1, len(deliveries) // LANE_MIN_RECORDS))
+    split: dict[int, list[Delivery]] = {}
+    for delivery in deliveries:
+        split.setdefault(delivery.record.partition % width, []).append(delivery)
+    return list(split.values())
+
+
 @dataclass
 class LoopStats:
     """Counters the service exports as metrics."""
@@ -229,12 +240,8 @@ class ConsumerLoop:
                 continue
             deliveries.append(Delivery(record, event))
         if deliveries:
-            # A small batch stays whole: splitting it costs more round trips than it overlaps.
-            width = min(self._lanes, max(1, len(deliveries) // LANE_MIN_RECORDS))
-            lanes: dict[int, list[Delivery]] = {}
-            for delivery in deliveries:  # a partition stays in one lane: its order holds
-                lanes.setdefault(delivery.record.partition % width, []).append(delivery)
-            applied = await asyncio.gather(*(self._apply_batch(lane) for lane in lanes.values()))
+            lanes = split_lanes(deliveries, self._lanes)
+            applied = await asyncio.gather(*(self._apply_batch(lane) for lane in lanes))
             if not all(applied):
                 return  # stopping while infrastructure is down: leave offsets uncommitted
         self._pending.update({tp: recs[-1].offset + 1 for tp, recs in batch.items()})

@@ -96,6 +96,16 @@ def test_a_late_step_of_the_assignment_before_the_recycle_does_not_move_the_recy
     assert follow(recycled, _step("touched", hours=4), DEFAULTS) == recycled
 
 
+def test_a_first_touch_at_the_recycles_instant_arriving_after_it_leaves_the_lead_recycled():
+    recycled = follow(QUALIFIED, _step("recycled", hours=5), DEFAULTS)
+    assert follow(recycled, _step("touched", hours=5), DEFAULTS) == recycled
+
+
+def test_no_step_moves_a_recycled_lead_until_it_qualifies_again():
+    recycled = follow(QUALIFIED, _step("recycled", hours=5), DEFAULTS)
+    assert follow(recycled, _step("accepted", hours=6), DEFAULTS) == recycled
+
+
 def test_a_rejection_and_its_recycle_at_the_same_time_end_recycled():
     after = follow_all(QUALIFIED, [_step("rejected"), _step("recycled")], DEFAULTS)
     assert (after.lifecycle, after.recycle_count) == ("recycled", 1)

@@ -78,7 +78,11 @@ def follow(stage: LeadStage, step: LeadFollowup, policy: Recycle) -> LeadStage:
     target = STAGE_OF.get(step.status)
     if target is None or RANK[target] <= RANK.get(stage.lifecycle, 0):
         return stage
-    if stage.recycled_at is not None and _aware(step.occurred_at) < _aware(stage.recycled_at):
+    if stage.lifecycle == "recycled":
+        # In nurture no assignment is open: any step is a late one of the assignment the recycle ended
+        # (the rejection that recycled it also counted as the first touch, at the same instant).
+        return stage
+    if stage.recycled_at is not None and _aware(step.occurred_at) <= _aware(stage.recycled_at):
         return stage  # a late step of the assignment the recycle ended
     return replace(stage, lifecycle=target)
 
