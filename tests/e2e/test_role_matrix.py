@@ -78,7 +78,9 @@ ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
         ("GET", "/v1/subscriptions/{subscription_id}/deliveries"),
         ("GET", "/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}"),
         ("POST", "/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}/replay"),
-        ("POST", "/v1/subscriptions/{subscription_id}/replay"))},
+        ("POST", "/v1/subscriptions/{subscription_id}/replay"),
+        ("POST", "/v1/subscriptions/{subscription_id}/rotate-secret"),
+        ("DELETE", "/v1/subscriptions/{subscription_id}/previous-secret"))},
 }
 
 # The dashboard's HTML routes, left out of the OpenAPI document: reading takes a key of any role, through

@@ -2,6 +2,7 @@
 
 import asyncio
 import secrets
+from datetime import timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -16,12 +17,14 @@ from services.router.deliveries.models import (
     DeliveryOut,
     DeliveryStatus,
     Requeued,
+    SecretRotated,
+    SecretRotation,
     SubscriptionCreated,
     SubscriptionIn,
     SubscriptionOut,
     SubscriptionPatch,
 )
-from services.router.deliveries.sealing import secret_box
+from services.router.deliveries.sealing import SecretsUnavailable, secret_box
 from services.router.deliveries.signing import new_secret
 from services.router.deliveries.store import DeliveryRepository
 from services.router.deliveries.subscriptions import SubscriptionRepository
@@ -84,6 +87,40 @@ def subscriptions_router() -> APIRouter:
         async with db.acquire() as conn:
             saved = await SubscriptionRepository(conn).create(f"sub_{secrets.token_hex(8)}", body, box.seal(secret))
         return SubscriptionCreated(**saved.model_dump(), secret=secret)
+
+    @router.post("/v1/subscriptions/{subscription_id}/rotate-secret", response_model=SecretRotated,
+                 responses=error_responses(404, 409, 422, 503))
+    async def rotate_secret(subscription_id: SubscriptionId, db: PoolDep, settings: RouterSettingsDep,
+                            body: SecretRotation | None = None) -> SecretRotated:
+        """A new signing secret, shown only in this answer. Until `previous_secret_expires_at` every delivery
+        carries two signatures, by the new secret and the one it replaces, so the receiver can switch at any
+        moment of the overlap without rejecting a delivery."""
+        box = secret_box(settings.secrets_key)
+        if box is None:
+            raise ApiError(503, "not_configured", "HANDOFF_SECRETS_KEY is not set: secrets cannot be sealed")
+        overlap = timedelta(hours=(body or SecretRotation()).overlap_hours)
+        secret = new_secret()
+        try:
+            async with db.acquire() as conn:
+                saved = await SubscriptionRepository(conn).rotate(subscription_id, box.seal(secret), box.reseal,
+                                                                  wall_clock(), overlap)
+        except SecretsUnavailable as exc:
+            raise ApiError(409, "conflict", f"{exc}: it cannot sign during an overlap; rotate with overlap_hours 0",
+                           [FieldError(field="overlap_hours", message="must be 0 while the current secret"
+                                                                      " cannot be opened")]) from exc
+        if saved is None:
+            raise _not_found(subscription_id)
+        return SecretRotated(**saved.model_dump(), secret=secret)
+
+    @router.delete("/v1/subscriptions/{subscription_id}/previous-secret", response_model=SubscriptionOut,
+                   responses=error_responses(404))
+    async def end_secret_overlap(subscription_id: SubscriptionId, db: PoolDep) -> SubscriptionOut:
+        """Ends a rotation's overlap now: from the next attempt only the newest secret signs."""
+        async with db.acquire() as conn:
+            saved = await SubscriptionRepository(conn).end_overlap(subscription_id)
+        if saved is None:
+            raise _not_found(subscription_id)
+        return saved
 
     @router.get("/v1/subscriptions", response_model=list[SubscriptionOut])
     async def list_subscriptions(db: PoolDep, active: bool | None = None) -> list[SubscriptionOut]:

@@ -69,10 +69,32 @@ class SubscriptionOut(BaseModel):
     active: bool
     created_at: datetime
     updated_at: datetime
+    secret_rotated_at: datetime | None = Field(default=None, description="When the secret last rotated")
+    previous_secret_expires_at: datetime | None = Field(
+        default=None, description="Set during a rotation's overlap: until then deliveries carry a signature by the"
+                                  " previous secret too")
 
 
 class SubscriptionCreated(SubscriptionOut):
     secret: str = Field(description="The whsec_ signing secret; shown only in this answer")
+
+
+MAX_OVERLAP_HOURS = 720  # 30 days: long enough for any change window, short enough to end
+
+
+class SecretRotation(BaseModel):
+    """A new signing secret; the current one keeps signing beside it for `overlap_hours`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    overlap_hours: float = Field(
+        default=24, ge=0, le=MAX_OVERLAP_HOURS,
+        description="How long deliveries carry both signatures (0: the old secret stops signing at once). A rotation"
+                    " during an overlap ends the older secret's: only the two newest ever sign")
+
+
+class SecretRotated(SubscriptionCreated):
+    secret: str = Field(description="The new whsec_ signing secret; shown only in this answer")
 
 
 class AttemptOut(BaseModel):

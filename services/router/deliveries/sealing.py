@@ -39,7 +39,10 @@ class SecretBox:
         """The secret sealed under the first key (a plaintext secret sealed for the first time)."""
         if sealed.startswith(PLAINTEXT_PREFIX):
             return self.seal(sealed)
-        return self._fernet.rotate(sealed.encode()).decode()
+        try:
+            return self._fernet.rotate(sealed.encode()).decode()
+        except InvalidToken as exc:
+            raise SecretsUnavailable("no key of HANDOFF_SECRETS_KEY opens this subscription's secret") from exc
 
 
 def secret_box(key: SecretStr | None) -> SecretBox | None:
@@ -52,11 +55,13 @@ async def reseal_secrets(conn: asyncpg.Connection, box: SecretBox) -> int:
     rows changed. One transaction: a key that opens nothing stops it with nothing changed."""
     changed = 0
     async with conn.transaction():
-        rows = await conn.fetch("SELECT subscription_id, secret FROM router.subscriptions FOR UPDATE")
+        rows = await conn.fetch(
+            "SELECT subscription_id, secret, previous_secret FROM router.subscriptions FOR UPDATE")
         for row in rows:
-            resealed = box.reseal(row["secret"])
-            await conn.execute("UPDATE router.subscriptions SET secret = $2 WHERE subscription_id = $1",
-                               row["subscription_id"], resealed)
+            previous = row["previous_secret"]
+            await conn.execute(
+                "UPDATE router.subscriptions SET secret = $2, previous_secret = $3 WHERE subscription_id = $1",
+                row["subscription_id"], box.reseal(row["secret"]), box.reseal(previous) if previous else None)
             changed += 1
     return changed
 

@@ -43,13 +43,13 @@ class Sender:
         try:
             if self._box is None:
                 raise SecretsUnavailable("HANDOFF_SECRETS_KEY is not set: signing secrets cannot be opened")
-            secret = self._box.open(claimed.secret)
+            secrets = [self._box.open(sealed) for sealed in claimed.secrets]
         except SecretsUnavailable as exc:
             return AttemptResult(started, 0.0, None, str(exc))
         # The W3C trace headers beside the event's own traceparent: the receiver's HTTP tracing
         # continues the lead's trace without reading the body.
         headers = {"content-type": STRUCTURED_CONTENT_TYPE, **trace_headers,
-                   **signed_headers(secret, claimed.delivery_id, started, claimed.payload)}
+                   **signed_headers(secrets, claimed.delivery_id, started, claimed.payload)}
         code, error = None, None
         try:
             async with asyncio.timeout(self._timeout_s):

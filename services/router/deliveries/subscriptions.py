@@ -1,12 +1,16 @@
 """SQL of outbound subscriptions. The signing secret leaves this module only on creation and to sign."""
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 
 from services.router.deliveries.models import SubscriptionIn, SubscriptionOut
 
-_COLUMNS = "subscription_id, url, event_types, description, active, created_at, updated_at"
+_COLUMNS = ("subscription_id, url, event_types, description, active, created_at, updated_at, secret_rotated_at,"
+            " CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END"
+            " AS previous_secret_expires_at")
 _EDITABLE = ("url", "event_types", "description", "active")
 
 
@@ -49,6 +53,29 @@ class SubscriptionRepository:
         """Removes it with its delivery log; pending deliveries are dropped."""
         row = await self._conn.fetchrow(
             f"DELETE FROM router.subscriptions WHERE subscription_id = $1 RETURNING {_COLUMNS}", subscription_id)
+        return _out(row) if row else None
+
+    async def rotate(self, subscription_id: str, sealed_secret: str, reseal: Callable[[str], str], now: datetime,
+                     overlap: timedelta) -> SubscriptionOut | None:
+        """Puts the new (sealed) secret in place; the one it replaces signs beside it until `now + overlap`
+        (none with no overlap). None when there is no such subscription."""
+        async with self._conn.transaction():
+            current = await self._conn.fetchval(
+                "SELECT secret FROM router.subscriptions WHERE subscription_id = $1 FOR UPDATE", subscription_id)
+            if current is None:
+                return None
+            previous, expires = (reseal(current), now + overlap) if overlap > timedelta(0) else (None, None)
+            row = await self._conn.fetchrow(
+                "UPDATE router.subscriptions SET secret = $2, previous_secret = $3, previous_secret_expires_at = $4,"
+                f" secret_rotated_at = $5, updated_at = $5 WHERE subscription_id = $1 RETURNING {_COLUMNS}",
+                subscription_id, sealed_secret, previous, expires, now)
+        return _out(row)
+
+    async def end_overlap(self, subscription_id: str) -> SubscriptionOut | None:
+        """The previous secret stops signing now; None when there is no such subscription."""
+        row = await self._conn.fetchrow(
+            "UPDATE router.subscriptions SET previous_secret = NULL, previous_secret_expires_at = NULL,"
+            f" updated_at = now() WHERE subscription_id = $1 RETURNING {_COLUMNS}", subscription_id)
         return _out(row) if row else None
 
     async def active_filters(self) -> list[tuple[str, list[str]]]:
