@@ -8,6 +8,7 @@ deliveries); they are exported only when the standard variables ask for it: `OTE
 """
 
 import os
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -30,10 +31,15 @@ _TRACER = "handoff"
 
 
 def exporter_from_environment(environ: Mapping[str, str] = os.environ) -> SpanExporter | None:
-    """The OTLP/HTTP exporter when the standard variables ask for one, else None (the default)."""
+    """The OTLP/HTTP exporter when the standard variables ask for one, the console exporter for
+    `OTEL_TRACES_EXPORTER=console`, else None (the default)."""
     wanted = environ.get("OTEL_TRACES_EXPORTER", "").strip().lower()
     if wanted == "none":
         return None
+    if wanted == "console":  # the spec's value for stdout: one JSON line per span in the service's log
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+        return ConsoleSpanExporter(out=sys.stdout, formatter=lambda span: span.to_json(indent=None) + "\n")
     if wanted != "otlp" and not (environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
                                  or environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")):
         return None

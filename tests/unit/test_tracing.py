@@ -39,6 +39,21 @@ def test_the_standard_variables_turn_the_otlp_exporter_on(environ):
     assert type(tracing.exporter_from_environment(environ)).__name__ == "OTLPSpanExporter"
 
 
+def test_the_console_exporter_writes_one_json_line_per_span(capsys):
+    import json
+
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(tracing.exporter_from_environment(
+        {"OTEL_TRACES_EXPORTER": "console"})))
+    with provider.get_tracer("handoff").start_as_current_span("handoff.ingest"):
+        pass
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["name"] == "handoff.ingest"
+
+
 def test_an_unusable_traceparent_counts_as_none():
     assert tracing.context_of(event("not-a-traceparent")) is None
     assert tracing.context_of(event()) is None
