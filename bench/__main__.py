@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.backtest import backtest_throughput
+from bench.hostile import hostile_input
 from bench.http_scenarios import ingest_rps, routing_latency
 from bench.idle import idle_cost
 from bench.scale import scale_routers, scale_scorers
@@ -22,7 +23,7 @@ from bench.world import machine, settle
 app = typer.Typer(add_completion=False)
 RESULTS = Path(__file__).resolve().parent / "results"
 NAMES = ("scorer", "router", "ingest", "latency", "memory", "idle", "hotkeys", "backtest", "scale-scorer",
-         "scale-router")
+         "scale-router", "hostile")
 
 
 def _run(name: str, quick: bool, tmp: Path):
@@ -39,6 +40,7 @@ def _run(name: str, quick: bool, tmp: Path):
         "backtest": lambda: backtest_throughput(events=1_000_000 // scale, leads=100_000 // scale),
         "scale-scorer": lambda: scale_scorers(events=40_000 // scale, leads=10_000 // scale),
         "scale-router": lambda: scale_routers(leads=10_000 // scale, reps=50, pools=5, tmp=tmp),
+        "hostile": lambda: hostile_input(size=200_000 // scale),
     }[name]()
 
 
