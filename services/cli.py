@@ -249,11 +249,11 @@ def agreement_backtest(
     from rich.progress import Progress
     from rich.table import Table
 
-    from services.scorer.backtest.history import parse_since
     from services.scorer.backtest.run import run_backtest
     from services.scorer.config import ScorerSettings
     from services.shared.config import load_settings
     from services.shared.db import create_pool
+    from services.shared.windows import parse_since
 
     document, _ = _read_agreement(path)
     settings = load_settings(ScorerSettings)
@@ -437,13 +437,13 @@ def agreement_suggest(
     from rich.table import Table
 
     from services.agreement.text import dump_agreement
-    from services.scorer.backtest.history import parse_since
     from services.scorer.config import ScorerSettings
     from services.scorer.suggestions.domain.guards import Refused
     from services.scorer.suggestions.jobs import draft_yaml
     from services.scorer.suggestions.run import run_suggestion
     from services.shared.config import load_settings
     from services.shared.db import create_pool
+    from services.shared.windows import parse_since
 
     settings = load_settings(ScorerSettings)
     now = datetime.now(UTC)

@@ -8,8 +8,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from schemas.bounds import MAX_DEPTH, arrival_context
 from schemas.messages import CrmActivityEvent, EngagementEvent
-from services.scorer.backtest.history import parse_since
 from services.scorer.integrations.common import Mapped
+from services.shared.windows import parse_since
 from tests.support.events import engagement, unique_email
 
 ADAPTER = TypeAdapter(EngagementEvent)

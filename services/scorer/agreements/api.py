@@ -11,13 +11,13 @@ from schemas.bounds import check_instant
 from services.agreement.text import AgreementInvalid, diff_agreements, dump_agreement, parse_agreement
 from services.scorer.agreements.domain.signoff import SignoffError, approval_role, check_activation, check_approval
 from services.scorer.agreements.store import AgreementRepository, AgreementRow
-from services.scorer.backtest.history import parse_since
 from services.scorer.backtest.jobs import MAX_UNFINISHED, JobRepository, JobRow, JobStatus, checked, launch
 from services.shared.auth import READERS, Principal, require_role
 from services.shared.body import media_type, read_limited
 from services.shared.deps import PoolDep, SettingsDep
 from services.shared.documents import off_the_loop
 from services.shared.errors import ApiError, FieldError, error_responses
+from services.shared.windows import parse_since
 
 MAX_INT4 = 2_147_483_647  # versions are PostgreSQL integers: anything larger is simply not found
 VersionPath = Annotated[int, Path(ge=1, le=MAX_INT4, description="Agreement version")]

@@ -1,16 +1,13 @@
 """SQL for backtests: stored engagement streamed in time order, lead profiles, known CRM outcomes."""
 
-import re
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import asyncpg
 
-from schemas.bounds import EARLIEST, LATEST, check_instant
 from schemas.events import ActivityKind
 from services.scorer.scoring.domain.scoring import LeadProfile, Touch
 
-_SINCE = re.compile(r"^(\d+)([dhw])$")
 _ACTIVITIES = {kind.value: kind for kind in ActivityKind}
 CHUNK = 5_000  # rows per cursor fetch: what the stream holds at once
 _LOOKUP = 10_000  # keys per `= ANY($1)` lookup
@@ -21,23 +18,6 @@ _STREAM = (
     "SELECT lead_key, event_key, activity, occurred_at, payload->>'url', payload->>'form', campaign, source"
     " FROM scorer.engagement_events WHERE occurred_at < $1 ORDER BY occurred_at, event_key COLLATE \"C\""
 )
-
-
-def parse_since(text: str, now: datetime) -> datetime:
-    """`30d`, `12h`, `2w` or an ISO timestamp -> the instant it names; ValueError for anything else,
-    an instant out of range (`99999999d`) included."""
-    m = _SINCE.match(text.strip())
-    if m:
-        n, unit = int(m.group(1)), m.group(2)
-        unit_name = {"d": "days", "h": "hours", "w": "weeks"}[unit]
-        try:
-            return check_instant(now - timedelta(**{unit_name: n}))
-        except OverflowError:  # timedelta's own range (999999999 days)
-            raise ValueError(f"must lie between {EARLIEST.date()} and {LATEST.date()} (UTC)") from None
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        raise ValueError("a timestamp needs a UTC offset")
-    return check_instant(value)
 
 
 class HistoryRepository:

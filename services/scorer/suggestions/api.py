@@ -7,7 +7,6 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.scorer.backtest.history import parse_since
 from services.scorer.suggestions.domain.guards import Refused
 from services.scorer.suggestions.jobs import checked, launch
 from services.scorer.suggestions.run import check
@@ -20,6 +19,7 @@ from services.scorer.suggestions.store import (
 from services.shared.auth import READERS, Principal, require_role
 from services.shared.deps import PoolDep
 from services.shared.errors import ApiError, FieldError, error_responses
+from services.shared.windows import parse_since
 
 
 class SuggestionRequest(BaseModel):
