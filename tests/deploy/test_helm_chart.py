@@ -237,7 +237,23 @@ def test_the_ingress_sends_intake_to_the_ingest_tier():
     ingress = of_kind(render([EXAMPLES / "values-strimzi-cnpg.yaml"]), "Ingress")["handoff"]
     scorer_rule = ingress["spec"]["rules"][0]["http"]["paths"]
     backends = {p["path"]: p["backend"]["service"]["name"] for p in scorer_rule}
-    assert backends == {"/v1/events": "handoff-ingest", "/v1/webhooks": "handoff-ingest", "/": "handoff-scorer"}
+    assert backends == {"/v1/events": "handoff-ingest", "/v1/webhooks": "handoff-ingest", "/v1": "handoff-scorer"}
+
+
+def _ingress_paths(sets: tuple[str, ...] = ()) -> set[str]:
+    ingress = of_kind(render([EXAMPLES / "values-strimzi-cnpg.yaml"], sets), "Ingress")["handoff"]
+    return {p["path"] for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]}
+
+
+def test_the_ingress_never_routes_metrics_or_health_outside_the_cluster():
+    paths = _ingress_paths()
+    assert "/" not in paths and not {"/metrics", "/healthz", "/readyz"} & paths
+    assert {"/v1", "/ui"} <= paths
+
+
+def test_the_ingress_routes_the_api_docs_only_when_they_are_served():
+    assert "/docs" not in _ingress_paths()
+    assert {"/docs", "/redoc", "/openapi.json"} <= _ingress_paths(("config.docs_enabled=true",))
 
 
 def test_the_service_monitor_scrapes_metrics_on_every_tier():
