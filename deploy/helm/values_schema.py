@@ -39,6 +39,7 @@ CHART_MANAGED: dict[str, str] = {
     "port": "scorer.port / router.port",
     "mautic_secret": "secrets.mauticSecret",
     "hubspot_client_secret": "secrets.hubspotClientSecret",
+    "hubspot_token": "secrets.hubspotToken",
     "segment_secret": "secrets.segmentSecret",
     "webhook_secret": "secrets.webhookSecret",
     "secrets_key": "secrets.secretsKey",

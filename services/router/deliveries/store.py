@@ -33,6 +33,7 @@ class Claimed:
     attempt: int  # all attempts so far, this one included: the attempt log's number
     round_attempt: int  # this round's (since queued or replayed): what the retry budget counts
     queued_at: datetime
+    connector: str | None = None  # a CRM connector sends it through the CRM's API (docs/crm.md); None: a webhook
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class AttemptResult:
     duration_ms: float
     status_code: int | None
     error: str | None
+    retry_after_s: float | None = None  # the endpoint's Retry-After (a 429 or 503): no retry sooner
 
     @property
     def finished_at(self) -> datetime:
@@ -66,7 +68,7 @@ UPDATE router.deliveries d SET locked_until = $6, attempts = d.attempts + 1
 FROM claimed, router.subscriptions s
 WHERE d.delivery_id = claimed.delivery_id AND s.subscription_id = d.subscription_id
 RETURNING d.delivery_id, d.subscription_id, s.url, s.secret, d.payload, d.attempts AS attempt,
-          d.attempts - d.round_start AS round_attempt, d.queued_at
+          d.attempts - d.round_start AS round_attempt, d.queued_at, s.connector
 """
 
 _LOG = """

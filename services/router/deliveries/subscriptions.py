@@ -6,7 +6,7 @@ import asyncpg
 
 from services.router.deliveries.models import SubscriptionIn, SubscriptionOut
 
-_COLUMNS = "subscription_id, url, event_types, description, active, created_at, updated_at"
+_COLUMNS = "subscription_id, url, event_types, description, active, connector, created_at, updated_at"
 _EDITABLE = ("url", "event_types", "description", "active")
 
 
