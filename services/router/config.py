@@ -40,6 +40,21 @@ class RouterSettings(Settings):
                                   " connector sends")
     hubspot_client_secret: SecretStr | None = Field(
         default=None, description="HubSpot app client secret(s), newest first: verifies CRM webhooks (v3)")
+    salesforce_login_url: str = Field(
+        default="https://login.salesforce.com", description="Where tokens come from: login, test, or the My Domain"
+                                                            " URL (the client-credentials flow needs My Domain)")
+    salesforce_api_version: str = Field(default="v60.0", description="The REST API version of /services/data/")
+    salesforce_client_id: str | None = Field(default=None, description="The connected app's consumer key")
+    salesforce_client_secret: SecretStr | None = Field(
+        default=None, description="Its consumer secret: the OAuth 2.0 client-credentials flow")
+    salesforce_username: str | None = Field(
+        default=None, description="The integration user: with the private key, the JWT bearer flow instead")
+    salesforce_private_key: SecretStr | None = Field(
+        default=None, description="PEM RSA key whose certificate the connected app holds (JWT bearer flow)")
+    salesforce_org_id: str | None = Field(
+        default=None, description="The org whose Outbound Messages are taken (their OrganizationId)")
+    salesforce_outbound_token: SecretStr | None = Field(
+        default=None, description="The token Outbound Message URLs carry (?token=); unset, none are taken")
     public_base_url: str | None = Field(
         default=None, description="The router's URL as callers see it (behind a proxy), for HubSpot's signed URI")
     behind_tls_proxy: bool = Field(

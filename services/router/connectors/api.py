@@ -1,4 +1,4 @@
-"""The connector API: a CRM connector set up, its owner mapping imported, its CRM webhooks taken."""
+"""The connector API: a CRM connector set up (its mappings, paused or not), its owner mapping imported."""
 
 import csv
 import io
@@ -8,38 +8,21 @@ import asyncpg
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import TypeAdapter
 
-from schemas.messages import CrmActivityEvent
-from schemas.topics import Topic
 from services.router.config import RouterSettings, RouterSettingsDep
 from services.router.connectors.domain.mappings import DEFAULTS, Connector
 from services.router.connectors.domain.notes import CONNECTOR_EVENTS
-from services.router.connectors.hubspot_api import HubSpotApi
-from services.router.connectors.hubspot_inbound import read_webhook
-from services.router.connectors.models import (
-    ConnectorIn,
-    ConnectorOut,
-    CrmWebhookAccepted,
-    OwnerIn,
-    OwnersOut,
-    SkippedEvent,
-)
-from services.router.connectors.sending import CrmRefused
+from services.router.connectors.models import ConnectorIn, ConnectorOut, OwnerIn, OwnersOut
 from services.router.connectors.store import ConnectorRepository, subscription_id
-from services.router.connectors.wiring_http import api_base, connector_client, credentials_set, hubspot_token
+from services.router.connectors.wiring_http import api_base, credentials_set
 from services.shared.auth import require_role
 from services.shared.body import media_type, parse_json, read_limited, validate_items
-from services.shared.deps import NowDep, PoolDep, ProducerDep
+from services.shared.deps import PoolDep
 from services.shared.edge import edge
 from services.shared.errors import ApiError, FieldError, error_responses
-from services.shared.producing import encoded_records, produce_acked
-from services.shared.responses import JsonResponse
-from services.shared.signatures import configured_secrets, verified, verify_hubspot
 
 ConnectorName = Annotated[Connector, Path(description="`hubspot` or `salesforce`")]
 _OWNERS = TypeAdapter(OwnerIn)
 MAX_OWNERS = 10_000
-SOURCE = "handoff/crm-connector"
-RETRY_LATER = {"retry-after": "60"}
 
 
 async def _out(conn: asyncpg.Connection, connector: Connector, settings: RouterSettings) -> ConnectorOut:
@@ -127,48 +110,5 @@ def connectors_router() -> APIRouter:
         pairs = await ConnectorRepository(db).owners(connector)
         return OwnersOut(connector=connector, owners=[OwnerIn(rep_id=r, owner_id=o) for r, o in pairs])
 
-    @router.post("/v1/connectors/hubspot/webhooks", status_code=202, response_model=CrmWebhookAccepted,
-                 responses=error_responses(400, 401, 404, 413, 415, 429, 503), openapi_extra=edge("signature"))
-    async def hubspot_webhooks(request: Request, db: PoolDep, producer: ProducerDep, settings: RouterSettingsDep,
-                               now: NowDep) -> JsonResponse:
-        """HubSpot CRM webhooks (a JSON array): lead status, lifecycle stage and owner changes, calls, meetings
-        and e-mails on contacts; signature v3 (HANDOFF_HUBSPOT_CLIENT_SECRET). 202 once the activities are durable."""
-        secrets = configured_secrets(settings, "hubspot_client_secret")
-        if media_type(request) != "application/json":
-            raise ApiError(415, "unsupported_media_type", "send application/json")
-        raw = await read_limited(request, settings.max_body_bytes)
-        verified(request, verify_hubspot, secrets, request.method, _signed_uri(request, settings), raw,
-                 request.headers.get("x-hubspot-signature-v3"), request.headers.get("x-hubspot-request-timestamp"),
-                 now)
-        body = parse_json(raw)
-        if not isinstance(body, list):
-            raise ApiError(400, "malformed", "a HubSpot webhook body is a JSON array of events")
-        repo = ConnectorRepository(db)
-        mappings = await repo.mappings("hubspot")
-        if mappings is None:
-            raise ApiError(404, "not_found", "the HubSpot connector is not set up: PUT /v1/connectors/hubspot")
-        token = hubspot_token(settings)
-        async with connector_client(settings) as client:
-            try:
-                read = await read_webhook(body, mappings, repo, HubSpotApi(client, settings.hubspot_api_base, token,
-                                                                           repo, lambda: now))
-            except CrmRefused as exc:  # HubSpot retries a failed webhook request: nothing is lost
-                raise ApiError(503, "unavailable", f"cannot read what the events refer to: {exc}",
-                               headers=RETRY_LATER) from exc
-        events = [CrmActivityEvent(id=a.activity_id, source=SOURCE, subject=a.lead_key, data=a)
-                  for a in read.activities]
-        records = encoded_records(events, lambda e: e.data.lead_key, settings.kafka_max_message_bytes, is_batch=True)
-        await produce_acked(producer, settings.topic(Topic.CRM_ACTIVITY), records)
-        answer = CrmWebhookAccepted(accepted=len(events), ids=[e.id for e in events],
-                                    skipped=[SkippedEvent(item=i, reason=r) for i, r in read.skipped])
-        return JsonResponse(answer.model_dump(), status_code=202)
-
     return router
 
-
-def _signed_uri(request: Request, settings: RouterSettings) -> str:
-    """The URL HubSpot called: the request's own, or the public base URL's when one is set (a proxy)."""
-    if not settings.public_base_url:
-        return str(request.url)
-    query = f"?{request.url.query}" if request.url.query else ""
-    return settings.public_base_url.rstrip("/") + request.url.path + query

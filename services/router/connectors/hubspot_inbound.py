@@ -5,20 +5,13 @@ property. An engagement creation names only the call, meeting or e-mail, which i
 associated contacts. Each activity's id is HubSpot's event key, so a redelivery is applied once.
 """
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from schemas.events import CrmActivityRecorded
 from services.router.connectors.domain import hubspot
 from services.router.connectors.domain.mappings import Mappings, activity, outcome_of, rejection_reason
 from services.router.connectors.hubspot_api import CONNECTOR, HubSpotApi
+from services.router.connectors.publishing import Read
 from services.router.connectors.store import ConnectorRepository
-
-
-@dataclass
-class Read:
-    activities: list[CrmActivityRecorded] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 async def read_webhook(body: list[Any], mappings: Mappings, store: ConnectorRepository, api: HubSpotApi) -> Read:

@@ -6,6 +6,9 @@ from services.router.config import RouterSettings
 from services.router.connectors.api import connectors_router
 from services.router.connectors.hubspot_api import CONNECTOR as HUBSPOT
 from services.router.connectors.hubspot_api import HubSpotApi
+from services.router.connectors.inbound_api import crm_inbound_router
+from services.router.connectors.salesforce_api import CONNECTOR as SALESFORCE
+from services.router.connectors.salesforce_api import SalesforceApi, SalesforceAuth, credentials_set
 from services.router.connectors.sending import ConnectorSender
 from services.router.connectors.store import ConnectorRepository
 from services.router.connectors.wiring_http import connector_client, hubspot_token
@@ -15,7 +18,7 @@ from services.shared.state import ServiceState
 
 
 def routers() -> list[APIRouter]:
-    return [connectors_router()]
+    return [connectors_router(), crm_inbound_router()]
 
 
 def senders(state: ServiceState, settings: RouterSettings) -> dict[str, Send]:
@@ -29,4 +32,10 @@ def senders(state: ServiceState, settings: RouterSettings) -> dict[str, Send]:
         api = HubSpotApi(client, settings.hubspot_api_base, hubspot_token(settings), ConnectorRepository(pool),
                          wall_clock)
         found[HUBSPOT] = ConnectorSender(HUBSPOT, pool, api.set_owner, client, settings.delivery_timeout_s, wall_clock)
+    if credentials_set(settings):
+        client = connector_client(settings)
+        sf = SalesforceApi(client, SalesforceAuth(client, settings, wall_clock), settings.salesforce_api_version,
+                           ConnectorRepository(pool), wall_clock)
+        found[SALESFORCE] = ConnectorSender(SALESFORCE, pool, sf.set_owner, client, settings.delivery_timeout_s,
+                                            wall_clock)
     return found

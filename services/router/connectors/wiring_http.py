@@ -4,6 +4,7 @@ import httpx
 
 from services.router.config import RouterSettings
 from services.router.connectors.domain.mappings import Connector
+from services.router.connectors.salesforce_api import credentials_set as salesforce_credentials_set
 from services.router.deliveries.egress import VettedTransport
 
 USER_AGENT = "Handoff-Connector/0.1"
@@ -11,11 +12,11 @@ USER_AGENT = "Handoff-Connector/0.1"
 
 def api_base(settings: RouterSettings, connector: Connector) -> str:
     """The CRM API a connector's deliveries go to (the subscription's URL, shown in its log)."""
-    return settings.hubspot_api_base if connector == "hubspot" else "https://salesforce.invalid"
+    return settings.hubspot_api_base if connector == "hubspot" else settings.salesforce_login_url
 
 
 def credentials_set(settings: RouterSettings, connector: Connector) -> bool:
-    return bool(hubspot_token(settings)) if connector == "hubspot" else False
+    return bool(hubspot_token(settings)) if connector == "hubspot" else salesforce_credentials_set(settings)
 
 
 def hubspot_token(settings: RouterSettings) -> str:
