@@ -1,11 +1,16 @@
 """The connectors' pure rules: what a CRM value means, what the CRM is told, how HubSpot events are read."""
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.router.connectors.domain import hubspot
+from services.router.connectors.domain import hubspot, salesforce
 from services.router.connectors.domain.mappings import (
     HUBSPOT_DEFAULTS,
     SALESFORCE_DEFAULTS,
@@ -16,6 +21,7 @@ from services.router.connectors.domain.mappings import (
 )
 from services.router.connectors.domain.notes import owner_change
 from services.router.deliveries.domain.delivery import MAX_RETRY_AFTER_S, RetryPolicy, retry_after_seconds
+from tests.support.fake_salesforce import outbound_message
 
 AT = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
 ROUTED = {"type": "handoff.lead.routed", "data": {
@@ -111,3 +117,58 @@ def test_no_retry_comes_sooner_than_the_endpoints_retry_after(attempt, retry_aft
     at = policy.next_attempt(attempt, AT, AT, lambda: rand, retry_after)
     assert at is not None and at >= AT + timedelta(seconds=retry_after)
     assert at == max(policy.next_attempt(attempt, AT, AT, lambda: rand), AT + timedelta(seconds=retry_after))
+
+
+# --- Salesforce ----------------------------------------------------------------------------------
+
+def _change(obj: str, **fields) -> salesforce.RecordChanged:
+    return salesforce.RecordChanged("salesforce:1", obj, "00Q000000000001AAA", None, fields, AT)
+
+
+def test_a_soql_string_escapes_quotes_and_backslashes():
+    assert salesforce.soql_string("o'hara\\x@example.com") == "'o\\'hara\\\\x@example.com'"
+    assert "Email = 'o\\'hara@example.com'" in salesforce.lead_query("o'hara@example.com")
+
+
+def test_a_lead_status_change_means_its_mapped_outcome_and_a_rejection_takes_its_reason_field():
+    assert salesforce.meaning(_change("Lead", Status="Working - Contacted"), SALESFORCE_DEFAULTS)[:2] == (
+        "accepted", None)
+    rejected = _change("Lead", Status="Closed - Not Converted", Handoff_Rejection_Reason__c="no budget")
+    assert salesforce.meaning(rejected, SALESFORCE_DEFAULTS)[:2] == ("rejected", "no budget")
+    kind, _, why = salesforce.meaning(_change("Lead", Status="Closed - Not Converted"), SALESFORCE_DEFAULTS)
+    assert kind is None and "needs a reason" in why
+
+
+def test_tasks_and_events_are_engagements_but_never_the_tasks_handoff_wrote():
+    assert salesforce.meaning(_change("Task", TaskSubtype="Email"), SALESFORCE_DEFAULTS)[0] == "email"
+    assert salesforce.meaning(_change("Event"), SALESFORCE_DEFAULTS)[0] == "meeting"
+    own = _change("Task", TaskSubtype="Task", Subject="Handoff: lead routed")
+    assert salesforce.meaning(own, SALESFORCE_DEFAULTS) == (None, None, "a Task Handoff wrote")
+
+
+def test_an_outbound_message_is_read_with_its_org_and_each_notification_keyed_by_its_id():
+    raw = outbound_message("00D000000000001EAA", "04l000000000009AAA", "00Q000000000001AAA",
+                           {"Status": "Closed - Converted", "LastModifiedDate": "2031-03-03T09:05:00.000Z"})
+    org, [change] = salesforce.read_outbound_message(raw, AT)
+    assert org == "00D000000000001EAA"
+    assert (change.key, change.object, change.lead_id) == ("salesforce:04l000000000009AAA", "Lead",
+                                                           "00Q000000000001AAA")
+    assert change.fields["Status"] == "Closed - Converted" and change.at == AT + timedelta(minutes=5)
+
+
+def test_an_outbound_message_with_a_dtd_or_no_notifications_is_refused():
+    for raw in (b'<!DOCTYPE x [<!ENTITY a "a">]><x>&a;</x>', b"<x/>", b"not xml"):
+        with pytest.raises(salesforce.NotOutboundMessage):
+            salesforce.read_outbound_message(raw, AT)
+
+
+def test_the_jwt_assertion_is_rs256_over_issuer_subject_audience_and_a_short_expiry():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    token = salesforce.jwt_assertion("client", "user@example.com", "https://login.salesforce.com", AT,
+                                     lambda data: key.sign(data, padding.PKCS1v15(), hashes.SHA256()))
+    header, claims, signature = token.split(".")
+    key.public_key().verify(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)),
+                            f"{header}.{claims}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    body = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
+    assert body == {"iss": "client", "sub": "user@example.com", "aud": "https://login.salesforce.com",
+                    "exp": int(AT.timestamp()) + 180}
