@@ -88,11 +88,14 @@ def test_hubspot_events_are_read_as_property_changes_and_engagements_and_the_res
          "objectId": 51, "propertyName": "firstname", "propertyValue": "Ada"},
         {"eventId": 4, "subscriptionId": 9, "occurredAt": ms, "subscriptionType": "deal.creation", "objectId": 5},
         "not an event",
+        {"eventId": 5, "subscriptionId": 9, "occurredAt": ms, "subscriptionType": "object.creation",
+         "objectTypeId": "0-48", "objectId": "../owners"},
     ]
     found, skipped = hubspot.read_events(body, HUBSPOT_DEFAULTS)
     assert found == [hubspot.PropertyChanged("hubspot:1-9-51", "51", "hs_lead_status", "CONNECTED", AT),
                      hubspot.EngagementLogged("hubspot:2-9-77", "0-48", "77", AT)]
-    assert [item for item, _ in skipped] == ["[2]", "[3]", "[4]"]
+    assert [item for item, _ in skipped] == ["[2]", "[3]", "[4]", "[5]"]
+    assert skipped[3][1] == "objectId is not a HubSpot id"
     assert "'firstname' is not mapped" in skipped[0][1]
 
 

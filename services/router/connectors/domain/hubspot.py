@@ -95,6 +95,9 @@ def read_events(body: list[Any], mappings: Mappings) -> tuple[list[Inbound], lis
         except ValidationError as exc:
             skipped.append((where, f"not a HubSpot event: {exc.errors()[0]['msg']}"))
             continue
+        if not event.object_id.isdigit():  # HubSpot's ids are numbers; nothing else goes into an API path
+            skipped.append((where, "objectId is not a HubSpot id"))
+            continue
         family, _, change = event.subscription_type.partition(".")
         on_contact = family == "contact" or (family == "object" and event.object_type_id == CONTACT_TYPE_ID)
         if on_contact and change == "propertyChange" and event.property_name:
