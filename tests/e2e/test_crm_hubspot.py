@@ -36,9 +36,10 @@ async def world(stack):
 
 
 def _router(world, hubspot, **overrides):
-    return world.router(hubspot_api_base=hubspot.url, hubspot_token=hubspot.token, hubspot_client_secret=APP_SECRET,
-                        delivery_allow_http_localhost=True, delivery_backoff_base_s=0.2, delivery_backoff_cap_s=0.5,
-                        delivery_poll_s=0.2, delivery_timeout_s=3.0, **overrides)
+    return world.router(**{"hubspot_api_base": hubspot.url, "hubspot_token": hubspot.token,
+                           "hubspot_client_secret": APP_SECRET, "delivery_allow_http_localhost": True,
+                           "delivery_backoff_base_s": 0.2, "delivery_backoff_cap_s": 0.5, "delivery_poll_s": 0.2,
+                           "delivery_timeout_s": 3.0, **overrides})
 
 
 async def _set_up(world, router) -> None:
@@ -204,3 +205,16 @@ async def test_a_hubspot_webhook_with_a_wrong_signature_is_refused(world, hubspo
         response = await router.post(WEBHOOK_PATH, content=raw, headers=headers)
         assert response.status_code == 401
         assert "X-HubSpot-Signature-v3" in response.json()["error"]["message"]
+
+
+async def test_a_refused_hubspot_token_fails_the_attempt_naming_the_setting(world, hubspot):
+    async with world.scorer() as scorer, _router(world, hubspot, hubspot_token="pat-na1-revoked") as router:
+        await _set_up(world, router)
+        await _route(world, scorer, "hub401")
+
+        async def refused():
+            log = (await router.get("/v1/subscriptions/crm-hubspot/deliveries", headers=world.auth)).json()
+            return log and log[0]["attempt_log"] and log[0]["attempt_log"][0]
+        attempt = await wait_for(refused)
+        assert attempt["status_code"] == 401 and "HANDOFF_HUBSPOT_TOKEN" in attempt["error"]
+        assert not hubspot.contacts and not hubspot.notes

@@ -183,3 +183,23 @@ async def test_an_outbound_message_with_a_document_type_declaration_is_refused(w
                                      content=hostile, headers={"content-type": "text/xml"})
         assert response.status_code == 400
         assert "document type declaration" in response.json()["error"]["message"]
+
+
+async def test_salesforce_rate_limits_and_outages_are_retried_and_nothing_is_lost(world, salesforce):
+    salesforce.fail_next("POST", "/sobjects/Task", 429, **{"retry-after": "2"})
+    salesforce.fail_next("GET", "/query", 503)
+    async with world.scorer() as scorer, _router(world, salesforce) as router:
+        await _set_up(world, router)
+        email = await _route(world, scorer, "sflimits")
+        [task] = await _tasks(salesforce, email)
+        log = (await router.get("/v1/subscriptions/crm-salesforce/deliveries", headers=world.auth)).json()
+        [delivery] = log
+        codes = [a["status_code"] for a in delivery["attempt_log"]]
+        assert delivery["status"] == "delivered" and sorted(codes[:-1]) == [429, 503] and codes[-1] == 201
+        limited = next(i for i, a in enumerate(delivery["attempt_log"]) if a["status_code"] == 429)
+        after = delivery["attempt_log"][limited + 1]
+        gap = datetime.fromisoformat(after["started_at"]) - datetime.fromisoformat(
+            delivery["attempt_log"][limited]["started_at"])
+        assert gap.total_seconds() >= 2  # no sooner than Retry-After (the backoff alone is under 0.5 s)
+        assert len(salesforce.of("POST", "/sobjects/Lead")) == 1  # the Lead is created once, found after
+        assert task["WhoId"] == salesforce.lead_by_email(email)[0]
