@@ -218,3 +218,23 @@ async def test_a_refused_hubspot_token_fails_the_attempt_naming_the_setting(worl
         attempt = await wait_for(refused)
         assert attempt["status_code"] == 401 and "HANDOFF_HUBSPOT_TOKEN" in attempt["error"]
         assert not hubspot.contacts and not hubspot.notes
+
+
+async def test_an_owner_moved_in_hubspot_means_what_the_mapping_says(world, hubspot):
+    async with world.scorer() as scorer, _router(world, hubspot) as router:
+        await _set_up(world, router)
+        mappings = (await router.get("/v1/connectors/hubspot", headers=world.auth)).json()["mappings"]
+        mappings |= {"owner_changed": "rejected", "default_rejection_reason": "not the decision maker"}
+        response = await router.put("/v1/connectors/hubspot", json={"mappings": mappings}, headers=world.auth)
+        assert response.status_code == 200, response.text
+        email = await _route(world, scorer, "hubowner")
+        await _noted(hubspot, email)
+        contact_id, _ = hubspot.contact_by_email(email)
+
+        world.clock.advance(minutes=3)
+        moved = _property_change(5001, contact_id, "hubspot_owner_id", "9999", world.clock())
+        response = await _webhook(world, router, [moved])
+        assert response.status_code == 202 and response.json()["accepted"] == 1, response.text
+        events = await _followups(world, email, 4)
+        assert [e["data"]["status"] for e in events] == ["assigned", "touched", "rejected", "recycled"]
+        assert events[2]["data"]["reason"] == "not the decision maker"

@@ -36,11 +36,14 @@ async def _property(event: hubspot.PropertyChanged, lead: str | None, mappings: 
         return
     if event.name == hubspot.OWNER_PROPERTY:
         rep = await store.rep_of(CONNECTOR, str(event.value)) if event.value else None
-        why = ("the owner Handoff set" if rep is not None and rep == await store.current_rep(lead)
-               else "owner changed in HubSpot; Handoff reassigns by its own rules")
-        out.skipped.append((event.key, why))
-        return
-    outcome = outcome_of(mappings, event.name, event.value)
+        if rep is not None and rep == await store.current_rep(lead):
+            out.skipped.append((event.key, "the owner Handoff set"))
+            return
+        if mappings.owner_changed is None:
+            out.skipped.append((event.key, "owner changed in HubSpot; Handoff reassigns by its own rules"))
+            return
+    outcome = mappings.owner_changed if event.name == hubspot.OWNER_PROPERTY else outcome_of(
+        mappings, event.name, event.value)
     if outcome is None:
         out.skipped.append((event.key, f"{event.name}={event.value!r} is not mapped"))
         return

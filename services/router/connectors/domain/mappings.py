@@ -29,6 +29,9 @@ class Mappings(BaseModel):
         description="Per CRM property (field), which of its values is which outcome")
     engagements: dict[Name, EngagementKind] = Field(
         description="Per CRM engagement type (HubSpot object type id, Salesforce Task subtype or Event), its kind")
+    owner_changed: Outcome | None = Field(
+        default=None, description="What a CRM user moving the lead to another owner means (e.g. `rejected`, with the"
+                                  " default reason); null: nothing (Handoff reassigns by its own rules)")
     rejection_reason_property: Name | None = Field(
         default=None, description="The property holding why a lead was rejected, read when one is")
     rejection_reasons: dict[Name, str] = Field(
