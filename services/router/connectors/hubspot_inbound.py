@@ -9,12 +9,12 @@ from typing import Any
 
 from services.router.connectors.domain import hubspot
 from services.router.connectors.domain.mappings import Mappings, activity, outcome_of, rejection_reason
-from services.router.connectors.hubspot_api import CONNECTOR, HubSpotApi
+from services.router.connectors.hubspot_api import CONNECTOR
+from services.router.connectors.ports import Links, RecordReader
 from services.router.connectors.publishing import Read
-from services.router.connectors.store import ConnectorRepository
 
 
-async def read_webhook(body: list[Any], mappings: Mappings, store: ConnectorRepository, api: HubSpotApi) -> Read:
+async def read_webhook(body: list[Any], mappings: Mappings, store: Links, api: RecordReader) -> Read:
     """The activities a webhook body means; every event left out is in `skipped` with its reason.
     CrmRefused (a HubSpot read failed) propagates: the request is answered 503 and HubSpot retries."""
     events, skipped = hubspot.read_events(body, mappings)
@@ -30,7 +30,7 @@ async def read_webhook(body: list[Any], mappings: Mappings, store: ConnectorRepo
 
 
 async def _property(event: hubspot.PropertyChanged, lead: str | None, mappings: Mappings,
-                    store: ConnectorRepository, api: HubSpotApi, out: Read) -> None:
+                    store: Links, api: RecordReader, out: Read) -> None:
     if lead is None:
         out.skipped.append((event.key, f"contact {event.contact_id} is no lead Handoff routed"))
         return
@@ -57,7 +57,7 @@ async def _property(event: hubspot.PropertyChanged, lead: str | None, mappings: 
     out.activities.append(activity(event.key, lead, outcome, event.at, reason=reason))
 
 
-async def _rejection_reason(contact_id: str, mappings: Mappings, api: HubSpotApi) -> str | None:
+async def _rejection_reason(contact_id: str, mappings: Mappings, api: RecordReader) -> str | None:
     prop = mappings.rejection_reason_property
     if prop is None:
         return mappings.default_rejection_reason
@@ -65,8 +65,8 @@ async def _rejection_reason(contact_id: str, mappings: Mappings, api: HubSpotApi
     return rejection_reason(mappings, (contact.get("properties") or {}).get(prop))
 
 
-async def _engagement(event: hubspot.EngagementLogged, mappings: Mappings, store: ConnectorRepository,
-                      api: HubSpotApi, out: Read) -> None:
+async def _engagement(event: hubspot.EngagementLogged, mappings: Mappings, store: Links,
+                      api: RecordReader, out: Read) -> None:
     path = hubspot.ENGAGEMENT_PATHS.get(event.object_type_id)
     if path is None:
         out.skipped.append((event.key, f"object type {event.object_type_id} is no engagement HubSpot's API reads"))

@@ -4,12 +4,12 @@ from collections.abc import Sequence
 
 from services.router.connectors.domain.mappings import Mappings, activity
 from services.router.connectors.domain.salesforce import RecordChanged, meaning
+from services.router.connectors.ports import Links
 from services.router.connectors.publishing import Read
 from services.router.connectors.salesforce_api import CONNECTOR
-from services.router.connectors.store import ConnectorRepository
 
 
-async def read_changes(changes: Sequence[RecordChanged], mappings: Mappings, store: ConnectorRepository) -> Read:
+async def read_changes(changes: Sequence[RecordChanged], mappings: Mappings, store: Links) -> Read:
     """The activities the changes mean; a record on no lead Handoff routed is skipped with its reason.
     A Lead is found by the Id Handoff set its owner on, else by its e-mail when that lead was routed."""
     out = Read()
