@@ -14,3 +14,11 @@ class Links(Protocol):
 
 class RecordReader(Protocol):
     async def read(self, path: str, properties: list[str], associations: str | None = None) -> dict[str, Any]: ...
+
+
+class Owners(Protocol):
+    """What an outbound attempt looks up: the rep's CRM user, and who holds the lead now."""
+
+    async def owner_of(self, connector: str, rep_id: str) -> str | None: ...
+
+    async def current_rep(self, lead_key: str) -> str | None: ...

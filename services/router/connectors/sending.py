@@ -11,12 +11,11 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-import asyncpg
 import httpx
 import orjson
 
 from services.router.connectors.domain.notes import OwnerChange, owner_change
-from services.router.connectors.store import ConnectorRepository
+from services.router.connectors.ports import Owners
 from services.router.deliveries.domain.delivery import retry_after_seconds
 from services.router.deliveries.store import AttemptResult, Claimed
 
@@ -42,9 +41,9 @@ Act = Callable[[OwnerChange, str], Awaitable[int]]
 
 
 class ConnectorSender:
-    def __init__(self, connector: str, pool: asyncpg.Pool, act: Act, client: httpx.AsyncClient,
+    def __init__(self, connector: str, owners: Owners, act: Act, client: httpx.AsyncClient,
                  timeout_s: float, now: Callable[[], datetime]) -> None:
-        self._connector, self._pool, self._act, self._client = connector, pool, act, client
+        self._connector, self._owners, self._act, self._client = connector, owners, act, client
         self._timeout_s, self._now = timeout_s, now
 
     async def send(self, claimed: Claimed) -> AttemptResult:
@@ -69,7 +68,12 @@ class ConnectorSender:
         change = owner_change(orjson.loads(claimed.payload))
         if change is None:
             return 204  # nothing for the CRM in this event: delivered as a no-op
-        owner_id = await ConnectorRepository(self._pool).owner_of(self._connector, change.rep_id)
+        holder = await self._owners.current_rep(change.lead_key)
+        if holder is not None and holder != change.rep_id:
+            # A later assignment's delivery set (or will set) the owner: a retried older one must not undo it.
+            log.info("connector: owner change superseded", extra={"delivery_id": claimed.delivery_id})
+            return 204
+        owner_id = await self._owners.owner_of(self._connector, change.rep_id)
         if owner_id is None:  # retried: importing the owner mapping lets the next attempt through
             raise CrmRefused(f"no {self._connector} owner for rep {change.rep_id!r}: import it"
                              f" (PUT /v1/connectors/{self._connector}/owners)")

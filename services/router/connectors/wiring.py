@@ -26,16 +26,15 @@ def senders(state: ServiceState, settings: RouterSettings) -> dict[str, Send]:
     (and retried) until they are, so nothing routed meanwhile is lost."""
     pool = state.runtime.pool
     assert pool is not None  # the runtime is open
+    store, timeout = ConnectorRepository(pool), settings.delivery_timeout_s
     found: dict[str, Send] = {}
     if hubspot_token(settings):
         client = connector_client(settings)
-        api = HubSpotApi(client, settings.hubspot_api_base, hubspot_token(settings), ConnectorRepository(pool),
-                         wall_clock)
-        found[HUBSPOT] = ConnectorSender(HUBSPOT, pool, api.set_owner, client, settings.delivery_timeout_s, wall_clock)
+        api = HubSpotApi(client, settings.hubspot_api_base, hubspot_token(settings), store, wall_clock)
+        found[HUBSPOT] = ConnectorSender(HUBSPOT, store, api.set_owner, client, timeout, wall_clock)
     if credentials_set(settings):
         client = connector_client(settings)
-        sf = SalesforceApi(client, SalesforceAuth(client, settings, wall_clock), settings.salesforce_api_version,
-                           ConnectorRepository(pool), wall_clock)
-        found[SALESFORCE] = ConnectorSender(SALESFORCE, pool, sf.set_owner, client, settings.delivery_timeout_s,
-                                            wall_clock)
+        auth = SalesforceAuth(client, settings, wall_clock)
+        sf = SalesforceApi(client, auth, settings.salesforce_api_version, store, wall_clock)
+        found[SALESFORCE] = ConnectorSender(SALESFORCE, store, sf.set_owner, client, timeout, wall_clock)
     return found
