@@ -8,6 +8,7 @@ from schemas.topics import Topic
 from services.agreement.active import ActiveAgreement, watch_active_agreement
 from services.agreement.deps import keep_watcher, watcher_of
 from services.router.config import SCHEMA, RouterSettings
+from services.router.connectors import wiring as connectors
 from services.router.crm import wiring as crm
 from services.router.deliveries import wiring as deliveries
 from services.router.events import RoutingContext
@@ -41,7 +42,8 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
         ctx = routing_context(settings, agreement, clock)
         for job in [*sla.jobs(state, settings, ctx, routing.reassigner(ctx)),
                     *await reporting.jobs(state, settings, agreement.read),
-                    *deliveries.jobs(state, settings)]:  # outbound HTTP, off the routing path
+                    # Outbound HTTP (webhooks and CRM connectors), off the routing path.
+                    *deliveries.jobs(state, settings, connectors.senders(state, settings))]:
             state.runtime.start_job(job)
 
     def consumers(app: FastAPI, state: ServiceState) -> Sequence[ConsumerSpec]:
@@ -52,7 +54,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
         title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
         clock=clock,
         routers=[*routing.routers(), *salesops.routers(), *crm.routers(), *reporting.routers(),
-                 *deliveries.routers(),
+                 *deliveries.routers(), *connectors.routers(),
                  # Its consumers' topics (ROUTED and FOLLOWUP: the outbound delivery's fan-out).
                  dead_letters_router([Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.ROUTED, Topic.FOLLOWUP])],
     )

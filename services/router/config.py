@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from services.shared.config import Settings
 from services.shared.state import service_state
@@ -33,6 +33,30 @@ class RouterSettings(Settings):
     delivery_per_endpoint: int = Field(default=4, ge=1, description="Concurrent requests per subscription and replica")
     delivery_poll_s: float = Field(default=1.0, description="How often each replica looks for due retries")
     delivery_allow_http_localhost: bool = Field(default=False, description="Allow http:// and loopback URLs")
+    # CRM connectors (docs/crm.md): their credentials live here only, and connectors name them by kind.
+    hubspot_api_base: str = Field(default="https://api.hubapi.com", description="HubSpot's API base URL")
+    hubspot_token: SecretStr | None = Field(
+        default=None, description="HubSpot private app access token (scopes in docs/crm.md); unset, no HubSpot"
+                                  " connector sends")
+    hubspot_client_secret: SecretStr | None = Field(
+        default=None, description="HubSpot app client secret(s), newest first: verifies CRM webhooks (v3)")
+    salesforce_login_url: str = Field(
+        default="https://login.salesforce.com", description="Where tokens come from: login, test, or the My Domain"
+                                                            " URL (the client-credentials flow needs My Domain)")
+    salesforce_api_version: str = Field(default="v60.0", description="The REST API version of /services/data/")
+    salesforce_client_id: str | None = Field(default=None, description="The connected app's consumer key")
+    salesforce_client_secret: SecretStr | None = Field(
+        default=None, description="Its consumer secret: the OAuth 2.0 client-credentials flow")
+    salesforce_username: str | None = Field(
+        default=None, description="The integration user: with the private key, the JWT bearer flow instead")
+    salesforce_private_key: SecretStr | None = Field(
+        default=None, description="PEM RSA key whose certificate the connected app holds (JWT bearer flow)")
+    salesforce_org_id: str | None = Field(
+        default=None, description="The org whose Outbound Messages are taken (their OrganizationId)")
+    salesforce_outbound_token: SecretStr | None = Field(
+        default=None, description="The token Outbound Message URLs carry (?token=); unset, none are taken")
+    public_base_url: str | None = Field(
+        default=None, description="The router's URL as callers see it (behind a proxy), for HubSpot's signed URI")
     behind_tls_proxy: bool = Field(
         default=False, description="A TLS-terminating proxy stands in front: the dashboard's cookie is Secure and"
                                    " https://<host> is its own origin")

@@ -81,6 +81,13 @@ ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
         ("POST", "/v1/subscriptions/{subscription_id}/replay"),
         ("POST", "/v1/subscriptions/{subscription_id}/rotate-secret"),
         ("DELETE", "/v1/subscriptions/{subscription_id}/previous-secret"))},
+    # CRM connectors (docs/crm.md): set up and owner mappings by ops; what the CRMs post back
+    **{("router", m, p): OPS for m, p in (
+        ("PUT", "/v1/connectors/{connector}"), ("GET", "/v1/connectors/{connector}"),
+        ("PUT", "/v1/connectors/{connector}/owners"), ("GET", "/v1/connectors/{connector}/owners"))},
+    ("router", "POST", "/v1/connectors/salesforce/events"): frozenset({"sales", "ops", "admin"}),
+    ("router", "POST", "/v1/connectors/hubspot/webhooks"): SIGNED,
+    ("router", "POST", "/v1/connectors/salesforce/outbound-messages"): SIGNED,
 }
 
 # The dashboard's HTML routes, left out of the OpenAPI document: reading takes a key of any role, through

@@ -67,6 +67,8 @@ class SubscriptionOut(BaseModel):
     event_types: list[str]
     description: str | None
     active: bool
+    connector: str | None = Field(default=None, description="The CRM connector that sends these deliveries through"
+                                                            " the CRM's API (docs/crm.md); null for a webhook")
     created_at: datetime
     updated_at: datetime
     secret_rotated_at: datetime | None = Field(default=None, description="When the secret last rotated")

@@ -56,7 +56,8 @@ async def reseal_secrets(conn: asyncpg.Connection, box: SecretBox) -> int:
     changed = 0
     async with conn.transaction():
         rows = await conn.fetch(
-            "SELECT subscription_id, secret, previous_secret FROM router.subscriptions FOR UPDATE")
+            "SELECT subscription_id, secret, previous_secret FROM router.subscriptions WHERE connector IS NULL"
+            " FOR UPDATE")  # a CRM connector signs nothing: its credentials are settings
         for row in rows:
             previous = row["previous_secret"]
             await conn.execute(

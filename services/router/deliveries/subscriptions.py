@@ -8,8 +8,8 @@ import asyncpg
 
 from services.router.deliveries.models import SubscriptionIn, SubscriptionOut
 
-_COLUMNS = ("subscription_id, url, event_types, description, active, created_at, updated_at, secret_rotated_at,"
-            " CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END"
+_COLUMNS = ("subscription_id, url, event_types, description, active, connector, created_at, updated_at,"
+            " secret_rotated_at, CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END"
             " AS previous_secret_expires_at")
 _EDITABLE = ("url", "event_types", "description", "active")
 
@@ -58,10 +58,12 @@ class SubscriptionRepository:
     async def rotate(self, subscription_id: str, sealed_secret: str, reseal: Callable[[str], str], now: datetime,
                      overlap: timedelta) -> SubscriptionOut | None:
         """Puts the new (sealed) secret in place; the one it replaces signs beside it until `now + overlap`
-        (none with no overlap). None when there is no such subscription."""
+        (none with no overlap). None when there is no such webhook subscription."""
         async with self._conn.transaction():
+            # A CRM connector's row signs nothing (its credentials are settings): no secret to rotate.
             current = await self._conn.fetchval(
-                "SELECT secret FROM router.subscriptions WHERE subscription_id = $1 FOR UPDATE", subscription_id)
+                "SELECT secret FROM router.subscriptions WHERE subscription_id = $1 AND connector IS NULL"
+                " FOR UPDATE", subscription_id)
             if current is None:
                 return None
             previous, expires = (reseal(current), now + overlap) if overlap > timedelta(0) else (None, None)

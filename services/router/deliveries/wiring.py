@@ -1,5 +1,7 @@
 """What outbound delivery gives bootstrap: the subscriptions API, the fan-out consumers, the worker."""
 
+from collections.abc import Mapping
+
 import httpx
 from fastapi import APIRouter
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -9,6 +11,7 @@ from services.router.deliveries.api import subscriptions_router
 from services.router.deliveries.domain.delivery import RetryPolicy
 from services.router.deliveries.egress import VettedTransport
 from services.router.deliveries.fanout import delivery_consumers, wall_clock
+from services.router.deliveries.ports import Send
 from services.router.deliveries.sealing import secret_box
 from services.router.deliveries.sender import Sender
 from services.router.deliveries.worker import DeliveryWorker
@@ -51,8 +54,9 @@ def consumers() -> list[ConsumerSpec]:
     return delivery_consumers()
 
 
-def jobs(state: ServiceState, settings: RouterSettings) -> list[Job]:
-    """This replica's delivery worker (off the routing path); it closes its client when it stops."""
+def jobs(state: ServiceState, settings: RouterSettings, connectors: Mapping[str, Send] | None = None) -> list[Job]:
+    """This replica's delivery worker (off the routing path); it closes its clients when it stops.
+    `connectors` send the deliveries of CRM connector subscriptions (docs/crm.md)."""
     pool = state.runtime.pool
     assert pool is not None  # the runtime is open
     policy = RetryPolicy(base_s=settings.delivery_backoff_base_s, cap_s=settings.delivery_backoff_cap_s,
@@ -60,6 +64,7 @@ def jobs(state: ServiceState, settings: RouterSettings) -> list[Job]:
     sender = Sender(http_client(settings), settings.delivery_timeout_s, wall_clock, secret_box(settings.secrets_key))
     worker = DeliveryWorker(pool, sender, policy, timeout_s=settings.delivery_timeout_s,
                             max_in_flight=settings.delivery_max_in_flight,
-                            per_endpoint=settings.delivery_per_endpoint, poll_s=settings.delivery_poll_s)
+                            per_endpoint=settings.delivery_per_endpoint, poll_s=settings.delivery_poll_s,
+                            connectors=connectors)
     state.registry.register(DeliveryCollector(worker))
     return [worker]

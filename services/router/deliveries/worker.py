@@ -9,7 +9,7 @@ import asyncio
 import logging
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,7 +17,7 @@ import asyncpg
 
 from services.router.deliveries.domain.delivery import RetryPolicy, delivered
 from services.router.deliveries.fanout import wall_clock
-from services.router.deliveries.sender import Sender
+from services.router.deliveries.ports import Send
 from services.router.deliveries.store import NOTIFY_CHANNEL, AttemptResult, Claimed, DeliveryRepository
 from services.shared.consumer import TRANSIENT_ERRORS
 from services.shared.notified import NotifiedLoop
@@ -34,10 +34,12 @@ class DeliveryStats:
 
 
 class DeliveryWorker:
-    def __init__(self, pool: asyncpg.Pool, sender: Sender, policy: RetryPolicy, *,
+    def __init__(self, pool: asyncpg.Pool, sender: Send, policy: RetryPolicy, *,
                  timeout_s: float, max_in_flight: int, per_endpoint: int, poll_s: float,
-                 now: Callable[[], datetime] = wall_clock, rand: Callable[[], float] = random.random) -> None:
+                 now: Callable[[], datetime] = wall_clock, rand: Callable[[], float] = random.random,
+                 connectors: Mapping[str, Send] | None = None) -> None:
         self._pool, self._sender, self._policy = pool, sender, policy
+        self._connectors = dict(connectors or {})  # CRM connectors send their deliveries through the CRM's API
         self._timeout_s, self._max, self._per_endpoint = timeout_s, max_in_flight, per_endpoint
         self._now, self._rand = now, rand
         self._lease = timedelta(seconds=2 * timeout_s + 5)  # past the send's own bound, then another may retry
@@ -61,7 +63,8 @@ class DeliveryWorker:
         finally:
             if self._in_flight:  # each send is bounded by its timeout
                 await asyncio.wait(list(self._in_flight), timeout=self._timeout_s + 5)
-            await self._sender.close()
+            for sender in (self._sender, *self._connectors.values()):
+                await sender.close()
 
     async def _claim_step(self) -> bool:
         await self.claim()
@@ -88,12 +91,13 @@ class DeliveryWorker:
         self._loop.wake()  # a slot is free
 
     async def _deliver(self, claimed: Claimed) -> None:
-        result = await self._sender.send(claimed)
+        result = await self._sender_of(claimed).send(claimed)
         self.stats.attempts += 1
         if result.status_code is not None and delivered(result.status_code):
             status, next_at = "delivered", None
         else:
-            next_at = self._policy.next_attempt(claimed.round_attempt, self._now(), claimed.queued_at, self._rand)
+            next_at = self._policy.next_attempt(claimed.round_attempt, self._now(), claimed.queued_at, self._rand,
+                                                result.retry_after_s)
             status = "pending" if next_at else "failed"
         counter = "retrying" if status == "pending" else status
         setattr(self.stats, counter, getattr(self.stats, counter) + 1)
@@ -102,6 +106,11 @@ class DeliveryWorker:
                 "delivery_id": claimed.delivery_id, "subscription_id": claimed.subscription_id,
                 "attempts": claimed.round_attempt, "error": result.error})
         await self._record(claimed, result, status, next_at)
+
+    def _sender_of(self, claimed: Claimed) -> Send:
+        if claimed.connector is None:
+            return self._sender
+        return self._connectors.get(claimed.connector) or _Unconfigured(claimed.connector, self._now)
 
     async def _record(self, claimed: Claimed, result: AttemptResult, status: str, next_at: datetime | None) -> None:
         delay = 0.2
@@ -117,3 +126,16 @@ class DeliveryWorker:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
+
+
+class _Unconfigured:
+    """The sender of a connector this replica was not given: each attempt fails, and is retried."""
+
+    def __init__(self, connector: str, now: Callable[[], datetime]) -> None:
+        self._connector, self._now = connector, now
+
+    async def send(self, claimed: Claimed) -> AttemptResult:
+        return AttemptResult(self._now(), 0.0, None, f"connector {self._connector!r} is not configured on this replica")
+
+    async def close(self) -> None:
+        return None

@@ -1,35 +1,20 @@
 """What the inbound routes share: configured secrets, content types, and producing with the broker's ack."""
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 from fastapi import Request
 from opentelemetry.trace import SpanKind
-from pydantic import SecretStr
 
 from schemas.messages import EngagementEvent
 from schemas.topics import Topic
-from services.scorer.integrations.signatures import SignatureError
-from services.shared.auth import client_address
 from services.shared.body import media_type
 from services.shared.config import Settings
 from services.shared.errors import ApiError
 from services.shared.producing import encoded_records, produce_acked
-from services.shared.state import service_state
+from services.shared.signatures import configured_secrets as configured_secrets
+from services.shared.signatures import verified as verified
 from services.shared.tracing import caused, context_of, hop, stamped
-
-
-def configured_secrets(settings: Settings, name: str) -> list[str]:
-    """The secrets of the setting `name`, newest first (comma-separated: while a tool switches to a
-    new secret, both are taken), or 503 naming the variable that turns the source on."""
-    secret: SecretStr | None = getattr(settings, name, None)  # a secret setting of the service's own
-    secrets = [s.strip() for s in secret.get_secret_value().split(",") if s.strip()] if secret else []
-    if not secrets:
-        raise ApiError(503, "not_configured",
-                       f"HANDOFF_{name.upper()} is not set: requests from this source cannot be verified, "
-                       "so they are refused until it is")
-    return secrets
 
 
 def require_json(request: Request) -> None:
@@ -37,21 +22,6 @@ def require_json(request: Request) -> None:
     kind = media_type(request)
     if kind != "application/json" and not (kind.startswith("application/") and kind.endswith("+json")):
         raise ApiError(415, "unsupported_media_type", "send application/json")
-
-
-def verified(request: Request, check: Callable[..., None], secrets: Sequence[Any], *args: Any) -> None:
-    """Runs a signature check with each of `secrets` (newest first) until one passes; when none
-    does, 401 with the newest one's reason, counted against the caller's address (the edge refuses
-    it with 429 after too many)."""
-    first: SignatureError | None = None
-    for secret in secrets:
-        try:
-            check(secret, *args)
-            return
-        except SignatureError as exc:
-            first = first or exc
-    service_state(request).keys.record_failure(client_address(request))
-    raise ApiError(401, "unauthorized", str(first or "no secret to verify with"))
 
 
 def _lead_key(event: EngagementEvent) -> str:

@@ -1,35 +1,22 @@
-"""Each tool's own request signature, compared in constant time; the clock is passed in."""
+"""Each tool's own request signature, compared in constant time; the clock is passed in.
+HubSpot's v3 lives in `services/shared/signatures.py` (the router's CRM connector verifies it too)."""
 
 import base64
 import hashlib
 import hmac
-import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-TOLERANCE = timedelta(minutes=5)  # HubSpot's documented limit; Standard Webhooks' default too
-# HubSpot signs the URI with these escapes decoded (its v3 validation guide lists exactly these).
-_HUBSPOT_DECODED = {"%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$", "%27": "'",
-                    "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";"}
-
-
-class SignatureError(ValueError):
-    """The signature is missing, malformed, stale or wrong: the request is not the tool's (401)."""
-
-
-def _matches(expected: str, presented: str | None, header: str) -> None:
-    if not presented or not presented.strip():
-        raise SignatureError(f"missing {header} header")
-    if not hmac.compare_digest(expected.encode(), presented.strip().encode()):
-        raise SignatureError(f"{header} does not match the request")
-
-
-def _fresh(sent: datetime, now: datetime) -> None:
-    if abs(now - sent) > TOLERANCE:
-        raise SignatureError("the signature's timestamp is more than 5 minutes from now (replayed or skewed clock)")
+from services.shared.signatures import TOLERANCE as TOLERANCE
+from services.shared.signatures import SignatureError as SignatureError
+from services.shared.signatures import fresh as _fresh
+from services.shared.signatures import hubspot_signature as hubspot_signature
+from services.shared.signatures import hubspot_uri as hubspot_uri
+from services.shared.signatures import matches as _matches
+from services.shared.signatures import verify_hubspot as verify_hubspot
 
 
 def mautic_signature(secret: str, body: bytes) -> str:
@@ -50,32 +37,6 @@ def segment_signature(secret: str, body: bytes) -> str:
 def verify_segment(secret: str, body: bytes, signature: str | None) -> None:
     """Raises SignatureError unless `signature` is Segment's for `body`."""
     _matches(segment_signature(secret, body), signature and signature.strip().lower(), "X-Signature")
-
-
-def hubspot_uri(uri: str) -> str:
-    """The URI as HubSpot signs it: the listed escapes decoded, every other one kept."""
-    return re.sub(r"%[0-9A-Fa-f]{2}", lambda m: _HUBSPOT_DECODED.get(m.group().upper(), m.group()), uri)
-
-
-def hubspot_signature(secret: str, method: str, uri: str, body: bytes, timestamp: str) -> str:
-    """X-HubSpot-Signature-v3: base64 HMAC-SHA256 of method + URI + body + timestamp."""
-    message = method.upper().encode() + hubspot_uri(uri).encode() + body + timestamp.encode()
-    return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
-
-
-def verify_hubspot(secret: str, method: str, uri: str, body: bytes, signature: str | None,
-                   timestamp: str | None, now: datetime) -> None:
-    """Raises SignatureError unless the v3 signature is HubSpot's and at most 5 minutes old."""
-    if not timestamp or not timestamp.strip():
-        raise SignatureError("missing X-HubSpot-Request-Timestamp header")
-    try:
-        sent = datetime.fromtimestamp(int(timestamp.strip()) / 1000, now.tzinfo)
-    except (ValueError, OverflowError, OSError) as exc:
-        raise SignatureError("X-HubSpot-Request-Timestamp is not epoch milliseconds") from exc
-    if not signature:
-        raise SignatureError("missing X-HubSpot-Signature-v3 header")
-    _fresh(sent, now)
-    _matches(hubspot_signature(secret, method, uri, body, timestamp.strip()), signature, "X-HubSpot-Signature-v3")
 
 
 STANDARD_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")

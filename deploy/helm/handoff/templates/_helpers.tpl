@@ -112,6 +112,8 @@ app.kubernetes.io/component: {{ .tier }}
 {{- $secrets := list (list "HANDOFF_ADMIN_KEY" $v.secrets.adminKey) (list "HANDOFF_SECRETS_KEY" $v.secrets.secretsKey) -}}
 {{- if $scorerSide -}}
 {{- $secrets = concat $secrets (list (list "HANDOFF_MAUTIC_SECRET" $v.secrets.mauticSecret) (list "HANDOFF_HUBSPOT_CLIENT_SECRET" $v.secrets.hubspotClientSecret) (list "HANDOFF_SEGMENT_SECRET" $v.secrets.segmentSecret) (list "HANDOFF_WEBHOOK_SECRET" $v.secrets.webhookSecret)) -}}
+{{- else -}}
+{{- $secrets = concat $secrets (list (list "HANDOFF_HUBSPOT_CLIENT_SECRET" $v.secrets.hubspotClientSecret) (list "HANDOFF_HUBSPOT_TOKEN" $v.secrets.hubspotToken) (list "HANDOFF_SALESFORCE_CLIENT_SECRET" $v.secrets.salesforceClientSecret) (list "HANDOFF_SALESFORCE_PRIVATE_KEY" $v.secrets.salesforcePrivateKey) (list "HANDOFF_SALESFORCE_OUTBOUND_TOKEN" $v.secrets.salesforceOutboundToken)) -}}
 {{- end -}}
 - name: HANDOFF_HOST
   value: "0.0.0.0"

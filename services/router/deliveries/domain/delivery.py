@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from schemas.events import FollowupStatus
@@ -73,13 +74,36 @@ class RetryPolicy:
     max_age_s: float
 
     def next_attempt(self, attempt: int, now: datetime, queued_at: datetime,
-                     rand: Callable[[], float]) -> datetime | None:
+                     rand: Callable[[], float], retry_after_s: float | None = None) -> datetime | None:
         """When to try again after failed attempt number `attempt` (1-based, this round), or
-        None to give up. `rand` returns [0, 1): full jitter spreads a burst of failures apart."""
+        None to give up. `rand` returns [0, 1): full jitter spreads a burst of failures apart.
+        An endpoint's Retry-After (a CRM's 429) is a floor: never sooner than it asked."""
         if attempt >= self.max_attempts:
             return None
         ceiling = min(self.cap_s, self.base_s * 2 ** (attempt - 1))
         at = now + timedelta(seconds=ceiling * rand())
+        if retry_after_s is not None:
+            at = max(at, now + timedelta(seconds=retry_after_s))
         if at > queued_at + timedelta(seconds=self.max_age_s):
             return None
         return at
+
+
+MAX_RETRY_AFTER_S = 3600.0  # an endpoint cannot park a delivery for longer than an hour per answer
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """The delay a Retry-After header asks for (delta seconds or an HTTP date), bounded; None when
+    absent or unreadable."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return min(float(text), MAX_RETRY_AFTER_S)
+    try:
+        at = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if at.tzinfo is None:
+        return None
+    return min(max((at - now).total_seconds(), 0.0), MAX_RETRY_AFTER_S)

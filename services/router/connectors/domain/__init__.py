@@ -1,0 +1,1 @@
+"""Pure connector rules: mappings, the CRM requests a routed lead makes, inbound events read."""
