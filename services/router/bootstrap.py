@@ -26,7 +26,7 @@ def routing_context(settings: RouterSettings, agreement: ActiveAgreement, now: C
     return RoutingContext(
         routed_topic=settings.topic(Topic.ROUTED), followup_topic=settings.topic(Topic.FOLLOWUP),
         source=settings.event_source, default_pool=settings.default_pool, now=now, agreement=agreement.read,
-        clock_skew=settings.clock_skew)
+        clock_skew=settings.clock_skew, reporting_currency=settings.reporting_currency)
 
 
 def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:

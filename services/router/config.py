@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from pydantic import Field
 
+from schemas.money import CurrencyCode
 from services.shared.config import Settings
 from services.shared.state import service_state
 
@@ -36,6 +37,9 @@ class RouterSettings(Settings):
     behind_tls_proxy: bool = Field(
         default=False, description="A TLS-terminating proxy stands in front: the dashboard's cookie is Secure and"
                                    " https://<host> is its own origin")
+    reporting_currency: CurrencyCode = Field(
+        default="EUR", description="ISO 4217 code every report converts amounts and costs into, with the rates ops"
+                                   " keeps (PUT /v1/currency-rates)")
 
 
 async def router_settings(request: Request) -> RouterSettings:
