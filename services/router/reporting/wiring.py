@@ -1,4 +1,4 @@
-"""What reporting gives bootstrap: the SLA, funnel, revenue and dashboard routes, and the SLA gauges' job."""
+"""What reporting gives bootstrap: the SLA, funnel, revenue, trends and dashboard routes, and the SLA gauges' job."""
 
 from fastapi import APIRouter
 
@@ -9,12 +9,13 @@ from services.router.reporting.funnel_api import funnel_router
 from services.router.reporting.revenue_api import revenue_router
 from services.router.reporting.sla_api import sla_router
 from services.router.reporting.sla_metrics import SlaCollector, SlaMetricsJob
+from services.router.reporting.trends_api import trends_router
 from services.shared.jobs import Job
 from services.shared.state import ServiceState
 
 
 def routers() -> list[APIRouter]:
-    return [sla_router(), funnel_router(), revenue_router(), dashboard_router()]
+    return [sla_router(), funnel_router(), revenue_router(), trends_router(), dashboard_router()]
 
 
 async def jobs(state: ServiceState, settings: RouterSettings, agreement: CurrentAgreement) -> list[Job]:
