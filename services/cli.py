@@ -705,6 +705,8 @@ def demo(leads: int = typer.Option(1200, min=10, max=5000, help="How many leads 
                "untouched (they warn and breach as business minutes pass)")
     if done["late"] or done["pending"]:
         typer.echo(f"still on their way: {done['pending']} routings, {done['late']} CRM updates", err=True)
+    typer.echo(f"money: {done['costs']} campaign cost rows; GET http://{host(router)}:{router.port}/v1/revenue"
+               "?group_by=source shows pipeline, wins, cost and return")
     typer.echo(f"dashboard: http://{host(router)}:{router.port}/ui/#key={key}")
 
 
