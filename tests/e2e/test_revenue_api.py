@@ -126,6 +126,15 @@ async def test_csv_gives_one_row_per_group_best_first_and_the_totals_last(router
     assert lines[-1].startswith("source,,true,,true,4,3,3,3,17800.00,2,12800.00")
 
 
+async def test_a_source_without_any_cost_row_has_no_cost_and_no_return_rather_than_zero(router, db):
+    await add_lead(db, f"organic-{tag()}@revenue.example", _at(7, 3), source="organic")
+    body = (await _revenue(router, 7, group_by="source")).json()
+    [organic] = body["groups"]
+    assert (organic["group"], *_money(organic, "cost", "cost_per_sales_ready", "return_on_spend")) == (
+        "organic", None, None, None)
+    assert body["totals"]["cost"] is None
+
+
 async def test_an_empty_window_has_zero_sums_and_no_ratios(router):
     since = datetime(2017, 6, 1, tzinfo=UTC)
     body = (await router.get("/v1/revenue", params={"since": since.isoformat(),

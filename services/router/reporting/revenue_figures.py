@@ -42,10 +42,11 @@ async def revenue(reports: RevenueReports, group_by: str, since: datetime, until
     rows = await reports.tallies(group_by, since, until, currency)
     costs = await reports.costs(group_by, since.date(), (until - _TICK).date() if until > since else since.date(),
                                 currency)
+    # A group without a cost row has no cost (null, and no return), not a cost of 0.
     cost_of = {r["key"]: r["cost"] or Decimal(0) for r in costs if not r["total"]}
-    total_cost = next((r["cost"] for r in costs if r["total"]), None) or Decimal(0)
+    total_cost = next((r["cost"] for r in costs if r["total"]), None)
     splits = group_by in COSTED_GROUPS
-    groups = [figures(_tally(r, cost_of.get(r["key"], Decimal(0)) if splits else None), min_sales_ready)
+    groups = [figures(_tally(r, cost_of.get(r["key"]) if splits else None), min_sales_ready)
               for r in rows if not r["total"]]
     # Spend that brought no lead in the window is a group too: the answer to "is the podcast worth it?".
     seen = {g.group for g in groups}

@@ -8,9 +8,11 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from services.router.reporting.ui import charts
 from services.router.reporting.ui import format as fmt
 
-_CHART = {"chart_width": fmt.CHART_WIDTH, "row_height": fmt.ROW_HEIGHT, "bar_end": fmt.LABEL_WIDTH + fmt.BAR_AREA}
+_CHART = {"chart_width": fmt.CHART_WIDTH, "row_height": fmt.ROW_HEIGHT, "bar_end": fmt.LABEL_WIDTH + fmt.BAR_AREA,
+          "trend_width": charts.WIDTH, "trend_height": charts.HEIGHT, "polyline": charts.polyline}
 
 
 @lru_cache(maxsize=1)
