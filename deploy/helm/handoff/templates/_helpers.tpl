@@ -112,6 +112,8 @@ app.kubernetes.io/component: {{ .tier }}
 {{- $secrets := list (list "HANDOFF_ADMIN_KEY" $v.secrets.adminKey) (list "HANDOFF_SECRETS_KEY" $v.secrets.secretsKey) -}}
 {{- if $scorerSide -}}
 {{- $secrets = concat $secrets (list (list "HANDOFF_MAUTIC_SECRET" $v.secrets.mauticSecret) (list "HANDOFF_HUBSPOT_CLIENT_SECRET" $v.secrets.hubspotClientSecret) (list "HANDOFF_SEGMENT_SECRET" $v.secrets.segmentSecret) (list "HANDOFF_WEBHOOK_SECRET" $v.secrets.webhookSecret)) -}}
+{{- else -}}
+{{- $secrets = append $secrets (list "HANDOFF_REVIEW_SLACK_WEBHOOK_URL" ($v.secrets.reviewSlackWebhook | default dict)) -}}
 {{- end -}}
 - name: HANDOFF_HOST
   value: "0.0.0.0"
