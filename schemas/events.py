@@ -202,6 +202,26 @@ class LeadFollowup(_Payload):
     currency: CurrencyCode | None = None
 
 
+class ReviewPublished(_Payload):
+    """The weekly review both teams read is out (type `handoff.review.published`); the page has the rest."""
+
+    week: Text = Field(description="ISO week, e.g. 2026-W48, in the agreement calendar's time zone")
+    starts_at: Instant
+    ends_at: Instant
+    agreement_version: int | None = None
+    currency: CurrencyCode = Field(description="The reporting currency of the amounts")
+    sales_ready: int
+    commitment: int | None = None
+    acceptance_rate: float | None = None
+    on_time_pct: float | None = None
+    pipeline_amount: Amount
+    won: int
+    won_amount: Amount
+    html_url: Text = Field(description="The review page (/ui/reviews/<week>), for a signed-in reader")
+    pdf_url: Text = Field(description="The same page as PDF")
+    summary: Text = Field(description="The short summary a chat channel gets")
+
+
 __all__ = [
     "ActivityKind",
     "CrmActivityKind",
@@ -211,6 +231,7 @@ __all__ = [
     "LeadFollowup",
     "LeadQualified",
     "LeadRouted",
+    "ReviewPublished",
     "ScoreContribution",
     "datetime",
     "lead_key_for",

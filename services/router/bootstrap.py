@@ -40,7 +40,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
         keep_watcher(app, agreement)
         ctx = routing_context(settings, agreement, clock)
         for job in [*sla.jobs(state, settings, ctx, routing.reassigner(ctx)),
-                    *await reporting.jobs(state, settings, agreement.read),
+                    *await reporting.jobs(state, settings, agreement.read, deliveries.publish),
                     *deliveries.jobs(state, settings)]:  # outbound HTTP, off the routing path
             state.runtime.start_job(job)
 
@@ -51,7 +51,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
     return create_service_app(
         title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
         clock=clock,
-        routers=[*routing.routers(), *salesops.routers(), *crm.routers(), *reporting.routers(),
+        routers=[*routing.routers(), *salesops.routers(), *crm.routers(), *reporting.routers(deliveries.publish),
                  *deliveries.routers(),
                  # Its consumers' topics (ROUTED and FOLLOWUP: the outbound delivery's fan-out).
                  dead_letters_router([Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.ROUTED, Topic.FOLLOWUP])],

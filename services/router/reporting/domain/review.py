@@ -12,6 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
+FIRST_YEAR, LAST_YEAR = 1900, 9000  # as report timestamps (windows.parse_instant): far-off years overflow
 
 
 def parse_week(text: str) -> date:
@@ -19,6 +20,8 @@ def parse_week(text: str) -> date:
     found = _WEEK.fullmatch(text.strip())
     if not found:
         raise ValueError(f"not an ISO week: {text[:20]!r} (write it as 2026-W48)")
+    if not FIRST_YEAR <= int(found[1]) <= LAST_YEAR:
+        raise ValueError(f"a week must lie in the years {FIRST_YEAR}-{LAST_YEAR}")
     try:
         return date.fromisocalendar(int(found[1]), int(found[2]), 1)
     except ValueError:
