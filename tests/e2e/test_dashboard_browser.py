@@ -9,18 +9,24 @@ import os
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from playwright.async_api import Page, async_playwright
 
 from services.demo.seeder import seed_demo
+from services.router.config import RouterSettings
+from services.router.reporting.domain.review import week_label
+from services.router.reporting.review_files import write_review
 from services.router.reporting.trends_models import TrendsReport
 from services.router.reporting.ui.charts import trend_charts
 from services.router.reporting.ui.format import count, duration, money, pct, rate, times
+from services.shared.config import Settings
 from tests.support.isolated import isolated_stack
+from tests.support.pdf import pdf_text
 from tests.support.stack import ROOT, TEST_ADMIN_KEY, start_service, wait_ready
 
 CHROMIUM = os.environ.get("HANDOFF_CHROMIUM", "/usr/bin/chromium")
@@ -37,6 +43,7 @@ class DemoWorld:
     scorer_url: str
     router_url: str
     seeded: Counter
+    settings: Settings
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +61,7 @@ async def demo_world(stack):
                 await wait_ready(proc)
             seeded = await seed_demo(procs[0].url, procs[1].url, TEST_ADMIN_KEY, leads=LEADS, seed=11,
                                      timeout_s=60, say=lambda _: None)
-            yield DemoWorld(procs[0].url, procs[1].url, seeded)
+            yield DemoWorld(procs[0].url, procs[1].url, seeded, world.settings)
         finally:
             for proc in procs:
                 proc.terminate()
@@ -213,3 +220,24 @@ async def test_the_dashboard_shows_the_apis_numbers_for_the_seeded_week(demo_wor
             await browser.close()
     with capsys.disabled():
         print(f"\ndashboard screenshot: {ARTIFACT}")
+
+
+async def test_the_review_of_the_seeded_week_is_a_pdf_whose_figures_are_the_apis(demo_world, capsys):
+    now = datetime.now(UTC)
+    today = now.astimezone(ZoneInfo("Europe/Berlin")).date()  # the example agreement's calendar
+    monday = today - timedelta(days=today.weekday())  # this week: the demo hands over, works and wins leads now
+    settings = RouterSettings(**{**demo_world.settings.model_dump(), "reporting_currency": "EUR"})
+    files = await write_review(settings, monday, ARTIFACT.parent, now)
+    assert files.pdf == ARTIFACT.parent / f"review-{week_label(monday)}.pdf"
+    text = pdf_text(files.pdf)
+    async with httpx.AsyncClient(base_url=demo_world.router_url, headers={"Authorization": f"Bearer {TEST_ADMIN_KEY}"},
+                                 timeout=30) as api:
+        week = (await api.get("/v1/trends", params={"weeks": 1, "until": files.review.until.isoformat()})).json()
+    [figures] = week["weeks"]
+    assert f"Sales-ready: {count(figures['sales_ready'])} (commitment {count(figures['commitment'])})" in text
+    assert f"Pipeline opened: {money(Decimal(figures['pipeline_amount']))}" in text
+    assert f"Won: {money(Decimal(figures['won_amount']))} ({count(figures['won'])} deals)" in text
+    assert figures["opportunities"] > 0
+    with capsys.disabled():
+        print(f"\nreview of the seeded week: {files.pdf} (sales-ready {figures['sales_ready']}, pipeline "
+              f"{figures['pipeline_amount']} EUR, won {figures['won']} for {figures['won_amount']} EUR)")

@@ -15,6 +15,7 @@ from services.router.reporting.ui.format import count, money, pct, rate, stage_l
 from tests.e2e.test_operator_cli import _handoff
 from tests.support.assignments import add_assignment, add_rep, tag
 from tests.support.funnel import add_lead, add_routing, add_status
+from tests.support.pdf import pdf_text
 from tests.support.stack import ROOT
 
 WEEK, SINCE, UNTIL = "2015-W10", "2015-03-01T23:00:00Z", "2015-03-08T23:00:00Z"
@@ -55,11 +56,6 @@ async def _week(db, router) -> None:
                               headers={"content-type": "text/csv"})).status_code == 200
 
 
-def _text(pdf) -> str:
-    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    return " ".join(out.split())
-
-
 async def test_the_review_pdf_carries_the_weeks_figures_as_the_api_gives_them(stack, services, db, router, tmp_path,
                                                                                 pdf_tools):
     await _week(db, router)
@@ -67,7 +63,7 @@ async def test_the_review_pdf_carries_the_weeks_figures_as_the_api_gives_them(st
     assert code == 0, output
     pdf = tmp_path / f"review-{WEEK}.pdf"
     assert f"pdf:  {pdf}" in output and pdf.read_bytes().startswith(b"%PDF")
-    text = _text(pdf)
+    text = pdf_text(pdf)
     window = {"since": SINCE, "until": UNTIL}
     week = (await router.get("/v1/trends", params={"weeks": 1, "until": UNTIL})).json()["weeks"][0]
     sla = (await router.get("/v1/sla/summary", params={**window, "group_by": "tier"})).json()["totals"]
