@@ -19,6 +19,7 @@ from schemas.bounds import (
     problem,
     refuse_controls,
 )
+from schemas.money import Amount, CurrencyCode
 
 _EMAIL_SHAPE = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
 
@@ -151,6 +152,16 @@ class CrmActivityRecorded(_Payload):
     status: str | None = Field(default=None, max_length=100, description="accepted, rejected, converted, won, lost")
     reason: str | None = Field(default=None, max_length=500)
     occurred_at: OccurredAt
+    amount: Amount | None = Field(default=None, description="The deal's value, exact (a decimal string or number);"
+                                                            " only on converted and won, with currency")
+    currency: CurrencyCode | None = Field(default=None, description="ISO 4217 code of the amount")
+
+    def _problems(self) -> list[InitErrorDetails]:
+        # An amount means nothing without its currency, and a currency nothing without an amount.
+        if (self.amount is None) != (self.currency is None):
+            missing = "currency" if self.currency is None else "amount"
+            return [problem((missing,), "amount and currency come together: give both or neither", None)]
+        return []
 
 
 class FollowupStatus(StrEnum):
@@ -187,6 +198,28 @@ class LeadFollowup(_Payload):
     manager_id: Text | None = None
     sla_due_at: Instant | None = Field(default=None, description="The first-touch due time it refers to")
     activity_id: Text | None = Field(default=None, description="The CRM activity that caused it")
+    amount: Amount | None = Field(default=None, description="converted and won: the deal's value, as the CRM gave it")
+    currency: CurrencyCode | None = None
+
+
+class ReviewPublished(_Payload):
+    """The weekly review both teams read is out (type `handoff.review.published`); the page has the rest."""
+
+    week: Text = Field(description="ISO week, e.g. 2026-W48, in the agreement calendar's time zone")
+    starts_at: Instant
+    ends_at: Instant
+    agreement_version: int | None = None
+    currency: CurrencyCode = Field(description="The reporting currency of the amounts")
+    sales_ready: int
+    commitment: int | None = None
+    acceptance_rate: float | None = None
+    on_time_pct: float | None = None
+    pipeline_amount: Amount
+    won: int
+    won_amount: Amount
+    html_url: Text = Field(description="The review page (/ui/reviews/<week>), for a signed-in reader")
+    pdf_url: Text = Field(description="The same page as PDF")
+    summary: Text = Field(description="The short summary a chat channel gets")
 
 
 __all__ = [
@@ -198,6 +231,7 @@ __all__ = [
     "LeadFollowup",
     "LeadQualified",
     "LeadRouted",
+    "ReviewPublished",
     "ScoreContribution",
     "datetime",
     "lead_key_for",

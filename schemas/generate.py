@@ -12,6 +12,7 @@ from schemas.messages import (
     EngagementEvent,
     FollowupEvent,
     QualifiedEvent,
+    ReviewEvent,
     RoutedEvent,
 )
 from schemas.topics import Topic, dlq_topic
@@ -42,7 +43,7 @@ def _schema_file_name(event_type: str) -> str:
 def json_schemas() -> dict[str, dict[str, Any]]:
     """File name -> JSON Schema, for the envelope and each typed event."""
     out = {"cloudevent.schema.json": CloudEvent.model_json_schema(mode="serialization")}
-    for model in EVENTS_BY_TOPIC.values():
+    for model in (*EVENTS_BY_TOPIC.values(), ReviewEvent):  # the review goes to subscriptions, on no topic
         event_type = model.model_fields["type"].default
         out[_schema_file_name(event_type)] = model.model_json_schema(mode="serialization")
     return out

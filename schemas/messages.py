@@ -11,6 +11,7 @@ from schemas.events import (
     LeadFollowup,
     LeadQualified,
     LeadRouted,
+    ReviewPublished,
 )
 from schemas.topics import Topic
 
@@ -38,6 +39,13 @@ class CrmActivityEvent(CloudEvent):
 class FollowupEvent(CloudEvent):
     type: Literal["handoff.lead.followup"] = "handoff.lead.followup"
     data: LeadFollowup
+
+
+class ReviewEvent(CloudEvent):
+    """Not on a topic: the router sends it straight to the subscriptions that ask for it."""
+
+    type: Literal["handoff.review.published"] = "handoff.review.published"
+    data: ReviewPublished
 
 
 HandoffEvent = Annotated[

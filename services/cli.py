@@ -705,7 +705,40 @@ def demo(leads: int = typer.Option(1200, min=10, max=5000, help="How many leads 
                "untouched (they warn and breach as business minutes pass)")
     if done["late"] or done["pending"]:
         typer.echo(f"still on their way: {done['pending']} routings, {done['late']} CRM updates", err=True)
+    typer.echo(f"money: {done['costs']} campaign cost rows; GET http://{host(router)}:{router.port}/v1/revenue"
+               "?group_by=source shows pipeline, wins, cost and return")
     typer.echo(f"dashboard: http://{host(router)}:{router.port}/ui/#key={key}")
+
+
+@app.command()
+def review(week: str = typer.Option(None, help="ISO week, e.g. 2026-W48; default: the last week (agreement calendar)"),
+           out: Path = typer.Option(Path(".run/reviews"), help="Folder for review-<week>.html and .pdf"),
+           pdf: bool = typer.Option(True, help="Print the PDF too (headless Chromium: HANDOFF_REVIEW_CHROMIUM)"),
+           ) -> None:
+    """Writes the weekly review of one week as one page, HTML and PDF: funnel, SLA, commitments, rejections, money."""
+    from datetime import UTC, datetime
+
+    from services.router.config import RouterSettings
+    from services.router.reporting.domain.review import parse_week
+    from services.router.reporting.review_files import write_review
+    from services.router.reporting.review_pdf import PdfUnavailable
+    from services.shared.config import load_settings
+
+    try:
+        monday = parse_week(week) if week else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--week") from exc
+    try:
+        files = asyncio.run(write_review(load_settings(RouterSettings), monday, out, datetime.now(UTC), pdf=pdf))
+    except PdfUnavailable as exc:
+        typer.echo(f"review: {exc}; --no-pdf writes the HTML only", err=True)
+        raise typer.Exit(1) from exc
+    h = files.review.summary()
+    typer.echo(f"review {files.review.week}: {h.sales_ready} sales-ready, pipeline {h.pipeline_amount:,.2f} "
+               f"{h.currency}, {h.won} won for {h.won_amount:,.2f} {h.currency}")
+    typer.echo(f"html: {files.html}")
+    if files.pdf:
+        typer.echo(f"pdf:  {files.pdf}")
 
 
 def main() -> None:

@@ -46,6 +46,7 @@ CHART_MANAGED: dict[str, str] = {
     "segment_secret": "secrets.segmentSecret",
     "webhook_secret": "secrets.webhookSecret",
     "secrets_key": "secrets.secretsKey",
+    "review_slack_webhook_url": "secrets.reviewSlackWebhook",
     "integration_mappings": "integrationMappings (a ConfigMap, mounted)",
 }
 _DROP = {"title", "format", "writeOnly"}

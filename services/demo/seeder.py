@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ import httpx
 
 from services.demo.cast import pools, reps, rules
 from services.demo.leads import DemoLead, cloud_events, demo_leads
+from services.demo.money import RATES, REPORTING, campaign_costs, deal
 from services.demo.outcomes import Plan, plan
 
 EVENTS_PER_POST, ACTIVITIES_PER_POST, PARALLEL = 1000, 500, 16
@@ -94,13 +96,30 @@ async def _handover(scorer: httpx.AsyncClient, router: httpx.AsyncClient, lead: 
     return await _poll(routed, deadline) or ("pending", None)
 
 
-async def _crm(router: httpx.AsyncClient, plans: list[Plan], reps_of: dict[str, str], tag: str) -> None:
+async def _money(router: httpx.AsyncClient, today: datetime) -> tuple[str, int]:
+    """Ops' money: rates into EUR (when the deployment reports in EUR) and a month of spend per campaign;
+    returns the reporting currency and how many cost rows went in."""
+    reporting = _ok(await router.get("/v1/currency-rates")).json()["reporting_currency"]
+    if reporting == REPORTING:
+        _ok(await router.put("/v1/currency-rates", json={"rates": RATES}))
+    costs = campaign_costs(today.date(), reporting)
+    return reporting, _ok(await router.post("/v1/campaign-costs/import", json=costs)).json()["imported"]
+
+
+def _priced(status: str, amount: Decimal, currency: str) -> dict[str, str]:
+    return {"kind": "status", "status": status, "amount": str(amount), "currency": currency}
+
+
+async def _crm(router: httpx.AsyncClient, plans: list[Plan], reps_of: dict[str, str], tag: str,
+               deals: dict[str, tuple[Decimal, Decimal, str]]) -> None:
     # Each phase gives a plan's step as activity fields, or a falsy value when the plan has none.
+    # An opportunity carries the deal's amount, a win the amount it closed at.
     phases: tuple[Callable[[Plan], Any], ...] = (
         lambda p: p.touch and {"kind": p.touch},
         lambda p: p.decision and {"kind": "status", "status": p.decision, "reason": p.reason},
-        lambda p: p.converted and {"kind": "status", "status": "converted"},
-        lambda p: p.closed and {"kind": "status", "status": p.closed},
+        lambda p: p.converted and _priced("converted", deals[p.lead_key][0], deals[p.lead_key][2]),
+        lambda p: p.closed and ({"kind": "status", "status": p.closed} if p.closed == "lost"
+                                else _priced("won", deals[p.lead_key][1], deals[p.lead_key][2])),
     )
     for n, phase in enumerate(phases):
         at = datetime.now(UTC).isoformat()  # each phase a little later than the one before
@@ -145,6 +164,8 @@ async def seed_demo(scorer_url: str, router_url: str, key: str, *, leads: int = 
         reasons = _ok(active).json()["document"]["rejection_reasons"]
         done["reps"] = await _sales_org(router)
         say(f"sales ops: {done['reps'] - 1} reps and their head of sales, {len(pools())} pools, routing rules stored")
+        reporting, done["costs"] = await _money(router, datetime.now(UTC))
+        say(f"ops: rates into {reporting} and {done['costs']} campaign cost rows (this month and the last)")
         people = demo_leads(rng, datetime.now(UTC), leads, tag)
         done["events"] = await _post_events(scorer, people, tag)
         say(f"marketing: {done['events']} engagement events of {leads} leads over the past week;"
@@ -157,7 +178,8 @@ async def seed_demo(scorer_url: str, router_url: str, key: str, *, leads: int = 
         by_email = {p.email: p for p in people}
         plans = [plan(rng, k, rep, by_email[k].campaign, reasons, by_email[k].attributes) for k, rep in reps_of.items()]
         say(f"handoff: {done['assigned']} leads routed, {done['overflow']} in overflow; the CRM reports back")
-        await _crm(router, plans, reps_of, tag)
+        deals = {k: deal(k, by_email[k].attributes, reporting) for k in reps_of}
+        await _crm(router, plans, reps_of, tag, deals)
         landed = await _each([p for p in plans if p.steps()], lambda p: _applied(router, p, deadline))
         done["late"] = landed.count(False)
         done.update(touched=sum(bool(p.touch) for p in plans), untouched=sum(not p.touch for p in plans),

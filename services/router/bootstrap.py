@@ -27,7 +27,7 @@ def routing_context(settings: RouterSettings, agreement: ActiveAgreement, now: C
     return RoutingContext(
         routed_topic=settings.topic(Topic.ROUTED), followup_topic=settings.topic(Topic.FOLLOWUP),
         source=settings.event_source, default_pool=settings.default_pool, now=now, agreement=agreement.read,
-        clock_skew=settings.clock_skew)
+        clock_skew=settings.clock_skew, reporting_currency=settings.reporting_currency)
 
 
 def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
@@ -41,7 +41,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
         keep_watcher(app, agreement)
         ctx = routing_context(settings, agreement, clock)
         for job in [*sla.jobs(state, settings, ctx, routing.reassigner(ctx)),
-                    *await reporting.jobs(state, settings, agreement.read),
+                    *await reporting.jobs(state, settings, agreement.read, deliveries.publish),
                     # Outbound HTTP (webhooks and CRM connectors), off the routing path.
                     *deliveries.jobs(state, settings, connectors.senders(state, settings))]:
             state.runtime.start_job(job)
@@ -53,7 +53,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
     return create_service_app(
         title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
         clock=clock,
-        routers=[*routing.routers(), *salesops.routers(), *crm.routers(), *reporting.routers(),
+        routers=[*routing.routers(), *salesops.routers(), *crm.routers(), *reporting.routers(deliveries.publish),
                  *deliveries.routers(), *connectors.routers(),
                  # Its consumers' topics (ROUTED and FOLLOWUP: the outbound delivery's fan-out).
                  dead_letters_router([Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.ROUTED, Topic.FOLLOWUP])],

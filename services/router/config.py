@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from pydantic import Field, SecretStr
 
+from schemas.money import CurrencyCode
 from services.shared.config import Settings
 from services.shared.state import service_state
 
@@ -60,6 +61,17 @@ class RouterSettings(Settings):
     behind_tls_proxy: bool = Field(
         default=False, description="A TLS-terminating proxy stands in front: the dashboard's cookie is Secure and"
                                    " https://<host> is its own origin")
+    reporting_currency: CurrencyCode = Field(
+        default="EUR", description="ISO 4217 code every report converts amounts and costs into, with the rates ops"
+                                   " keeps (PUT /v1/currency-rates)")
+    # The weekly review (docs/reporting.md, "The weekly review").
+    review_chromium: str = Field(default="/usr/bin/chromium", description="Chromium or Chrome that prints the"
+                                                                           " review to PDF (headless)")
+    review_link_base: str = Field(default="http://127.0.0.1:8002", description="The router's address as people"
+                                  " open it: the review event's and the chat summary's links start with it")
+    review_slack_webhook_url: SecretStr | None = Field(
+        default=None, description="A Slack-compatible incoming webhook that gets the review's summary; unset: none")
+    review_check_s: float = Field(default=300.0, description="How often each replica looks whether a review is due")
 
 
 async def router_settings(request: Request) -> RouterSettings:

@@ -32,6 +32,7 @@ class RoutingContext:
     now: Callable[[], datetime]
     agreement: CurrentAgreement = _no_agreement
     clock_skew: timedelta = timedelta(minutes=5)  # HANDOFF_CLOCK_SKEW_S: how far ahead an occurrence may be
+    reporting_currency: str = "EUR"  # HANDOFF_REPORTING_CURRENCY: amounts in it need no rate
 
 
 class Outbox(Protocol):

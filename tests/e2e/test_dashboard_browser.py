@@ -9,15 +9,24 @@ import os
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from playwright.async_api import Page, async_playwright
 
 from services.demo.seeder import seed_demo
-from services.router.reporting.ui.format import count, duration, pct, rate
+from services.router.config import RouterSettings
+from services.router.reporting.domain.review import week_label
+from services.router.reporting.review_files import write_review
+from services.router.reporting.trends_models import TrendsReport
+from services.router.reporting.ui.charts import trend_charts
+from services.router.reporting.ui.format import count, duration, money, pct, rate, times
+from services.shared.config import Settings
 from tests.support.isolated import isolated_stack
+from tests.support.pdf import pdf_text
 from tests.support.stack import ROOT, TEST_ADMIN_KEY, start_service, wait_ready
 
 CHROMIUM = os.environ.get("HANDOFF_CHROMIUM", "/usr/bin/chromium")
@@ -34,6 +43,7 @@ class DemoWorld:
     scorer_url: str
     router_url: str
     seeded: Counter
+    settings: Settings
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +61,7 @@ async def demo_world(stack):
                 await wait_ready(proc)
             seeded = await seed_demo(procs[0].url, procs[1].url, TEST_ADMIN_KEY, leads=LEADS, seed=11,
                                      timeout_s=60, say=lambda _: None)
-            yield DemoWorld(procs[0].url, procs[1].url, seeded)
+            yield DemoWorld(procs[0].url, procs[1].url, seeded, world.settings)
         finally:
             for proc in procs:
                 proc.terminate()
@@ -123,6 +133,45 @@ async def _check_commitments(page: Page, api: httpx.AsyncClient) -> None:
     assert {(c, r): int(n) for c, r, n in shown} == dict(expected)
 
 
+def _money_cells(g: dict) -> dict:
+    def amount(field: str) -> str:
+        return money(None if g[field] is None else Decimal(g[field]))
+
+    return {"rank": str(g["rank"]), "sales_ready": count(g["sales_ready"]), "opportunities": count(g["opportunities"]),
+            "pipeline_amount": amount("pipeline_amount"), "won": count(g["won"]), "won_amount": amount("won_amount"),
+            "win_rate_pct": pct(g["win_rate_pct"]), "cost": amount("cost"),
+            "cost_per_sales_ready": amount("cost_per_sales_ready"), "cost_per_won": amount("cost_per_won"),
+            "return_on_spend": times(None if g["return_on_spend"] is None else Decimal(g["return_on_spend"]))}
+
+
+async def _check_money(page: Page, api: httpx.AsyncClient) -> dict:
+    body = (await api.get("/v1/revenue", params={**await _window(page, "money"), "group_by": "source"})).json()
+    totals = body["totals"]
+    assert [await _text(page, t) for t in ("money-pipeline", "money-won", "money-cost", "money-return",
+                                           "money-win-rate")] == [
+        money(Decimal(totals["pipeline_amount"])), money(Decimal(totals["won_amount"])),
+        money(Decimal(totals["cost"])), times(None if totals["return_on_spend"] is None
+                                              else Decimal(totals["return_on_spend"])), pct(totals["win_rate_pct"])]
+    assert await _rows(page, "money-group") == {g["group"] or "": _money_cells(g) for g in body["groups"][:10]}
+    too_few = await page.eval_on_selector_all("[data-testid=money-group][data-too-few]",
+                                              "rs => rs.map(r => r.dataset.group)")
+    assert too_few == [g["group"] or "" for g in body["groups"][:10] if g["too_few_to_judge"]]
+    return body
+
+
+async def _check_trends(page: Page, api: httpx.AsyncClient) -> dict:
+    window = await _window(page, "trends")
+    body = (await api.get("/v1/trends", params={"until": window["until"], "weeks": 12})).json()
+    assert datetime.fromisoformat(body["since"]) == datetime.fromisoformat(window["since"])
+    for chart in trend_charts(TrendsReport(**body).weeks):
+        shown = await page.eval_on_selector_all(f"[data-testid=trend-{chart.name}] [data-testid=trend-point]",
+                                                "ps => ps.map(p => [p.dataset.week, p.dataset.text])")
+        assert shown == [[p.week, p.text] for p in chart.points if p.y is not None]
+        assert await _text(page, f"trend-{chart.name}-last") == chart.last_text
+        assert await page.get_by_test_id(f"trend-{chart.name}").get_attribute("data-target") == chart.target_text
+    return body
+
+
 async def _check_agreement(page: Page, world: DemoWorld, key: str) -> None:
     async with httpx.AsyncClient(base_url=world.scorer_url, headers={"Authorization": f"Bearer {key}"}) as scorer:
         active = (await scorer.get("/v1/agreements/active")).json()
@@ -158,6 +207,11 @@ async def test_the_dashboard_shows_the_apis_numbers_for_the_seeded_week(demo_wor
             await _check_board(page, api)
             await _check_commitments(page, api)
             await _check_agreement(page, demo_world, key)
+            revenue = await _check_money(page, api)
+            assert Decimal(revenue["totals"]["won_amount"]) > 0 and Decimal(revenue["totals"]["cost"]) > 0
+            assert "podcast" in {g["group"] for g in revenue["groups"]}  # spend that brought no lead still shows
+            trends = await _check_trends(page, api)
+            assert Decimal(trends["weeks"][-1]["pipeline_amount"]) > 0
             assert await page.get_by_text("HANDOFF · MARKETING → SALES").is_visible()
             await _check_refresh(page)
             ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
@@ -166,3 +220,24 @@ async def test_the_dashboard_shows_the_apis_numbers_for_the_seeded_week(demo_wor
             await browser.close()
     with capsys.disabled():
         print(f"\ndashboard screenshot: {ARTIFACT}")
+
+
+async def test_the_review_of_the_seeded_week_is_a_pdf_whose_figures_are_the_apis(demo_world, capsys):
+    now = datetime.now(UTC)
+    today = now.astimezone(ZoneInfo("Europe/Berlin")).date()  # the example agreement's calendar
+    monday = today - timedelta(days=today.weekday())  # this week: the demo hands over, works and wins leads now
+    settings = RouterSettings(**{**demo_world.settings.model_dump(), "reporting_currency": "EUR"})
+    files = await write_review(settings, monday, ARTIFACT.parent, now)
+    assert files.pdf == ARTIFACT.parent / f"review-{week_label(monday)}.pdf"
+    text = pdf_text(files.pdf)
+    async with httpx.AsyncClient(base_url=demo_world.router_url, headers={"Authorization": f"Bearer {TEST_ADMIN_KEY}"},
+                                 timeout=30) as api:
+        week = (await api.get("/v1/trends", params={"weeks": 1, "until": files.review.until.isoformat()})).json()
+    [figures] = week["weeks"]
+    assert f"Sales-ready: {count(figures['sales_ready'])} (commitment {count(figures['commitment'])})" in text
+    assert f"Pipeline opened: {money(Decimal(figures['pipeline_amount']))}" in text
+    assert f"Won: {money(Decimal(figures['won_amount']))} ({count(figures['won'])} deals)" in text
+    assert figures["opportunities"] > 0
+    with capsys.disabled():
+        print(f"\nreview of the seeded week: {files.pdf} (sales-ready {figures['sales_ready']}, pipeline "
+              f"{figures['pipeline_amount']} EUR, won {figures['won']} for {figures['won_amount']} EUR)")

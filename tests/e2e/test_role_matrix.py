@@ -71,6 +71,14 @@ ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
     ("router", "GET", "/v1/sla/commitments"): READ,
     ("router", "GET", "/v1/sla/board"): READ,
     ("router", "GET", "/v1/funnel"): READ,
+    # money and the weekly review (issue #20): ops keeps rates and costs and republishes; everyone reads
+    ("router", "GET", "/v1/currency-rates"): READ,
+    ("router", "PUT", "/v1/currency-rates"): OPS,
+    ("router", "GET", "/v1/campaign-costs"): READ,
+    ("router", "POST", "/v1/campaign-costs/import"): OPS,
+    ("router", "GET", "/v1/revenue"): READ,
+    ("router", "GET", "/v1/trends"): READ,
+    ("router", "POST", "/v1/reviews/{week}/publish"): OPS,
     # outbound delivery (docs/integrations.md): subscriptions carry secrets and lead payloads
     **{("router", m, p): OPS for m, p in (
         ("POST", "/v1/subscriptions"), ("GET", "/v1/subscriptions"), ("GET", "/v1/subscriptions/{subscription_id}"),

@@ -43,9 +43,11 @@ async def add_routing(db: asyncpg.Pool, key: str, rep_id: str, routed_at: dateti
     return assignment_id
 
 
-async def add_status(db: asyncpg.Pool, key: str, assignment_id: str, status: str, at: datetime) -> None:
-    """A CRM status report (accepted, rejected, converted, won, lost) on the assignment."""
+async def add_status(db: asyncpg.Pool, key: str, assignment_id: str, status: str, at: datetime, *,
+                     amount: str | None = None, currency: str | None = None) -> None:
+    """A CRM status report (accepted, rejected, converted, won, lost) on the assignment, with its amount."""
     await db.execute(
-        "INSERT INTO router.crm_activities (activity_id, lead_key, assignment_id, kind, status, reason, occurred_at)"
-        " VALUES ($1, $2, $3, 'status', $4, CASE WHEN $4 = 'rejected' THEN 'no budget' END, $5)",
-        f"fun-act-{next(_SEQ)}", key, assignment_id, status, at)
+        "INSERT INTO router.crm_activities (activity_id, lead_key, assignment_id, kind, status, reason, occurred_at,"
+        " amount, currency) VALUES ($1, $2, $3, 'status', $4, CASE WHEN $4 = 'rejected' THEN 'no budget' END, $5,"
+        " $6::numeric, $7)",
+        f"fun-act-{next(_SEQ)}", key, assignment_id, status, at, amount, currency)

@@ -1,11 +1,16 @@
 """The dashboard's HTML from known figures: every number has its place, and nothing from outside runs."""
 
 import re
+from dataclasses import asdict
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from services.router.reporting.agreement_view import ActiveAgreement, Approval
 from services.router.reporting.domain.funnel import STAGE_NAMES, stage_figures
+from services.router.reporting.domain.revenue import RevenueTally, figures
+from services.router.reporting.domain.trends import WeekTally, trend_weeks, trend_window
 from services.router.reporting.funnel_models import FunnelGroup, FunnelReport, FunnelStage
+from services.router.reporting.revenue_models import RevenueGroup, RevenueReport, RevenueRules
 from services.router.reporting.sla_models import (
     Acceptance,
     BoardRow,
@@ -14,6 +19,8 @@ from services.router.reporting.sla_models import (
     SlaBoard,
     WeekVolume,
 )
+from services.router.reporting.trends_models import TrendsReport, TrendWeekOut
+from services.router.reporting.ui.charts import trend_charts
 from services.router.reporting.ui.format import funnel_chart, rejections_by_campaign
 from services.router.reporting.ui.render import page
 from services.router.reporting.ui.view import Dashboard, chosen
@@ -41,9 +48,20 @@ def _dashboard() -> Dashboard:
                           complete=False)],
         acceptance=Acceptance(accepted=2, rejected=2, rate=0.5, minimum=0.6, met=False), rejection_reasons=rejections)
     agreement = ActiveAgreement(3, EVIL, NOW, "bootstrap", [Approval("marketing", "key_m", "Mia", NOW)])
+    money = RevenueGroup(**{**asdict(figures(RevenueTally(EVIL, 9, 4, 4, 1, Decimal("1200.5"), 1, Decimal("1000"), 1,
+                                                          Decimal("250")))), "rank": 1})
+    revenue = RevenueReport(group_by="source", since=NOW, until=NOW, currency="EUR", groups=[money],
+                            totals=money.model_copy(update={"group": None, "rank": None}),
+                            rules=RevenueRules(ranked_by="won", min_sales_ready=10, costs="by days"))
+    since, until = trend_window(NOW, 3, "Europe/Berlin")
+    weeks = [TrendWeekOut(**asdict(w)) for w in trend_weeks({date(2026, 3, 2): WeekTally(sales_ready=4)}, since,
+                                                            until, "Europe/Berlin", 120, 0.6)]
+    trends = TrendsReport(since=since, until=until, time_zone="Europe/Berlin", currency="EUR", agreement_version=3,
+                          weeks=weeks)
     return Dashboard(now=NOW, days=7, group_by="campaign", funnel=funnel, chart=funnel_chart(funnel.totals.stages),
                      board=board, commitments=promised, rejections=rejections_by_campaign(rejections),
-                     agreement=agreement)
+                     agreement=agreement, revenue=revenue, top=revenue.groups, trends=trends,
+                     charts=trend_charts(weeks))
 
 
 def test_every_stage_of_the_funnel_shows_its_count_conversion_and_median():
@@ -59,7 +77,7 @@ def test_every_stage_of_the_funnel_shows_its_count_conversion_and_median():
 def test_names_from_integrators_are_escaped_everywhere():
     html = page("dashboard.html", d=_dashboard()).body.decode()
     assert EVIL not in html
-    assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 4  # campaign (twice), rep, agreement
+    assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 6  # campaign twice, rep, agreement, source
 
 
 def test_only_the_pages_own_nonced_script_and_style_may_run():
@@ -74,3 +92,20 @@ def test_only_the_pages_own_nonced_script_and_style_may_run():
 def test_unknown_window_and_grouping_choices_fall_back_to_the_defaults():
     assert (chosen("30", "segment"), chosen("8", "tier"), chosen("x", None), chosen(None, "campaign")) == (
         (30, "segment"), (7, "source"), (7, "source"), (7, "campaign"))
+
+
+def test_the_money_panel_shows_the_totals_and_each_ranked_source_to_cents():
+    html = page("dashboard.html", d=_dashboard()).body.decode()
+    for testid, text in (("money-pipeline", "1,200.50"), ("money-won", "1,000.00"), ("money-cost", "250.00"),
+                         ("money-return", "4.00×")):
+        assert re.search(f'data-testid="{testid}">{re.escape(text)}<', html)
+    assert 'data-field="cost_per_won">250.00<' in html and 'data-too-few="yes"' in html
+
+
+def test_each_trend_is_an_inline_svg_with_a_point_per_week_and_the_agreements_line():
+    html = page("dashboard.html", d=_dashboard()).body.decode()
+    sales_ready = html.split('data-testid="trend-sales_ready"')[1].split("</figure>")[0]
+    assert sales_ready.count('data-testid="trend-point"') == 3 and 'class="goal"' in sales_ready
+    assert re.findall(r'data-week="([^"]+)" data-text="([^"]+)"', sales_ready) == [
+        ("2026-02-16", "0"), ("2026-02-23", "0"), ("2026-03-02", "4")]
+    assert "<script src" not in html and "http" not in html.split("<body>")[1].split("<script")[0]

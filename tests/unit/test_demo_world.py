@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import TypeAdapter
 
+from schemas.events import CrmActivityRecorded
 from schemas.messages import EngagementEvent
 from services.demo.cast import pools, reps, rules
 from services.demo.leads import cloud_events, demo_leads
+from services.demo.money import RATES, REPORTING, campaign_costs, deal
 from services.demo.outcomes import plan, win_rate
 from services.router.routing.domain.rules import RuleSet
 from services.router.salesops.models import PoolIn, RepIn
+from services.router.salesops.money_models import CostIn
 
 NOW = datetime(2026, 3, 4, 15, tzinfo=UTC)
 REASONS = ["not the decision maker", "no budget", "no project or timing", "already a customer", "bad contact data",
@@ -90,3 +93,30 @@ def test_the_demos_sales_outcomes_follow_the_leads_traits():
         return closed.count("won") / len(closed)
 
     assert won_share(strong) > 0.7 > 0.3 > won_share(weak)
+
+
+def test_every_deal_is_a_valid_priced_outcome_in_a_currency_the_demo_rates():
+    for lead in demo_leads(random.Random(9), NOW, 200, "t"):
+        opened, won, currency = deal(lead.email, lead.attributes)
+        assert currency == REPORTING or currency in RATES
+        for status, amount in (("converted", opened), ("won", won)):
+            CrmActivityRecorded(activity_id="a", lead_key=lead.email, kind="status", status=status,
+                                occurred_at=NOW, amount=amount, currency=currency)
+
+
+def test_bigger_companies_bring_bigger_deals_and_the_same_lead_the_same_deal():
+    small, big = deal("a@x.example", {"employees": 20}), deal("a@x.example", {"employees": 5000})
+    assert small[0] < big[0] and small[2] == big[2] == "EUR"
+    assert deal("a@x.example", {"employees": 20}) == small
+
+
+def test_the_demo_reports_in_another_currency_when_the_deployment_does():
+    assert deal("a@x.example", {"employees": 20, "country": "US"}, "CHF")[2] == "CHF"
+    assert {row["currency"] for row in campaign_costs(NOW.date(), "CHF")} == {"CHF"}
+
+
+def test_campaign_costs_are_valid_import_rows_for_this_month_and_the_last_and_include_a_podcast():
+    rows = [CostIn(**r) for r in campaign_costs(NOW.date())]
+    assert {(r.period_start.isoformat(), r.period_end.isoformat()) for r in rows} == {
+        ("2026-02-01", "2026-02-28"), ("2026-03-01", "2026-03-31")}
+    assert "podcast" in {r.source for r in rows}

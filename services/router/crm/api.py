@@ -10,7 +10,7 @@ from schemas.messages import CrmActivityEvent
 from schemas.topics import Topic
 from services.agreement.deps import AgreementDep
 from services.router.config import RouterSettings, RouterSettingsDep
-from services.router.crm.domain.activities import problems
+from services.router.crm.domain.activities import currency_problems, problems
 from services.router.crm.store import ActivityRepository
 from services.shared.auth import require_role
 from services.shared.body import media_type, parse_json, read_limited, validate_items
@@ -58,10 +58,14 @@ def crm_router() -> APIRouter:
         skew = settings.clock_skew
         errors = [FieldError(field=_where(is_batch, i, field), message=message)
                   for i, a in enumerate(activities) for field, message in problems(a, reasons, now, skew)]
-        if errors:
-            raise ApiError(422, "invalid", "the activity cannot be accepted", errors)
         async with pool.acquire() as conn:
             repo = ActivityRepository(conn)
+            if any(a.currency for a in activities):
+                known = {settings.reporting_currency, *await repo.rated_currencies()}
+                errors += [FieldError(field=_where(is_batch, i, field), message=message)
+                           for i, a in enumerate(activities) for field, message in currency_problems(a, known)]
+            if errors:
+                raise ApiError(422, "invalid", "the activity cannot be accepted", errors)
             routed = await repo.routed_leads([a.lead_key for a in activities])
             reps = await repo.known_reps([a.rep_id for a in activities if a.rep_id])
             recorded = await repo.recorded_activities([a.activity_id for a in activities])

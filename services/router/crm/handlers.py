@@ -8,6 +8,7 @@ from schemas.messages import CrmActivityEvent
 from services.router.crm.domain.activities import (
     CLOSING_STATUSES,
     DECIDING_STATUSES,
+    currency_problems,
     followup_statuses,
     problems,
     supersedes,
@@ -31,9 +32,13 @@ async def crm_activities(activities: Activities, timers: Timers, events: Sequenc
                          ctx: RoutingContext) -> None:
     """Applies each activity once (by activity id) to the assignment that held the lead at its time."""
     messages: list[OutboxMessage] = []
+    known: set[str] | None = None  # the convertible currencies, read once a batch needs them
     for event in events:
         activity = event.data
         found = problems(activity, rejection_reasons(ctx), ctx.now(), ctx.clock_skew)
+        if activity.currency is not None and not found:
+            known = known if known is not None else {ctx.reporting_currency, *await activities.rated_currencies()}
+            found = currency_problems(activity, known)
         if found:
             raise RecordRejected("; ".join(f"{field} {message}" for field, message in found))
         if activity.rep_id and not await activities.rep_exists(activity.rep_id):
@@ -89,4 +94,5 @@ async def _outcome(activities: Activities, timers: Timers, held: HeldAssignment,
     if status in CLOSING_STATUSES:
         await timers.cancel_timers(held.assignment_id, ("warning", "breach", "accept_breach"), ctx.now())
     await activities.record_lead_outcome(held.lead_key, status, activity.reason, activity.occurred_at)
-    return [_step(ctx, held, activity, s, reason=activity.reason) for s in followup_statuses(activity)]
+    return [_step(ctx, held, activity, s, reason=activity.reason, amount=activity.amount, currency=activity.currency)
+            for s in followup_statuses(activity)]

@@ -25,6 +25,10 @@ class ActivityRepository:
             " LIMIT 1 FOR UPDATE OF a", lead_key, at)
         return held_assignment(row) if row is not None else None
 
+    async def rated_currencies(self) -> set[str]:
+        """The currencies ops has given a rate into the reporting currency (router.currency_rates)."""
+        return {r["currency"] for r in await self._conn.fetch("SELECT currency FROM router.currency_rates")}
+
     async def rep_exists(self, rep_id: str) -> bool:
         return cast(bool, await self._conn.fetchval(
             "SELECT EXISTS (SELECT 1 FROM router.reps WHERE rep_id = $1)", rep_id))
@@ -33,10 +37,10 @@ class ActivityRepository:
         """Stores the activity once by its id; False for a duplicate."""
         row = await self._conn.fetchrow(
             "INSERT INTO router.crm_activities (activity_id, lead_key, assignment_id, rep_id, kind, status,"
-            " reason, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " reason, occurred_at, amount, currency) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
             " ON CONFLICT (activity_id) DO NOTHING RETURNING activity_id",
             activity.activity_id, activity.lead_key, assignment_id, activity.rep_id, activity.kind.value,
-            activity.status, activity.reason, activity.occurred_at)
+            activity.status, activity.reason, activity.occurred_at, activity.amount, activity.currency)
         return row is not None
 
     async def record_first_touch(self, assignment_id: str, at: datetime, minutes: float, on_time: bool) -> None:

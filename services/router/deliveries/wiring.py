@@ -2,18 +2,22 @@
 
 from collections.abc import Mapping
 
+import asyncpg
 import httpx
 from fastapi import APIRouter
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from schemas.envelope import CloudEvent
 from services.router.config import RouterSettings
 from services.router.deliveries.api import subscriptions_router
 from services.router.deliveries.domain.delivery import RetryPolicy
 from services.router.deliveries.egress import VettedTransport
-from services.router.deliveries.fanout import delivery_consumers, wall_clock
+from services.router.deliveries.fanout import delivery_consumers, fan_out, wall_clock
 from services.router.deliveries.ports import Send
 from services.router.deliveries.sealing import secret_box
 from services.router.deliveries.sender import Sender
+from services.router.deliveries.store import DeliveryRepository
+from services.router.deliveries.subscriptions import SubscriptionRepository
 from services.router.deliveries.worker import DeliveryWorker
 from services.shared.health import outcome_counter
 from services.shared.jobs import Job
@@ -44,6 +48,12 @@ def http_client(settings: RouterSettings) -> httpx.AsyncClient:
     transport = VettedTransport(limits, allow_loopback=settings.delivery_allow_http_localhost)
     return httpx.AsyncClient(timeout=httpx.Timeout(settings.delivery_timeout_s), transport=transport,
                              follow_redirects=False, headers={"user-agent": USER_AGENT})
+
+
+async def publish(conn: asyncpg.Connection, event: CloudEvent) -> int:
+    """Queues `event` for every active subscription that asks for its type, in the caller's transaction;
+    the worker signs and sends it like every other delivery. Returns how many were queued."""
+    return await fan_out(SubscriptionRepository(conn), DeliveryRepository(conn), [event], wall_clock())
 
 
 def routers() -> list[APIRouter]:

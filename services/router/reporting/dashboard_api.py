@@ -33,13 +33,13 @@ def dashboard_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/ui/", openapi_extra=SESSION)
-    async def show(request: Request, pool: PoolDep, agreement: AgreementDep, now: NowDep, days: str | None = None,
-                   by: str | None = None) -> Response:
+    async def show(request: Request, pool: PoolDep, agreement: AgreementDep, now: NowDep, settings: RouterSettingsDep,
+                   days: str | None = None, by: str | None = None) -> Response:
         """The dashboard for a signed-in reader; the login form (401) for anyone else."""
         if await session.reader(request, pool) is None:
             return _login()
         n, group_by = chosen(days, by)
-        figures = await dashboard(pool, agreement, now, n, group_by)
+        figures = await dashboard(pool, agreement, now, n, group_by, settings.reporting_currency)
         return page("dashboard.html", d=figures)
 
     @router.post("/ui/login", openapi_extra=SESSION)

@@ -9,7 +9,7 @@ import asyncpg
 GROUP_COLUMNS: dict[str, str] = {"rep": "a.rep_id", "team": "r.team", "tier": "a.tier"}
 
 # The first outcome per qualification: converted, won and lost imply it was accepted first.
-_FIRST_DECISIONS = (
+FIRST_DECISIONS = (
     "WITH decided AS ("
     " SELECT DISTINCT ON (qualification_id) qualification_id, qualification,"
     "  first_outcome = 'rejected' AS rejected, first_outcome_reason AS outcome_reason,"
@@ -106,7 +106,7 @@ class SlaReports:
     async def decisions(self, since: datetime, until: datetime) -> tuple[int, int]:
         """(accepted, rejected) over each qualification's first decision made in [since, until)."""
         row = await self._conn.fetchrow(
-            _FIRST_DECISIONS + " SELECT count(*) FILTER (WHERE NOT rejected) AS accepted,"
+            FIRST_DECISIONS + " SELECT count(*) FILTER (WHERE NOT rejected) AS accepted,"
             " count(*) FILTER (WHERE rejected) AS rejected"
             " FROM decided WHERE decided_at >= $1 AND decided_at < $2",
             since, until)
@@ -115,7 +115,7 @@ class SlaReports:
     async def rejection_reasons(self, since: datetime, until: datetime) -> list[asyncpg.Record]:
         """First decisions that rejected, counted by reason, source and campaign; most frequent first."""
         return cast(list[asyncpg.Record], await self._conn.fetch(
-            _FIRST_DECISIONS + " SELECT outcome_reason AS reason, qualification->>'source' AS source,"
+            FIRST_DECISIONS + " SELECT outcome_reason AS reason, qualification->>'source' AS source,"
             " qualification->>'campaign' AS campaign, count(*) AS count"
             " FROM decided WHERE rejected AND decided_at >= $1 AND decided_at < $2"
             " GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1 NULLS LAST, 2 NULLS LAST, 3 NULLS LAST",

@@ -1,9 +1,10 @@
-"""What sales ops gives bootstrap: the reps, pools, accounts and rules API."""
+"""What sales ops gives bootstrap: the reps, pools, accounts and rules API; rates and costs."""
 
 from fastapi import APIRouter
 
 from services.router.salesops.api import sales_ops_router
+from services.router.salesops.money_api import money_router
 
 
 def routers() -> list[APIRouter]:
-    return [sales_ops_router()]
+    return [sales_ops_router(), money_router()]

@@ -114,6 +114,7 @@ app.kubernetes.io/component: {{ .tier }}
 {{- $secrets = concat $secrets (list (list "HANDOFF_MAUTIC_SECRET" $v.secrets.mauticSecret) (list "HANDOFF_HUBSPOT_CLIENT_SECRET" $v.secrets.hubspotClientSecret) (list "HANDOFF_SEGMENT_SECRET" $v.secrets.segmentSecret) (list "HANDOFF_WEBHOOK_SECRET" $v.secrets.webhookSecret)) -}}
 {{- else -}}
 {{- $secrets = concat $secrets (list (list "HANDOFF_HUBSPOT_CLIENT_SECRET" $v.secrets.hubspotClientSecret) (list "HANDOFF_HUBSPOT_TOKEN" $v.secrets.hubspotToken) (list "HANDOFF_SALESFORCE_CLIENT_SECRET" $v.secrets.salesforceClientSecret) (list "HANDOFF_SALESFORCE_PRIVATE_KEY" $v.secrets.salesforcePrivateKey) (list "HANDOFF_SALESFORCE_OUTBOUND_TOKEN" $v.secrets.salesforceOutboundToken)) -}}
+{{- $secrets = append $secrets (list "HANDOFF_REVIEW_SLACK_WEBHOOK_URL" ($v.secrets.reviewSlackWebhook | default dict)) -}}
 {{- end -}}
 - name: HANDOFF_HOST
   value: "0.0.0.0"

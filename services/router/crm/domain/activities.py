@@ -1,6 +1,6 @@
 """What a CRM activity means for the follow-up loop, and when it is acceptable. Pure."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from schemas.bounds import not_after
@@ -13,6 +13,7 @@ DECIDING_STATUSES = frozenset({"accepted", "rejected", "converted", "won", "lost
 # Later outcomes win over earlier ones of the same lead when they arrive out of order.
 OUTCOME_RANK = {"accepted": 1, "rejected": 2, "converted": 2, "won": 3, "lost": 3}
 DEFAULT_SKEW = timedelta(minutes=5)
+PRICED_STATUSES = ("converted", "won")  # an opportunity is created, a deal is won: the outcomes with a value
 
 
 def problems(activity: CrmActivityRecorded, rejection_reasons: Sequence[str] | None, now: datetime,
@@ -33,7 +34,17 @@ def problems(activity: CrmActivityRecorded, rejection_reasons: Sequence[str] | N
         elif rejection_reasons is not None and activity.reason not in rejection_reasons:
             found.append(("reason", f"unknown rejection reason {activity.reason!r}; "
                                     f"allowed values: {list(rejection_reasons)}"))
+    if activity.amount is not None and status not in PRICED_STATUSES:
+        found.append(("amount", f"only a {' or '.join(PRICED_STATUSES)} status carries an amount, not {status!r}"))
     return found
+
+
+def currency_problems(activity: CrmActivityRecorded, known: Collection[str]) -> list[tuple[str, str]]:
+    """The currency, when the deployment cannot convert it: neither the reporting currency nor one with a rate."""
+    if activity.currency is None or activity.currency in known:
+        return []
+    return [("currency", f"no rate for {activity.currency!r}; known currencies: {sorted(known)}"
+                         " (ops sets rates with PUT /v1/currency-rates)")]
 
 
 def followup_statuses(activity: CrmActivityRecorded) -> tuple[FollowupStatus, ...]:

@@ -11,7 +11,8 @@ from services.router.deliveries.domain.addresses import host_problem, is_loopbac
 
 ROUTED = "handoff.lead.routed"
 FOLLOWUP = "handoff.lead.followup"
-DELIVERABLE_TYPES = (ROUTED, FOLLOWUP)
+REVIEW = "handoff.review.published"  # the weekly review, sent by the review job rather than fanned out from a topic
+DELIVERABLE_TYPES = (ROUTED, FOLLOWUP, REVIEW)
 MAX_URL_LENGTH = 2000
 
 

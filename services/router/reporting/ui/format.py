@@ -5,6 +5,7 @@ The browser test formats the API's numbers with these same functions and compare
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 NONE = "–"
@@ -93,3 +94,13 @@ def rejections_by_campaign(counts: Iterable[Any]) -> list[CampaignRejections]:
                                      key=lambda x: (-x[1], x[0] or "")))
            for c, reasons in by_campaign.items()]
     return sorted(out, key=lambda c: (-c.total, c.campaign is None, c.campaign or ""))
+
+
+def money(value: Decimal | None) -> str:
+    """An amount in the reporting currency, to cents, with thousands separators."""
+    return NONE if value is None else f"{value:,.2f}"
+
+
+def times(value: Decimal | None) -> str:
+    """A return on spend: won per unit of cost."""
+    return NONE if value is None else f"{value:.2f}×"

@@ -2,15 +2,19 @@
 served with a strict content security policy."""
 
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from services.router.reporting.ui import charts
 from services.router.reporting.ui import format as fmt
 
-_CHART = {"chart_width": fmt.CHART_WIDTH, "row_height": fmt.ROW_HEIGHT, "bar_end": fmt.LABEL_WIDTH + fmt.BAR_AREA}
+_CHART = {"chart_width": fmt.CHART_WIDTH, "row_height": fmt.ROW_HEIGHT, "bar_end": fmt.LABEL_WIDTH + fmt.BAR_AREA,
+          "trend_width": charts.WIDTH, "trend_height": charts.HEIGHT, "polyline": charts.polyline}
 
 
 @lru_cache(maxsize=1)
@@ -32,3 +36,9 @@ def page(template: str, status: int = 200, headers: dict[str, str] | None = None
     return HTMLResponse(html, status_code=status, headers={
         "Content-Security-Policy": policy, "Cache-Control": "no-store", "X-Frame-Options": "DENY",
         "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff", **(headers or {})})
+
+
+def review_html(review: Any) -> str:
+    """The weekly review as a stand-alone page (its one style by nonce, no script), for files and the PDF."""
+    return _templates().get_template("review.html").render(
+        nonce=secrets.token_urlsafe(16), review=review, tz=ZoneInfo(review.time_zone), one_day=timedelta(days=1))
