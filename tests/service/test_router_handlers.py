@@ -59,7 +59,7 @@ class RoutingState:
     async def accounts_for(self, domains):
         return []
 
-    async def rep_states(self, at):
+    async def rep_states(self, at, full_counts=()):
         return self.reps
 
     async def rep_time_zone(self, rep_id):

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from services.agreement.domains import lead_domains
+from services.router.routing.domain.distribution import LEAST_BUSY
 from services.router.routing.domain.routing import Decision, LeadFacts, decide
 from services.router.routing.ports import RoutingState
 
@@ -18,5 +19,6 @@ async def decide_for(state: RoutingState, lead: LeadFacts, at: datetime, *, defa
     pool_ids = {r.target_pool for r in rules.rules if r.target_pool}
     pools = await state.pools(pool_ids, lock=lock)
     accounts = await state.accounts_for(lead_domains(lead.email, lead.attributes))
-    reps = await state.rep_states(at)
+    reps = await state.rep_states(at, {m.rep_id for p in pools.values() if p.distribution == LEAST_BUSY
+                                       for m in p.members})
     return decide(lead, rules, accounts, pools, reps, at, exclude), version

@@ -1,6 +1,6 @@
 """The ports routing's handlers take: what they read for a decision and what they write."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -23,7 +23,7 @@ class RoutingState(Protocol):
 
     async def accounts_for(self, domains: Iterable[str]) -> list[Account]: ...
 
-    async def rep_states(self, at: datetime) -> dict[str, RepState]: ...
+    async def rep_states(self, at: datetime, full_counts: Collection[str] = ()) -> dict[str, RepState]: ...
 
     async def rep_time_zone(self, rep_id: str) -> str | None: ...
 

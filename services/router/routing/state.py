@@ -1,6 +1,6 @@
 """SQL for what a routing decision needs: rules, accounts, pools (locked) and rep states."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import cast
 
@@ -48,7 +48,7 @@ class RoutingStateRepository:
         """The pools with members and rotation state; `lock` holds them for this transaction."""
         ids = sorted(set(pool_ids))  # a fixed lock order: two routers never deadlock
         rows = await self._conn.fetch(
-            "SELECT pool_id, respect_working_hours, virtual_time FROM router.pools"
+            "SELECT pool_id, respect_working_hours, virtual_time, distribution FROM router.pools"
             f" WHERE pool_id = ANY($1::text[]) ORDER BY pool_id{' FOR UPDATE' if lock else ''}", ids)
         # A statement of its own, after the lock is granted: in the same statement its snapshot would
         # predate the wait, and miss the rotation the router that held the lock has just committed.
@@ -59,24 +59,26 @@ class RoutingStateRepository:
         for m in members:
             by_pool.setdefault(m["pool_id"], []).append(MemberState(m["rep_id"], m["weight"], m["pass_value"]))
         return {r["pool_id"]: Pool(r["pool_id"], r["respect_working_hours"], tuple(by_pool.get(r["pool_id"], ())),
-                                   r["virtual_time"]) for r in rows}
+                                   r["virtual_time"], r["distribution"]) for r in rows}
 
-    async def rep_states(self, at: datetime) -> dict[str, RepState]:
+    async def rep_states(self, at: datetime, full_counts: Collection[str] = ()) -> dict[str, RepState]:
         """Every rep with calendar, leave, and open and today's counts (in the rep's own day), each
-        counted up to the rep's cap on it."""
+        counted up to the rep's cap on it; the reps in `full_counts` (members of least-busy pools)
+        have every open lead counted, since that count is what their pool compares."""
         rows = await self._conn.fetch(
             "SELECT r.rep_id, r.active, r.time_zone, r.work_days, r.work_start, r.work_end, r.holidays,"
             " r.max_open, r.max_new_per_day,"
             # The counts only ever meet the caps, so each stops at its cap (and is 0 without one):
             # counting every open lead of a busy rep on every batch grew with the table.
             " (SELECT count(*) FROM (SELECT 1 FROM router.assignments a WHERE a.rep_id = r.rep_id"
-            "   AND a.status = 'open' LIMIT coalesce(r.max_open, 0)) o) AS open_count,"
+            "   AND a.status = 'open' LIMIT CASE WHEN r.rep_id = ANY($2::text[]) THEN NULL"
+            "   ELSE coalesce(r.max_open, 0) END) o) AS open_count,"
             " (SELECT count(*) FROM (SELECT 1 FROM router.assignments a WHERE a.rep_id = r.rep_id AND a.routed_at >="
             "   (date_trunc('day', $1::timestamptz AT TIME ZONE r.time_zone) AT TIME ZONE r.time_zone)"
             "   LIMIT coalesce(r.max_new_per_day, 0)) n) AS new_today,"
             " ARRAY(SELECT ARRAY[o.starts_at, o.ends_at] FROM router.out_of_office o"
             "   WHERE o.rep_id = r.rep_id AND o.ends_at > $1 ORDER BY o.starts_at) AS leave"
-            " FROM router.reps r", at)
+            " FROM router.reps r", at, list(full_counts))
         return {r["rep_id"]: RepState(
             rep_id=r["rep_id"], active=r["active"], out_of_office=tuple((p[0], p[1]) for p in r["leave"]),
             max_open=r["max_open"], open_count=r["open_count"], max_new_per_day=r["max_new_per_day"],

@@ -19,6 +19,7 @@ from pydantic import (
 
 from schemas.bounds import Strict
 from services.agreement.domains import registrable_domain
+from services.router.routing.domain.distribution import Distribution
 from services.router.sla.domain.business_clock import WorkingHours
 from services.shared.errors import FieldError
 
@@ -124,6 +125,7 @@ class RepOut(RepIn):
 class PoolIn(_Strict):
     name: Name
     respect_working_hours: bool = False
+    distribution: Distribution = "round_robin"  # or "least_busy": fewest open leads for the weight
     members: dict[EntityId, Annotated[int, Field(ge=1)]] = Field(default={}, max_length=2000)
 
 
@@ -137,6 +139,7 @@ class PoolOut(BaseModel):
     pool_id: str
     name: str
     respect_working_hours: bool
+    distribution: Distribution
     virtual_time: float
     members: list[MemberOut]
     version: int

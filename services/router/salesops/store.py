@@ -115,11 +115,12 @@ class SalesOpsRepository:
         """Creates or replaces a pool; kept members keep their pass, new ones join at the virtual time."""
         # The upsert locks the pool row, which is what orders routing decisions on this pool.
         row = await self._conn.fetchrow(
-            "INSERT INTO router.pools (pool_id, name, respect_working_hours) VALUES ($1, $2, $3)"
+            "INSERT INTO router.pools (pool_id, name, respect_working_hours, distribution) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT (pool_id) DO UPDATE SET name = excluded.name, respect_working_hours ="
-            " excluded.respect_working_hours, version = router.pools.version + 1, updated_at = now()"
+            " excluded.respect_working_hours, distribution = excluded.distribution,"
+            " version = router.pools.version + 1, updated_at = now()"
             " RETURNING virtual_time, (xmax = 0) AS created",
-            pool_id, pool.name, pool.respect_working_hours,
+            pool_id, pool.name, pool.respect_working_hours, pool.distribution,
         )
         ids, weights = list(pool.members), list(pool.members.values())
         await self._conn.execute("DELETE FROM router.pool_members WHERE pool_id = $1"

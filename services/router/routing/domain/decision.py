@@ -11,6 +11,14 @@ from services.router.routing.domain.rules import OVERFLOW
 class Considered:
     rep_id: str
     skipped: str | None  # why the rep was passed over; None for the chosen one
+    open_leads: int | None = None  # the load a least-busy pool compared; None in round robin
+
+
+def _considered(c: Considered) -> dict[str, Any]:
+    shown: dict[str, Any] = {"rep_id": c.rep_id, "skipped": c.skipped}
+    if c.open_leads is not None:
+        shown["open_leads"] = c.open_leads
+    return shown
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class Decision:
             "rule": self.rule,
             "pool_id": self.pool_id,
             "rep_id": self.rep_id,
-            "considered": [{"rep_id": c.rep_id, "skipped": c.skipped} for c in self.considered],
+            "considered": [_considered(c) for c in self.considered],
             "account_id": self.account_id,
             "overflow_reason": self.overflow_reason,
             "tried": [{"rule": t.rule, "outcome": t.outcome, "rep_id": t.rep_id, "mismatches": list(t.mismatches)}

@@ -2,10 +2,10 @@
 
 `decide` walks the rules in order; the first that applies decides (see rules.py for when an
 account_owner rule applies and why a match rule is final). A pool picks by weighted round robin
-(rotation.py) among members who can take a lead now (availability.py). A lead that no rule
-routes, or whose target has nobody available, gets a decision with rep_id None: the caller
-parks it in the visible overflow queue, never nowhere. A preview is `decide` whose result is
-not persisted. Reassignment is `decide` with the earlier assignees in `exclude`.
+(rotation.py) or least busy (distribution.py) among members who can take a lead now
+(availability.py). A lead that no rule routes, or whose target has nobody available, gets a
+decision with rep_id None: the caller parks it in the visible overflow queue, never nowhere.
+A preview is `decide` whose result is not persisted. Reassignment is `decide` with the earlier assignees in `exclude`.
 
 `considered` lists the deciding target's candidates in the order they were next in line: every
 one skipped (with why) up to the chosen one, or all of them on overflow. A member behind the
@@ -22,7 +22,8 @@ from services.agreement.domains import lead_domains
 from services.router.routing.domain.accounts import Account, match_account
 from services.router.routing.domain.availability import UNKNOWN_REP, RepState, skip_reason
 from services.router.routing.domain.decision import Considered, Decision, Tried
-from services.router.routing.domain.rotation import MemberState, choose, rotation_order
+from services.router.routing.domain.distribution import LEAST_BUSY, ROUND_ROBIN, order, pick
+from services.router.routing.domain.rotation import MemberState
 from services.router.routing.domain.rules import OVERFLOW, RoutingRule, RuleSet
 from services.shared.conditions import evaluate_all
 
@@ -47,6 +48,7 @@ class Pool:
     respect_working_hours: bool = False
     members: tuple[MemberState, ...] = ()
     virtual_time: float = 0.0
+    distribution: str = ROUND_ROBIN  # or LEAST_BUSY (distribution.py)
 
 
 def lead_record(lead: LeadFacts, account: Account | None) -> dict[str, Any]:
@@ -88,10 +90,14 @@ def _from_pool(rule_id: str, pool: Pool, reps: Mapping[str, RepState], at: datet
                exclude: Collection[str]) -> Decision:
     reasons = {m.rep_id: _reason(reps.get(m.rep_id), at, pool.respect_working_hours, exclude)
                for m in pool.members}
-    result = choose(pool.members, pool.virtual_time, {rep for rep, why in reasons.items() if why is None})
+    least_busy = pool.distribution == LEAST_BUSY
+    open_leads = {rep: state.open_count for rep, state in reps.items()} if least_busy else {}
+    available = {rep for rep, why in reasons.items() if why is None}
+    result = pick(pool.distribution, pool.members, pool.virtual_time, available, open_leads)
     considered: list[Considered] = []
-    for member in rotation_order(pool.members, pool.virtual_time):
-        considered.append(Considered(member.rep_id, reasons[member.rep_id]))
+    for member in order(pool.distribution, pool.members, pool.virtual_time, open_leads):
+        load = open_leads.get(member.rep_id, 0) if least_busy else None
+        considered.append(Considered(member.rep_id, reasons[member.rep_id], load))
         if member.rep_id == result.rep_id:
             break
     rotation = result if result.rep_id is not None else None  # overflow changes no rotation state
