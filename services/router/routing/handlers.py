@@ -2,7 +2,7 @@
 reassigned, each through the same decision and announced on the topics."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -11,10 +11,11 @@ from schemas.messages import QualifiedEvent, RoutedEvent
 from services.agreement.domains import lead_domains
 from services.router.events import RoutingContext, followup_message
 from services.router.routing.deciding import decide_for
+from services.router.routing.domain.pingpong import excluded_on_reassign
 from services.router.routing.domain.routing import Decision, LeadFacts
 from services.router.routing.ports import Assignments, BatchState, RoutingState
 from services.router.routing.store import NewAssignment
-from services.router.sla.domain.plan import SlaPlan, plan_sla
+from services.router.sla.domain.plan import SlaPlan, plan_sla, sla_tier
 from services.shared.ids import derived_id
 from services.shared.outbox import OutboxMessage
 
@@ -121,22 +122,29 @@ async def lead_qualified(repo: Assignments, state: BatchState, events: Sequence[
 
 async def reassign(repo: Assignments, state: RoutingState, qualification: LeadQualified,
                    qualification_id: str, reason: str, ctx: RoutingContext) -> str | None:
-    """Moves an open assignment to another rep through the same decision, excluding every earlier
-    assignee; returns the new rep, or None when nobody else can take it (the lead then overflows)."""
+    """Moves an open assignment to another rep through the same decision, excluding the earlier
+    assignees the ping-pong guard names; returns the new rep, or None when nobody else can take it
+    (the lead then overflows)."""
     current = await repo.open_assignment(qualification_id)
     if current is None:
         return None
     q, at, attempt = qualification, ctx.now(), current.attempt + 1
+    active = ctx.agreement()
+    exclusion = excluded_on_reassign(sla_tier(active.document if active else None, q.tier), current.rep_id,
+                                     current.assignees, current.lead_recent)
     decision, rules_version = await decide_for(state, lead_facts(q), at, default_pool=ctx.default_pool,
-                                               lock=True, exclude=frozenset(current.assignees))
+                                               lock=True, exclude=exclusion.reps)
     step_key = f"{qualification_id}#attempt{attempt}"
     await repo.close_assignment(current.assignment_id, "reassigned")
+    explained = {**_explain(decision, rules_version), "excluded": sorted(exclusion.reps),
+                 "exclude_last": exclusion.last_n, "reassigned_because": reason}
     if decision.rep_id is None:
-        await repo.queue_overflow(step_key, q.lead_key, decision.pool_id, q.tier, at, _explain(decision, rules_version))
+        await repo.queue_overflow(step_key, q.lead_key, decision.pool_id, q.tier, at, explained)
         await repo.add_outbox([overflow_message(ctx, step_key, q, decision, at, previous_rep_id=current.rep_id)])
         return None
     plan = await _plan(state, ctx, q.tier, decision.rep_id, at)
-    assignment = new_assignment(step_key, qualification_id, q, decision, rules_version, plan, at, attempt)
+    assignment = replace(new_assignment(step_key, qualification_id, q, decision, rules_version, plan, at, attempt),
+                         decision=explained)
     if await repo.insert_assignment(assignment) and plan is not None:
         await repo.insert_timers_of({assignment.assignment_id: plan.timers})
     await _save_rotation(state, decision)

@@ -67,7 +67,7 @@ class RoutingStateRepository:
         have every open lead counted, since that count is what their pool compares."""
         rows = await self._conn.fetch(
             "SELECT r.rep_id, r.active, r.time_zone, r.work_days, r.work_start, r.work_end, r.holidays,"
-            " r.max_open, r.max_new_per_day,"
+            " r.max_open, r.max_new_per_day, r.unavailable_since IS NOT NULL AS unavailable,"
             # The counts only ever meet the caps, so each stops at its cap (and is 0 without one):
             # counting every open lead of a busy rep on every batch grew with the table.
             " (SELECT count(*) FROM (SELECT 1 FROM router.assignments a WHERE a.rep_id = r.rep_id"
@@ -82,7 +82,7 @@ class RoutingStateRepository:
         return {r["rep_id"]: RepState(
             rep_id=r["rep_id"], active=r["active"], out_of_office=tuple((p[0], p[1]) for p in r["leave"]),
             max_open=r["max_open"], open_count=r["open_count"], max_new_per_day=r["max_new_per_day"],
-            new_today=r["new_today"],
+            new_today=r["new_today"], unavailable=r["unavailable"],
             working_hours=WorkingHours(r["time_zone"], frozenset(r["work_days"]), r["work_start"], r["work_end"],
                                        frozenset(r["holidays"])),
         ) for r in rows}

@@ -39,6 +39,7 @@ class OpenAssignment:
     rep_id: str
     attempt: int
     assignees: tuple[str, ...]
+    lead_recent: tuple[str, ...] = ()  # the lead's distinct assignees over all its handoffs, newest first
 
 
 class RouterRepository:
@@ -99,15 +100,19 @@ class RouterRepository:
         await add_to_outbox(self._conn, SCHEMA, messages)
 
     async def open_assignment(self, qualification_id: str) -> OpenAssignment | None:
-        """The latest open attempt of a qualification, locked, with every earlier assignee."""
+        """The latest open attempt of a qualification, locked, with every earlier assignee (of this
+        handoff, and the lead's last 50 over all its handoffs)."""
         row = await self._conn.fetchrow(
             "SELECT a.assignment_id, a.rep_id, a.attempt, (SELECT array_agg(b.rep_id) FROM router.assignments b"
-            "  WHERE b.qualification_id = a.qualification_id) AS assignees"
+            "  WHERE b.qualification_id = a.qualification_id) AS assignees,"
+            " ARRAY(SELECT c.rep_id FROM router.assignments c WHERE c.lead_key = a.lead_key GROUP BY c.rep_id"
+            "  ORDER BY max(c.routed_at) DESC, max(c.attempt) DESC, c.rep_id LIMIT 50) AS lead_recent"
             " FROM router.assignments a WHERE a.qualification_id = $1 AND a.status = 'open'"
-            " ORDER BY attempt DESC LIMIT 1 FOR UPDATE", qualification_id)
+            " ORDER BY attempt DESC LIMIT 1 FOR UPDATE OF a", qualification_id)
         if row is None:
             return None
-        return OpenAssignment(row["assignment_id"], row["rep_id"], row["attempt"], tuple(row["assignees"]))
+        return OpenAssignment(row["assignment_id"], row["rep_id"], row["attempt"], tuple(row["assignees"]),
+                              tuple(row["lead_recent"]))
 
     async def close_assignment(self, assignment_id: str, status: str) -> None:
         await self._conn.execute(

@@ -113,6 +113,8 @@ class RepIn(RepFields):
 
 
 class RepOut(RepIn):
+    unavailable_since: datetime | None = None  # set by the SLA clock after missed first touches
+    unavailable_reason: str | None = None
     version: int
     created_at: datetime
     updated_at: datetime
@@ -126,6 +128,9 @@ class PoolIn(_Strict):
     name: Name
     respect_working_hours: bool = False
     distribution: Distribution = "round_robin"  # or "least_busy": fewest open leads for the weight
+    # Opt-in: a member who misses this many first-touch SLAs in a row on this pool's leads is set
+    # unavailable until a manager clears it (POST /v1/reps/{rep_id}/clear-unavailable).
+    unavailable_after_misses: Annotated[int, Field(ge=1, le=20)] | None = None
     members: dict[EntityId, Annotated[int, Field(ge=1)]] = Field(default={}, max_length=2000)
 
 
@@ -140,6 +145,7 @@ class PoolOut(BaseModel):
     name: str
     respect_working_hours: bool
     distribution: Distribution
+    unavailable_after_misses: int | None
     virtual_time: float
     members: list[MemberOut]
     version: int

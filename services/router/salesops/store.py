@@ -5,6 +5,7 @@ a thousand reps costs the same few round trips as one PUT. Every replace bumps `
 """
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 import asyncpg
@@ -52,7 +53,8 @@ def _rep(record: asyncpg.Record) -> RepOut:
     r = dict(record)
     return RepOut(
         **{k: r[k] for k in ("rep_id", "name", "email", "team", "manager_id", "time_zone", "active",
-                             "out_of_office", "version", "created_at", "updated_at")},
+                             "out_of_office", "unavailable_since", "unavailable_reason", "version", "created_at",
+                             "updated_at")},
         working_hours={"days": r["work_days"], "start": r["work_start"], "end": r["work_end"],
                        "holidays": r["holidays"]},
         capacity={"max_open": r["max_open"], "max_new_per_day": r["max_new_per_day"]},
@@ -101,6 +103,15 @@ class SalesOpsRepository:
         )
         return written
 
+    async def clear_unavailable(self, rep_id: str, at: datetime) -> bool:
+        """Makes a rep set unavailable by the SLA clock available again; misses before `at` count no
+        more. False when the rep was not unavailable."""
+        row = await self._conn.fetchrow(
+            "UPDATE router.reps SET unavailable_since = NULL, unavailable_reason = NULL, misses_counted_from = $2,"
+            " version = version + 1, updated_at = now() WHERE rep_id = $1 AND unavailable_since IS NOT NULL"
+            " RETURNING rep_id", rep_id, at)
+        return row is not None
+
     async def deactivate_rep(self, rep_id: str) -> None:
         await self._conn.execute("UPDATE router.reps SET active = false, version = version + 1,"
                                  " updated_at = now() WHERE rep_id = $1 AND active", rep_id)
@@ -115,12 +126,14 @@ class SalesOpsRepository:
         """Creates or replaces a pool; kept members keep their pass, new ones join at the virtual time."""
         # The upsert locks the pool row, which is what orders routing decisions on this pool.
         row = await self._conn.fetchrow(
-            "INSERT INTO router.pools (pool_id, name, respect_working_hours, distribution) VALUES ($1, $2, $3, $4)"
+            "INSERT INTO router.pools (pool_id, name, respect_working_hours, distribution, unavailable_after_misses)"
+            " VALUES ($1, $2, $3, $4, $5)"
             " ON CONFLICT (pool_id) DO UPDATE SET name = excluded.name, respect_working_hours ="
             " excluded.respect_working_hours, distribution = excluded.distribution,"
+            " unavailable_after_misses = excluded.unavailable_after_misses,"
             " version = router.pools.version + 1, updated_at = now()"
             " RETURNING virtual_time, (xmax = 0) AS created",
-            pool_id, pool.name, pool.respect_working_hours, pool.distribution,
+            pool_id, pool.name, pool.respect_working_hours, pool.distribution, pool.unavailable_after_misses,
         )
         ids, weights = list(pool.members), list(pool.members.values())
         await self._conn.execute("DELETE FROM router.pool_members WHERE pool_id = $1"

@@ -3,7 +3,8 @@
 from fastapi import APIRouter
 
 from services.router.salesops.api import sales_ops_router
+from services.router.salesops.availability_api import availability_router
 
 
 def routers() -> list[APIRouter]:
-    return [sales_ops_router()]
+    return [sales_ops_router(), availability_router()]
