@@ -27,6 +27,7 @@ class BatchRoutingState:
         self._pools: dict[str, Pool] = {}
         self._reps: dict[str, RepState] | None = None
         self._accounts: list[Account] | None = None
+        self._named: list[Account] | None = None
         self._dirty: dict[tuple[str, str], tuple[MemberState, float]] = {}
 
     async def current_rules(self, default_pool: str) -> tuple[int | None, RuleSet]:
@@ -50,6 +51,12 @@ class BatchRoutingState:
             return await self._inner.accounts_for(domains)
         wanted = set(domains)
         return [a for a in self._accounts if wanted.intersection(a.domains)]
+
+    async def named_accounts(self) -> list[Account]:
+        """Read once per batch, when a lead first needs matching by name."""
+        if self._named is None:
+            self._named = await self._inner.named_accounts()
+        return self._named
 
     async def rep_states(self, at: datetime, full_counts: Collection[str] = ()) -> dict[str, RepState]:
         """Read at the batch's first decision; working hours and leave are judged at that instant."""

@@ -102,6 +102,8 @@ async def lead_qualified(repo: Assignments, state: BatchState, events: Sequence[
         q, at, step_key = event.data, ctx.now(), event.dedupe_key
         decision, rules_version = await decide_for(state, lead_facts(q), at, default_pool=ctx.default_pool,
                                                    lock=True)
+        if decision.account_review is not None:
+            await repo.queue_account_review(event.id, q.lead_key, decision.account_review, at)
         if decision.rep_id is None:
             if await repo.queue_overflow(event.id, q.lead_key, decision.pool_id, q.tier, at,
                                          _explain(decision, rules_version)):

@@ -86,6 +86,16 @@ class RouterRepository:
             " ON CONFLICT DO NOTHING",
             [a for a, _ in flat], [t.kind for _, t in flat], [t.seq for _, t in flat], [t.due_at for _, t in flat])
 
+    async def queue_account_review(self, qualification_id: str, lead_key: str, review: Mapping[str, Any],
+                                   at: datetime) -> None:
+        """Queues a weak lead-to-account match for ops review (once per qualification)."""
+        await self._conn.execute(
+            "INSERT INTO router.account_match_reviews (qualification_id, lead_key, account_id, score, method,"
+            " compared, queued_at) SELECT $1, $2, $3, $4, $5, $6, $7"
+            " WHERE EXISTS (SELECT 1 FROM router.accounts WHERE account_id = $3) ON CONFLICT DO NOTHING",
+            qualification_id, lead_key, review["account_id"], review["score"], review["method"],
+            {k: review[k] for k in ("lead", "account", "compared")}, at)
+
     async def queue_overflow(self, qualification_id: str, lead_key: str, pool_id: str | None,
                              tier: str, at: datetime, decision: dict[str, Any]) -> bool:
         """Parks a lead nobody could take; False when it was already parked."""

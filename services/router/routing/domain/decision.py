@@ -1,5 +1,6 @@
 """A routing decision as stored and shown: the rule, the rep (or overflow) and why."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,8 @@ class Decision:
     account_id: str | None = None  # the account matched by domain, if any
     rotation: RotationResult | None = None  # the pool's rotation state to persist, when a pool chose
     tried: tuple[Tried, ...] = ()  # every rule looked at, in order, up to the deciding one
+    account_match: Mapping[str, Any] | None = None  # how the account was matched: method, score, compared
+    account_review: Mapping[str, Any] | None = None  # a weak candidate, not used, queued for ops review
 
     @property
     def overflow_reason(self) -> str | None:
@@ -63,6 +66,8 @@ class Decision:
             "rep_id": self.rep_id,
             "considered": [_considered(c) for c in self.considered],
             "account_id": self.account_id,
+            "account_match": dict(self.account_match) if self.account_match else None,
+            "account_review": dict(self.account_review) if self.account_review else None,
             "overflow_reason": self.overflow_reason,
             "tried": [{"rule": t.rule, "outcome": t.outcome, "rep_id": t.rep_id, "mismatches": list(t.mismatches)}
                       for t in self.tried],

@@ -19,8 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from services.agreement.domains import lead_domains
-from services.router.routing.domain.accounts import Account, match_account
+from services.router.routing.domain.accounts import Account
 from services.router.routing.domain.availability import UNKNOWN_REP, RepState, skip_reason
+from services.router.routing.domain.company_match import account_for
 from services.router.routing.domain.decision import Considered, Decision, Tried
 from services.router.routing.domain.distribution import LEAST_BUSY, ROUND_ROBIN, order, pick
 from services.router.routing.domain.rotation import MemberState
@@ -115,12 +116,21 @@ def _apply_match(rule: RoutingRule, pools: Mapping[str, Pool], reps: Mapping[str
 
 
 def decide(lead: LeadFacts, rules: RuleSet, accounts: Iterable[Account], pools: Mapping[str, Pool],
-           reps: Mapping[str, RepState], at: datetime, exclude: frozenset[str] = frozenset()) -> Decision:
-    """Who gets the lead at `at` under `rules`, with why; rep_id None means overflow."""
+           reps: Mapping[str, RepState], at: datetime, exclude: frozenset[str] = frozenset(),
+           named_accounts: Iterable[Account] = ()) -> Decision:
+    """Who gets the lead at `at` under `rules`, with why; rep_id None means overflow. `named_accounts`
+    are the accounts a lead without a domain match is compared with by company name and website."""
     if at.tzinfo is None:
         raise ValueError("at must be timezone-aware")
-    account = match_account(lead_domains(lead.email, lead.attributes), accounts)
+    account, account_match, review = account_for(lead.email, lead.attributes, accounts, named_accounts)
     record = lead_record(lead, account)
+    decision = _decide(rules, account, record, pools, reps, at, exclude)
+    return replace(decision, account_match=account_match, account_review=review)
+
+
+def _decide(rules: RuleSet, account: Account | None, record: dict[str, Any],
+            pools: Mapping[str, Pool], reps: Mapping[str, RepState], at: datetime,
+            exclude: frozenset[str]) -> Decision:
     account_id = account.account_id if account else None
     tried: list[Tried] = []
     for rule in rules.rules:
