@@ -11,6 +11,7 @@ from services.shared.state import service_state
 SCHEMA = "router"
 QUALIFIED_GROUP = "handoff-router"
 CRM_GROUP = "handoff-router-crm"
+CHANGES_GROUP = "handoff-router-changes"  # engagement events: lead fields that may re-route an untouched lead
 DELIVERY_GROUP = "handoff-router-delivery"  # -routed and -followup: one group per consumed topic
 DEFAULT_POOL = "default"
 

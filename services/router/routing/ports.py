@@ -10,7 +10,7 @@ from services.router.routing.domain.availability import RepState
 from services.router.routing.domain.rotation import MemberState
 from services.router.routing.domain.routing import Pool
 from services.router.routing.domain.rules import RuleSet
-from services.router.routing.store import NewAssignment, OpenAssignment
+from services.router.routing.store import NewAssignment, OpenAssignment, UntouchedAssignment
 from services.router.sla.domain.plan import PlannedTimer
 
 
@@ -62,3 +62,9 @@ class Assignments(Outbox, Protocol):
     async def open_assignment(self, qualification_id: str) -> OpenAssignment | None: ...
 
     async def close_assignment(self, assignment_id: str, status: str) -> None: ...
+
+    async def untouched_assignments(self, lead_keys: Collection[str]) -> list[UntouchedAssignment]: ...
+
+    async def update_qualification(self, assignment_id: str, qualification: dict[str, Any]) -> None: ...
+
+    async def cancel_open_timers(self, assignment_id: str, at: datetime) -> None: ...

@@ -1,6 +1,6 @@
 """SQL of routing's writes: assignments, their SLA timers, overflow and the outbox."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +40,19 @@ class OpenAssignment:
     attempt: int
     assignees: tuple[str, ...]
     lead_recent: tuple[str, ...] = ()  # the lead's distinct assignees over all its handoffs, newest first
+
+
+@dataclass(frozen=True)
+class UntouchedAssignment:
+    """A lead's open assignment that no rep has touched yet, with the route it took and its fields."""
+
+    assignment_id: str
+    qualification_id: str
+    lead_key: str
+    rep_id: str
+    rule: str
+    pool_id: str | None
+    qualification: dict[str, Any]
 
 
 class RouterRepository:
@@ -123,6 +136,27 @@ class RouterRepository:
             return None
         return OpenAssignment(row["assignment_id"], row["rep_id"], row["attempt"], tuple(row["assignees"]),
                               tuple(row["lead_recent"]))
+
+    async def untouched_assignments(self, lead_keys: Collection[str]) -> list[UntouchedAssignment]:
+        """Each lead's latest open assignment with no touch and no outcome yet, locked."""
+        rows = await self._conn.fetch(
+            "SELECT assignment_id, qualification_id, lead_key, rep_id, rule, pool_id, qualification"
+            " FROM router.assignments WHERE assignment_id IN (SELECT DISTINCT ON (lead_key) assignment_id"
+            "  FROM router.assignments WHERE lead_key = ANY($1::text[]) AND status = 'open'"
+            "  ORDER BY lead_key, routed_at DESC, attempt DESC)"
+            " AND first_touched_at IS NULL AND outcome IS NULL AND qualification IS NOT NULL"
+            " ORDER BY assignment_id FOR UPDATE", list(lead_keys))
+        return [UntouchedAssignment(**dict(r)) for r in rows]
+
+    async def update_qualification(self, assignment_id: str, qualification: dict[str, Any]) -> None:
+        await self._conn.execute("UPDATE router.assignments SET qualification = $2 WHERE assignment_id = $1",
+                                 assignment_id, qualification)
+
+    async def cancel_open_timers(self, assignment_id: str, at: datetime) -> None:
+        """Stops every SLA clock of an assignment the lead is moving away from."""
+        await self._conn.execute(
+            "UPDATE router.sla_timers SET cancelled_at = $2 WHERE assignment_id = $1"
+            " AND fired_at IS NULL AND cancelled_at IS NULL", assignment_id, at)
 
     async def close_assignment(self, assignment_id: str, status: str) -> None:
         await self._conn.execute(
