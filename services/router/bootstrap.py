@@ -46,7 +46,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
 
     def consumers(app: FastAPI, state: ServiceState) -> Sequence[ConsumerSpec]:
         ctx = routing_context(settings, watcher_of(app), clock)
-        return [*routing.consumers(ctx), *crm.consumers(ctx), *deliveries.consumers()]
+        return [*routing.consumers(ctx), *crm.consumers(ctx), *deliveries.consumers(settings)]
 
     return create_service_app(
         title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,

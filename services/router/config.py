@@ -34,6 +34,8 @@ class RouterSettings(Settings):
     delivery_per_endpoint: int = Field(default=4, ge=1, description="Concurrent requests per subscription and replica")
     delivery_poll_s: float = Field(default=1.0, description="How often each replica looks for due retries")
     delivery_allow_http_localhost: bool = Field(default=False, description="Allow http:// and loopback URLs")
+    public_url: str = Field(default="http://127.0.0.1:8002", description="The router's address as people reach"
+                            " it: the lead timeline links in Slack and Teams alerts")
     behind_tls_proxy: bool = Field(
         default=False, description="A TLS-terminating proxy stands in front: the dashboard's cookie is Secure and"
                                    " https://<host> is its own origin")

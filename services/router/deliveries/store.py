@@ -33,6 +33,7 @@ class Claimed:
     attempt: int  # all attempts so far, this one included: the attempt log's number
     round_attempt: int  # this round's (since queued or replayed): what the retry budget counts
     queued_at: datetime
+    format: str = "cloudevent"  # the subscription's: the content type of the body
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ UPDATE router.deliveries d SET locked_until = $6, attempts = d.attempts + 1
 FROM claimed, router.subscriptions s
 WHERE d.delivery_id = claimed.delivery_id AND s.subscription_id = d.subscription_id
 RETURNING d.delivery_id, d.subscription_id, s.url, s.secret, d.payload, d.attempts AS attempt,
-          d.attempts - d.round_start AS round_attempt, d.queued_at
+          d.attempts - d.round_start AS round_attempt, d.queued_at, s.format
 """
 
 _LOG = """

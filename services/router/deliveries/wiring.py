@@ -47,8 +47,8 @@ def routers() -> list[APIRouter]:
     return [subscriptions_router()]
 
 
-def consumers() -> list[ConsumerSpec]:
-    return delivery_consumers()
+def consumers(settings: RouterSettings) -> list[ConsumerSpec]:
+    return delivery_consumers(settings.public_url)
 
 
 def jobs(state: ServiceState, settings: RouterSettings) -> list[Job]:

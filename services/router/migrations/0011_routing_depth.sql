@@ -1,5 +1,5 @@
--- A rep who misses K first-touch SLAs in a row is set unavailable until a manager clears it,
--- opt-in per pool (K on the pool whose lead was missed; NULL: never).
+-- Routing depth (#22). A rep who misses K first-touch SLAs in a row is set unavailable until a
+-- manager clears it, opt-in per pool (K on the pool whose lead was missed; NULL: never).
 ALTER TABLE router.pools
     ADD COLUMN unavailable_after_misses integer
         CHECK (unavailable_after_misses IS NULL OR unavailable_after_misses BETWEEN 1 AND 20);
@@ -24,3 +24,7 @@ CREATE TABLE router.account_match_reviews (
     decided_at        timestamptz
 );
 CREATE INDEX account_match_reviews_pending_idx ON router.account_match_reviews (queued_at) WHERE status = 'pending';
+
+-- What a subscription's deliveries carry: the signed CloudEvent, a Slack message or a Teams card.
+ALTER TABLE router.subscriptions
+    ADD COLUMN format text NOT NULL DEFAULT 'cloudevent' CHECK (format IN ('cloudevent', 'slack', 'teams'));
