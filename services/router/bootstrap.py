@@ -39,7 +39,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
         agreement = await watch_active_agreement(state, settings.agreement_poll_s)
         keep_watcher(app, agreement)
         ctx = routing_context(settings, agreement, clock)
-        for job in [*sla.jobs(state, settings, ctx, routing.reassigner(ctx)),
+        for job in [*sla.jobs(state, settings, ctx, routing.reassigner(ctx)), *routing.jobs(state, settings, ctx),
                     *await reporting.jobs(state, settings, agreement.read),
                     *deliveries.jobs(state, settings)]:  # outbound HTTP, off the routing path
             state.runtime.start_job(job)

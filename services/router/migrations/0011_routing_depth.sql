@@ -28,3 +28,14 @@ CREATE INDEX account_match_reviews_pending_idx ON router.account_match_reviews (
 -- What a subscription's deliveries carry: the signed CloudEvent, a Slack message or a Teams card.
 ALTER TABLE router.subscriptions
     ADD COLUMN format text NOT NULL DEFAULT 'cloudevent' CHECK (format IN ('cloudevent', 'slack', 'teams'));
+
+-- Skills and languages with levels (1-5), on reps; the needs of every lead of a pool; and leads that
+-- wait in overflow for a rep with optional skills until the wait ends (then decided again).
+ALTER TABLE router.reps
+    ADD COLUMN skills     jsonb NOT NULL DEFAULT '{}',
+    ADD COLUMN languages  jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE router.pools ADD COLUMN skills jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE router.overflow
+    ADD COLUMN retry_at       timestamptz,
+    ADD COLUMN qualification  jsonb;  -- the LeadQualified payload, to decide it again
+CREATE INDEX overflow_retry_idx ON router.overflow (retry_at) WHERE resolved_at IS NULL AND retry_at IS NOT NULL;

@@ -31,10 +31,11 @@ class Routed:
 
 def lead_facts(q: LeadQualified) -> LeadFacts:
     return LeadFacts(lead_key=q.lead_key, email=q.email, attributes=q.attributes, tier=q.tier, source=q.source,
-                     campaign=q.campaign, fit_score=q.fit_score, engagement_score=q.engagement_score)
+                     campaign=q.campaign, fit_score=q.fit_score, engagement_score=q.engagement_score,
+                     qualified_at=q.qualified_at)
 
 
-async def _plan(state: RoutingState, ctx: RoutingContext, tier: str, rep_id: str, at: datetime) -> SlaPlan | None:
+async def plan_for(state: RoutingState, ctx: RoutingContext, tier: str, rep_id: str, at: datetime) -> SlaPlan | None:
     """The SLA clock under the active agreement, in the rep's business time."""
     active = ctx.agreement()
     if active is None:
@@ -42,7 +43,7 @@ async def _plan(state: RoutingState, ctx: RoutingContext, tier: str, rep_id: str
     return plan_sla(active.document, tier, await state.rep_time_zone(rep_id), at)
 
 
-def _explain(decision: Decision, rules_version: int | None) -> dict[str, Any]:
+def explain(decision: Decision, rules_version: int | None) -> dict[str, Any]:
     return {**decision.explain(), "rules_version": rules_version}
 
 
@@ -53,7 +54,7 @@ def new_assignment(step_key: str, qualification_id: str, q: LeadQualified, decis
     return NewAssignment(
         assignment_id=derived_id(step_key, "assignment"), qualification_id=qualification_id, lead_key=q.lead_key,
         rep_id=decision.rep_id, pool_id=decision.pool_id, rule=decision.rule, tier=q.tier,
-        agreement_version=q.agreement_version, routed_at=at, decision=_explain(decision, rules_version),
+        agreement_version=q.agreement_version, routed_at=at, decision=explain(decision, rules_version),
         account_id=decision.account_id, attempt=attempt, first_touch_due_at=plan.first_touch_due if plan else None,
         accept_due_at=plan.accept_due if plan else None, qualification=q.model_dump(mode="json"))
 
@@ -81,7 +82,7 @@ def overflow_message(ctx: RoutingContext, step_key: str, q: LeadQualified, decis
         agreement_version=q.agreement_version, previous_rep_id=previous_rep_id, reason=decision.overflow_reason))
 
 
-async def _save_rotation(state: RoutingState, decision: Decision) -> None:
+async def save_rotation(state: RoutingState, decision: Decision) -> None:
     if decision.rotation and decision.rotation.updated and decision.pool_id:
         await state.save_rotation(decision.pool_id, decision.rotation.updated, decision.rotation.virtual_time)
 
@@ -106,12 +107,13 @@ async def lead_qualified(repo: Assignments, state: BatchState, events: Sequence[
             await repo.queue_account_review(event.id, q.lead_key, decision.account_review, at)
         if decision.rep_id is None:
             if await repo.queue_overflow(event.id, q.lead_key, decision.pool_id, q.tier, at,
-                                         _explain(decision, rules_version)):
+                                         explain(decision, rules_version), decision.retry_at,
+                                         q.model_dump(mode="json")):
                 overflow.append(overflow_message(ctx, step_key, q, decision, at))
             continue
-        plan = await _plan(state, ctx, q.tier, decision.rep_id, at)
+        plan = await plan_for(state, ctx, q.tier, decision.rep_id, at)
         assignment = new_assignment(step_key, event.id, q, decision, rules_version, plan, at)
-        await _save_rotation(state, decision)
+        await save_rotation(state, decision)
         state.assigned(decision.rep_id)
         decided.append(Routed(assignment, plan, routed_messages(ctx, step_key, q, assignment)))
     # Another replica may have won a qualification meanwhile (a rebalance): only what we inserted is announced.
@@ -138,18 +140,18 @@ async def reassign(repo: Assignments, state: RoutingState, qualification: LeadQu
                                                lock=True, exclude=exclusion.reps)
     step_key = f"{qualification_id}#attempt{attempt}"
     await repo.close_assignment(current.assignment_id, "reassigned")
-    explained = {**_explain(decision, rules_version), "excluded": sorted(exclusion.reps),
+    explained = {**explain(decision, rules_version), "excluded": sorted(exclusion.reps),
                  "exclude_last": exclusion.last_n, "reassigned_because": reason}
     if decision.rep_id is None:
         await repo.queue_overflow(step_key, q.lead_key, decision.pool_id, q.tier, at, explained)
         await repo.add_outbox([overflow_message(ctx, step_key, q, decision, at, previous_rep_id=current.rep_id)])
         return None
-    plan = await _plan(state, ctx, q.tier, decision.rep_id, at)
+    plan = await plan_for(state, ctx, q.tier, decision.rep_id, at)
     assignment = replace(new_assignment(step_key, qualification_id, q, decision, rules_version, plan, at, attempt),
                          decision=explained)
     if await repo.insert_assignment(assignment) and plan is not None:
         await repo.insert_timers_of({assignment.assignment_id: plan.timers})
-    await _save_rotation(state, decision)
+    await save_rotation(state, decision)
     await repo.add_outbox([followup_message(ctx, step_key, LeadFollowup(
         lead_key=q.lead_key, assignment_id=assignment.assignment_id, rep_id=decision.rep_id,
         status=FollowupStatus.REASSIGNED, occurred_at=at, tier=q.tier, agreement_version=q.agreement_version,

@@ -11,6 +11,7 @@ from services.router.routing.domain.availability import RepState
 from services.router.routing.domain.rotation import MemberState
 from services.router.routing.domain.routing import Pool
 from services.router.routing.domain.rules import RoutingRule, RuleSet
+from services.router.routing.domain.skills import SkillNeed
 from services.router.sla.domain.business_clock import WorkingHours
 
 
@@ -59,7 +60,7 @@ class RoutingStateRepository:
         """The pools with members and rotation state; `lock` holds them for this transaction."""
         ids = sorted(set(pool_ids))  # a fixed lock order: two routers never deadlock
         rows = await self._conn.fetch(
-            "SELECT pool_id, respect_working_hours, virtual_time, distribution FROM router.pools"
+            "SELECT pool_id, respect_working_hours, virtual_time, distribution, skills FROM router.pools"
             f" WHERE pool_id = ANY($1::text[]) ORDER BY pool_id{' FOR UPDATE' if lock else ''}", ids)
         # A statement of its own, after the lock is granted: in the same statement its snapshot would
         # predate the wait, and miss the rotation the router that held the lock has just committed.
@@ -70,7 +71,8 @@ class RoutingStateRepository:
         for m in members:
             by_pool.setdefault(m["pool_id"], []).append(MemberState(m["rep_id"], m["weight"], m["pass_value"]))
         return {r["pool_id"]: Pool(r["pool_id"], r["respect_working_hours"], tuple(by_pool.get(r["pool_id"], ())),
-                                   r["virtual_time"], r["distribution"]) for r in rows}
+                                   r["virtual_time"], r["distribution"],
+                                   tuple(SkillNeed.model_validate(s) for s in r["skills"])) for r in rows}
 
     async def rep_states(self, at: datetime, full_counts: Collection[str] = ()) -> dict[str, RepState]:
         """Every rep with calendar, leave, and open and today's counts (in the rep's own day), each
@@ -78,7 +80,7 @@ class RoutingStateRepository:
         have every open lead counted, since that count is what their pool compares."""
         rows = await self._conn.fetch(
             "SELECT r.rep_id, r.active, r.time_zone, r.work_days, r.work_start, r.work_end, r.holidays,"
-            " r.max_open, r.max_new_per_day, r.unavailable_since IS NOT NULL AS unavailable,"
+            " r.max_open, r.max_new_per_day, r.unavailable_since IS NOT NULL AS unavailable, r.skills, r.languages,"
             # The counts only ever meet the caps, so each stops at its cap (and is 0 without one):
             # counting every open lead of a busy rep on every batch grew with the table.
             " (SELECT count(*) FROM (SELECT 1 FROM router.assignments a WHERE a.rep_id = r.rep_id"
@@ -93,7 +95,7 @@ class RoutingStateRepository:
         return {r["rep_id"]: RepState(
             rep_id=r["rep_id"], active=r["active"], out_of_office=tuple((p[0], p[1]) for p in r["leave"]),
             max_open=r["max_open"], open_count=r["open_count"], max_new_per_day=r["max_new_per_day"],
-            new_today=r["new_today"], unavailable=r["unavailable"],
+            new_today=r["new_today"], unavailable=r["unavailable"], skills=r["skills"], languages=r["languages"],
             working_hours=WorkingHours(r["time_zone"], frozenset(r["work_days"]), r["work_start"], r["work_end"],
                                        frozenset(r["holidays"])),
         ) for r in rows}

@@ -110,14 +110,34 @@ class RouterRepository:
             {k: review[k] for k in ("lead", "account", "compared")}, at)
 
     async def queue_overflow(self, qualification_id: str, lead_key: str, pool_id: str | None,
-                             tier: str, at: datetime, decision: dict[str, Any]) -> bool:
-        """Parks a lead nobody could take; False when it was already parked."""
+                             tier: str, at: datetime, decision: dict[str, Any], retry_at: datetime | None = None,
+                             qualification: dict[str, Any] | None = None) -> bool:
+        """Parks a lead nobody could take (to be decided again at `retry_at`, if given); False when it
+        was already parked."""
         row = await self._conn.fetchrow(
-            "INSERT INTO router.overflow (qualification_id, lead_key, pool_id, tier, queued_at, decision)"
-            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING qualification_id",
-            qualification_id, lead_key, pool_id, tier, at, decision,
+            "INSERT INTO router.overflow (qualification_id, lead_key, pool_id, tier, queued_at, decision, retry_at,"
+            " qualification) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING qualification_id",
+            qualification_id, lead_key, pool_id, tier, at, decision, retry_at, qualification,
         )
         return row is not None
+
+    async def due_waits(self, at: datetime, limit: int) -> list[tuple[str, dict[str, Any], datetime]]:
+        """Overflowed leads whose optional-skill wait has ended: (qualification id, payload, the wait's
+        end), locked; others' claims are skipped."""
+        rows = await self._conn.fetch(
+            "SELECT qualification_id, qualification, retry_at FROM router.overflow WHERE resolved_at IS NULL"
+            " AND retry_at <= $1 AND qualification IS NOT NULL ORDER BY retry_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+            at, limit)
+        return [(r["qualification_id"], r["qualification"], r["retry_at"]) for r in rows]
+
+    async def wait_again(self, qualification_id: str, retry_at: datetime | None, decision: dict[str, Any]) -> None:
+        """Still nobody: the next wait's end (None: no more), and the latest decision."""
+        await self._conn.execute("UPDATE router.overflow SET retry_at = $2, decision = $3 WHERE qualification_id = $1",
+                                 qualification_id, retry_at, decision)
+
+    async def resolve_overflow(self, qualification_id: str, at: datetime) -> None:
+        await self._conn.execute("UPDATE router.overflow SET resolved_at = $2, retry_at = NULL"
+                                 " WHERE qualification_id = $1", qualification_id, at)
 
     async def add_outbox(self, messages: Sequence[OutboxMessage]) -> None:
         await add_to_outbox(self._conn, SCHEMA, messages)

@@ -13,9 +13,9 @@ import asyncpg
 from services.router.salesops.models import AccountFields, AccountOut, PoolIn, PoolOut, RepFields, RepOut
 
 _REP_COLUMNS = ("rep_id", "name", "email", "team", "manager_id", "time_zone", "active", "work_days",
-                "work_start", "work_end", "holidays", "max_open", "max_new_per_day")
+                "work_start", "work_end", "holidays", "max_open", "max_new_per_day", "skills", "languages")
 _REP_TYPES = ("text", "text", "text", "text", "text", "text", "boolean", "smallint[]", "time", "time",
-              "date[]", "integer", "integer")
+              "date[]", "integer", "integer", "jsonb", "jsonb")
 _REP_SELECT = (
     "SELECT r.*, coalesce((SELECT jsonb_agg(jsonb_build_object('starts_at', o.starts_at,"
     " 'ends_at', o.ends_at) ORDER BY o.starts_at) FROM router.out_of_office o"
@@ -53,7 +53,8 @@ def _rep(record: asyncpg.Record) -> RepOut:
     r = dict(record)
     return RepOut(
         **{k: r[k] for k in ("rep_id", "name", "email", "team", "manager_id", "time_zone", "active",
-                             "out_of_office", "unavailable_since", "unavailable_reason", "version", "created_at",
+                             "out_of_office", "skills", "languages",
+                             "unavailable_since", "unavailable_reason", "version", "created_at",
                              "updated_at")},
         working_hours={"days": r["work_days"], "start": r["work_start"], "end": r["work_end"],
                        "holidays": r["holidays"]},
@@ -64,7 +65,7 @@ def _rep(record: asyncpg.Record) -> RepOut:
 def _rep_row(rep: RepFields) -> dict[str, Any]:
     hours = rep.working_hours.model_dump(mode="json")
     return {**rep.model_dump(mode="json", include={"rep_id", "name", "email", "team", "manager_id",
-                                                   "time_zone", "active"}),
+                                                   "time_zone", "active", "skills", "languages"}),
             "work_days": hours["days"], "work_start": hours["start"], "work_end": hours["end"],
             "holidays": hours["holidays"], **rep.capacity.model_dump()}
 
@@ -126,14 +127,15 @@ class SalesOpsRepository:
         """Creates or replaces a pool; kept members keep their pass, new ones join at the virtual time."""
         # The upsert locks the pool row, which is what orders routing decisions on this pool.
         row = await self._conn.fetchrow(
-            "INSERT INTO router.pools (pool_id, name, respect_working_hours, distribution, unavailable_after_misses)"
-            " VALUES ($1, $2, $3, $4, $5)"
+            "INSERT INTO router.pools (pool_id, name, respect_working_hours, distribution, unavailable_after_misses,"
+            " skills) VALUES ($1, $2, $3, $4, $5, $6)"
             " ON CONFLICT (pool_id) DO UPDATE SET name = excluded.name, respect_working_hours ="
             " excluded.respect_working_hours, distribution = excluded.distribution,"
-            " unavailable_after_misses = excluded.unavailable_after_misses,"
+            " unavailable_after_misses = excluded.unavailable_after_misses, skills = excluded.skills,"
             " version = router.pools.version + 1, updated_at = now()"
             " RETURNING virtual_time, (xmax = 0) AS created",
             pool_id, pool.name, pool.respect_working_hours, pool.distribution, pool.unavailable_after_misses,
+            [s.model_dump(exclude_defaults=True) for s in pool.skills],
         )
         ids, weights = list(pool.members), list(pool.members.values())
         await self._conn.execute("DELETE FROM router.pool_members WHERE pool_id = $1"

@@ -6,8 +6,8 @@ after missing first-touch SLAs in a row, until a manager clears it), out of offi
 (open leads, then new leads today), outside working hours.
 """
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.router.sla.domain.business_clock import WorkingHours
@@ -38,6 +38,8 @@ class RepState:
     new_today: int = 0
     working_hours: WorkingHours | None = None  # None: no calendar, always counts as working
     unavailable: bool = False  # set unavailable after missed SLAs, until a manager clears it
+    skills: Mapping[str, int] = field(default_factory=dict)  # skill -> level 1-5
+    languages: Mapping[str, int] = field(default_factory=dict)  # language code -> level 1-5
 
     def __post_init__(self) -> None:
         for start, end in self.out_of_office:

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from services.router.routing.domain.rotation import RotationResult
@@ -44,6 +45,8 @@ class Decision:
     tried: tuple[Tried, ...] = ()  # every rule looked at, in order, up to the deciding one
     account_match: Mapping[str, Any] | None = None  # how the account was matched: method, score, compared
     account_review: Mapping[str, Any] | None = None  # a weak candidate, not used, queued for ops review
+    skills: Mapping[str, Any] | None = None  # the skill needs: required, optional, relaxed (with why)
+    retry_at: datetime | None = None  # overflow only: when a running optional-skill wait ends
 
     @property
     def overflow_reason(self) -> str | None:
@@ -52,6 +55,8 @@ class Decision:
             return None
         if self.rule == OVERFLOW:
             return "no rule matched"
+        if self.retry_at is not None:
+            return f"waiting for a rep with the optional skills until {self.retry_at.isoformat()}"
         if self.tried and self.tried[-1].outcome == "unknown_pool":
             return f"pool {self.pool_id!r} does not exist"
         if not self.considered:
@@ -68,6 +73,8 @@ class Decision:
             "account_id": self.account_id,
             "account_match": dict(self.account_match) if self.account_match else None,
             "account_review": dict(self.account_review) if self.account_review else None,
+            "skills": dict(self.skills) if self.skills else None,
+            "retry_at": self.retry_at.isoformat() if self.retry_at else None,
             "overflow_reason": self.overflow_reason,
             "tried": [{"rule": t.rule, "outcome": t.outcome, "rep_id": t.rep_id, "mismatches": list(t.mismatches)}
                       for t in self.tried],

@@ -20,12 +20,13 @@ from typing import Any
 
 from services.agreement.domains import lead_domains
 from services.router.routing.domain.accounts import Account
-from services.router.routing.domain.availability import UNKNOWN_REP, RepState, skip_reason
+from services.router.routing.domain.availability import RepState
 from services.router.routing.domain.company_match import account_for
 from services.router.routing.domain.decision import Considered, Decision, Tried
-from services.router.routing.domain.distribution import LEAST_BUSY, ROUND_ROBIN, order, pick
-from services.router.routing.domain.rotation import MemberState
+from services.router.routing.domain.pool_choice import Pool, from_pool
+from services.router.routing.domain.pool_choice import reason as skip_why
 from services.router.routing.domain.rules import OVERFLOW, RoutingRule, RuleSet
+from services.router.routing.domain.skills import resolve
 from services.shared.conditions import evaluate_all
 
 __all__ = ["Account", "Considered", "Decision", "LeadFacts", "Pool", "Tried", "decide", "lead_record"]
@@ -41,15 +42,7 @@ class LeadFacts:
     campaign: str | None = None
     fit_score: float | None = None
     engagement_score: float | None = None
-
-
-@dataclass(frozen=True)
-class Pool:
-    pool_id: str
-    respect_working_hours: bool = False
-    members: tuple[MemberState, ...] = ()
-    virtual_time: float = 0.0
-    distribution: str = ROUND_ROBIN  # or LEAST_BUSY (distribution.py)
+    qualified_at: datetime | None = None  # when optional skill needs start waiting; None: at the decision
 
 
 def lead_record(lead: LeadFacts, account: Account | None) -> dict[str, Any]:
@@ -67,52 +60,32 @@ def lead_record(lead: LeadFacts, account: Account | None) -> dict[str, Any]:
     return {**lead.attributes, **{k: v for k, v in facts.items() if v is not None}}
 
 
-def _reason(rep: RepState | None, at: datetime, working_hours: bool, exclude: Collection[str]) -> str | None:
-    return UNKNOWN_REP if rep is None else skip_reason(rep, at, working_hours, exclude)
-
-
 def _owner_outcome(rule: RoutingRule, account: Account | None, reps: Mapping[str, RepState],
                    at: datetime, exclude: Collection[str]) -> str:
     if account is None:
         return "no_account"
     if account.owner_rep_id is None:
         return "no_owner"
-    reason = _reason(reps.get(account.owner_rep_id), at, rule.respect_working_hours, exclude)
+    reason = skip_why(reps.get(account.owner_rep_id), at, rule.respect_working_hours, exclude)
     return reason or "matched"
 
 
 def _from_rep(rule: RoutingRule, rep_id: str, reps: Mapping[str, RepState], at: datetime,
               exclude: Collection[str]) -> Decision:
-    reason = _reason(reps.get(rep_id), at, rule.respect_working_hours, exclude)
+    reason = skip_why(reps.get(rep_id), at, rule.respect_working_hours, exclude)
     return Decision(rule.id, None, None if reason else rep_id, (Considered(rep_id, reason),))
 
 
-def _from_pool(rule_id: str, pool: Pool, reps: Mapping[str, RepState], at: datetime,
-               exclude: Collection[str]) -> Decision:
-    reasons = {m.rep_id: _reason(reps.get(m.rep_id), at, pool.respect_working_hours, exclude)
-               for m in pool.members}
-    least_busy = pool.distribution == LEAST_BUSY
-    open_leads = {rep: state.open_count for rep, state in reps.items()} if least_busy else {}
-    available = {rep for rep, why in reasons.items() if why is None}
-    result = pick(pool.distribution, pool.members, pool.virtual_time, available, open_leads)
-    considered: list[Considered] = []
-    for member in order(pool.distribution, pool.members, pool.virtual_time, open_leads):
-        load = open_leads.get(member.rep_id, 0) if least_busy else None
-        considered.append(Considered(member.rep_id, reasons[member.rep_id], load))
-        if member.rep_id == result.rep_id:
-            break
-    rotation = result if result.rep_id is not None else None  # overflow changes no rotation state
-    return Decision(rule_id, pool.pool_id, result.rep_id, tuple(considered), rotation=rotation)
-
-
 def _apply_match(rule: RoutingRule, pools: Mapping[str, Pool], reps: Mapping[str, RepState], at: datetime,
-                 exclude: Collection[str]) -> tuple[Decision, str]:
+                 exclude: Collection[str], record: Mapping[str, Any],
+                 qualified_at: datetime | None) -> tuple[Decision, str]:
     if rule.target_rep is not None:
         return _from_rep(rule, rule.target_rep, reps, at, exclude), "matched"
     pool = pools.get(rule.target_pool or "")
     if pool is None:  # deleted since the rules were validated: overflow, and say which pool
         return Decision(rule.id, rule.target_pool, None, ()), "unknown_pool"
-    return _from_pool(rule.id, pool, reps, at, exclude), "matched"
+    needs = resolve((*rule.skills, *pool.skills), record)
+    return from_pool(rule.id, pool, reps, at, exclude, needs, qualified_at), "matched"
 
 
 def decide(lead: LeadFacts, rules: RuleSet, accounts: Iterable[Account], pools: Mapping[str, Pool],
@@ -124,13 +97,13 @@ def decide(lead: LeadFacts, rules: RuleSet, accounts: Iterable[Account], pools: 
         raise ValueError("at must be timezone-aware")
     account, account_match, review = account_for(lead.email, lead.attributes, accounts, named_accounts)
     record = lead_record(lead, account)
-    decision = _decide(rules, account, record, pools, reps, at, exclude)
+    decision = _decide(rules, account, record, pools, reps, at, exclude, lead.qualified_at)
     return replace(decision, account_match=account_match, account_review=review)
 
 
 def _decide(rules: RuleSet, account: Account | None, record: dict[str, Any],
             pools: Mapping[str, Pool], reps: Mapping[str, RepState], at: datetime,
-            exclude: frozenset[str]) -> Decision:
+            exclude: frozenset[str], qualified_at: datetime | None) -> Decision:
     account_id = account.account_id if account else None
     tried: list[Tried] = []
     for rule in rules.rules:
@@ -146,7 +119,7 @@ def _decide(rules: RuleSet, account: Account | None, record: dict[str, Any],
                 continue  # the owner cannot take it: the next rule decides
             assert owner is not None  # "matched" means the account has an owner
             return Decision(rule.id, None, owner, (Considered(owner, None),), account_id, tried=tuple(tried))
-        decision, outcome = _apply_match(rule, pools, reps, at, exclude)
+        decision, outcome = _apply_match(rule, pools, reps, at, exclude, record, qualified_at)
         tried.append(Tried(rule.id, outcome, mismatches=tuple(mismatches)))
         return replace(decision, account_id=account_id, tried=tuple(tried))
     return Decision(OVERFLOW, None, None, (), account_id, tried=tuple(tried))
