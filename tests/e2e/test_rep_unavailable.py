@@ -47,6 +47,12 @@ async def test_two_missed_first_touches_in_a_row_set_the_rep_unavailable_until_a
         assert rep["unavailable_since"] == world.clock().isoformat().replace("+00:00", "Z")
         bo = (await router.get("/v1/reps/rep-bo", headers=world.auth)).json()
         assert bo["unavailable_since"] is None  # Bo missed one only
+        board = (await router.get("/v1/sla/board", headers=world.auth, params={
+            "since": MONDAY_9.isoformat(), "until": world.clock().isoformat()})).json()
+        assert [(u["rep_id"], u["reason"]) for u in board["unavailable"]] == [
+            ("rep-ada", "missed 2 first-touch SLAs in a row")]
+        assert {r["group"]: r["unavailable_since"] is not None for r in board["reps"]} == {
+            "rep-ada": True, "rep-bo": False}
         preview = (await router.post("/v1/routing/preview", headers=world.auth,
                                      json={"email": "next@example.com", "tier": "hot"})).json()
         assert preview["rep_id"] == "rep-bo"
@@ -65,3 +71,6 @@ async def test_two_missed_first_touches_in_a_row_set_the_rep_unavailable_until_a
         preview = (await router.post("/v1/routing/preview", headers=world.auth,
                                      json={"email": "next@example.com", "tier": "hot"})).json()
         assert {"rep_id": "rep-ada", "skipped": "unavailable"} not in preview["decision"]["considered"]
+        board = (await router.get("/v1/sla/board", headers=world.auth, params={
+            "since": MONDAY_9.isoformat(), "until": world.clock().isoformat()})).json()
+        assert board["unavailable"] == []

@@ -56,3 +56,7 @@ async def test_an_optional_language_waits_then_is_relaxed_and_the_decision_says_
         assert relaxed["need"] == "language:de>=4" and "after 10 of 10 minutes' wait" in relaxed["why"]
         timeline = (await router.get(f"/v1/leads/{lead}/timeline", headers=world.auth)).json()
         assert timeline[-1]["detail"]["skills"]["relaxed"] == [relaxed]
+        board = (await router.get("/v1/sla/board", headers=world.auth, params={
+            "since": MONDAY_9.isoformat(), "until": (MONDAY_9 + timedelta(hours=1)).isoformat()})).json()
+        assert {r["group"]: r["skills_relaxed"] for r in board["reps"]} == {"rep-en": 1}
+        assert board["totals"]["skills_relaxed"] == 1

@@ -1,6 +1,7 @@
 """The dashboard's HTML from known figures: every number has its place, and nothing from outside runs."""
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from services.router.reporting.agreement_view import ActiveAgreement, Approval
@@ -12,6 +13,7 @@ from services.router.reporting.sla_models import (
     CommitmentsReport,
     RejectionCount,
     SlaBoard,
+    UnavailableRep,
     WeekVolume,
 )
 from services.router.reporting.ui.format import funnel_chart, rejections_by_campaign
@@ -74,3 +76,18 @@ def test_only_the_pages_own_nonced_script_and_style_may_run():
 def test_unknown_window_and_grouping_choices_fall_back_to_the_defaults():
     assert (chosen("30", "segment"), chosen("8", "tier"), chosen("x", None), chosen(None, "campaign")) == (
         (30, "segment"), (7, "source"), (7, "source"), (7, "campaign"))
+
+
+def test_the_board_shows_skills_relaxed_and_reps_set_unavailable():
+    d = _dashboard()
+    row = d.board.reps[0].model_copy(update={"skills_relaxed": 2, "unavailable_since": NOW})
+    board = d.board.model_copy(update={"reps": [row], "unavailable": [UnavailableRep(
+        rep_id="rep-1", name="Ada", team="emea", since=NOW, reason="missed 3 first-touch SLAs in a row")]})
+    html = page("dashboard.html", d=replace(d, board=board)).body.decode()
+    assert 'data-field="skills_relaxed" class="warn">2<' in html
+    assert 'data-field="unavailable">unavailable<' in html
+    assert 'data-testid="unavailable-rep" data-group="rep-1"' in html and "missed 3 first-touch SLAs in a row" in html
+
+
+def test_without_reps_set_unavailable_the_board_lists_none():
+    assert 'data-testid="board-unavailable"' not in page("dashboard.html", d=_dashboard()).body.decode()
