@@ -54,6 +54,6 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
         routers=[*routing.routers(), *salesops.routers(), *crm.routers(), *reporting.routers(),
                  *deliveries.routers(),
                  # Its consumers' topics (ROUTED and FOLLOWUP: the outbound delivery's fan-out).
-                 dead_letters_router([Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.ROUTED, Topic.FOLLOWUP,
-                                      Topic.ENGAGEMENT])],
+                 # The engagement topic's dead letters (of the changes consumer too) are the scorer's to serve.
+                 dead_letters_router([Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.ROUTED, Topic.FOLLOWUP])],
     )

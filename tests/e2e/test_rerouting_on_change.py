@@ -20,8 +20,11 @@ async def territories(db):
     us, de = f"rc-us-{tag}", f"rc-de-{tag}"
     await db.executemany("INSERT INTO router.reps (rep_id, name) VALUES ($1, $1)", [(us,), (de,)])
     await db.execute("INSERT INTO router.rule_sets (rules, created_by) VALUES ($1, 'test')", [
-        {"id": "north_america", "when": [{"field": "country", "in": ["US", "CA"]}], "target_rep": us},
-        {"id": "dach", "when": [{"field": "country", "in": ["DE", "AT", "CH"]}], "target_rep": de},
+        # Each rule also names this test's source, so the leads of later tests never match it.
+        {"id": "north_america", "when": [{"field": "source", "equals": f"rc-{tag}"},
+                                         {"field": "country", "in": ["US", "CA"]}], "target_rep": us},
+        {"id": "dach", "when": [{"field": "source", "equals": f"rc-{tag}"},
+                                {"field": "country", "in": ["DE", "AT", "CH"]}], "target_rep": de},
         {"id": "catch_all", "target_pool": "default"}])
     return us, de, tag
 
@@ -47,8 +50,8 @@ async def test_a_changed_territory_field_moves_the_untouched_lead_and_restarts_i
     us, de, tag = territories
     key = f"rc-{tag}@rerouted.example"
     await _send(stack, Topic.QUALIFIED, QualifiedEvent(id=f"q-{tag}", source="tests", subject=key, data={
-        "lead_key": key, "email": key, "source": "api", "qualified_at": datetime.now(UTC), "reason": "threshold:hot",
-        "tier": "hot", "attributes": {"country": "US", "title": "VP Sales"}}))
+        "lead_key": key, "email": key, "source": f"rc-{tag}", "qualified_at": datetime.now(UTC),
+        "reason": "threshold:hot", "tier": "hot", "attributes": {"country": "US", "title": "VP Sales"}}))
     first = await wait_for(lambda: db.fetchrow("SELECT assignment_id, rep_id FROM router.assignments"
                                                " WHERE lead_key = $1", key))
     assert first["rep_id"] == us

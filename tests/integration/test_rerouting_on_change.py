@@ -28,12 +28,15 @@ async def _routed_lead(conn, ctx, tag: str) -> tuple[str, str, str]:
     us, de = f"ri-us-{tag}", f"ri-de-{tag}"
     await conn.executemany("INSERT INTO router.reps (rep_id, name) VALUES ($1, $1)", [(us,), (de,)])
     await conn.execute("INSERT INTO router.rule_sets (rules, created_by) VALUES ($1, 'test')", [
-        {"id": "us", "when": [{"field": "country", "equals": "US"}], "target_rep": us},
-        {"id": "de", "when": [{"field": "country", "equals": "DE"}], "target_rep": de},
+        # Each rule also names this test's source, so the leads of later tests never match it.
+        {"id": "us", "when": [{"field": "source", "equals": f"ri-{tag}"}, {"field": "country", "equals": "US"}],
+         "target_rep": us},
+        {"id": "de", "when": [{"field": "source", "equals": f"ri-{tag}"}, {"field": "country", "equals": "DE"}],
+         "target_rep": de},
         {"id": "catch_all", "target_pool": "default"}])
     key = f"ri-{tag}@rerouted.example"
     event = QualifiedEvent(id=f"q-{tag}", source="tests", data={
-        "lead_key": key, "email": key, "source": "api", "qualified_at": datetime.now(UTC),
+        "lead_key": key, "email": key, "source": f"ri-{tag}", "qualified_at": datetime.now(UTC),
         "reason": "threshold:hot", "tier": "hot", "attributes": {"country": "US"}})
     await lead_qualified(RouterRepository(conn), BatchRoutingState(RoutingStateRepository(conn)), [event], ctx)
     return key, us, de

@@ -85,7 +85,7 @@ def test_the_board_shows_skills_relaxed_and_reps_set_unavailable():
         rep_id="rep-1", name="Ada", team="emea", since=NOW, reason="missed 3 first-touch SLAs in a row")]})
     html = page("dashboard.html", d=replace(d, board=board)).body.decode()
     assert 'data-field="skills_relaxed" class="warn">2<' in html
-    assert 'data-field="unavailable">unavailable<' in html
+    assert 'data-testid="rep-unavailable">unavailable<' in html
     assert 'data-testid="unavailable-rep" data-group="rep-1"' in html and "missed 3 first-touch SLAs in a row" in html
 
 
