@@ -10,7 +10,7 @@ from chaos.checks import Observed
 from chaos.fleet import Fleet
 from chaos.kafka_io import GroupLag, group_lags, read_topic
 from schemas.topics import Topic, dlq_topic
-from services.router.config import CRM_GROUP, DELIVERY_GROUP, QUALIFIED_GROUP
+from services.router.config import CHANGES_GROUP, CRM_GROUP, DELIVERY_GROUP, QUALIFIED_GROUP
 from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP
 from services.shared.config import Settings
 from services.shared.kafka import CONSUMED_TOPICS
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 # Every consumer group of the two services, with the topic it reads.
 GROUPS = {CONSUMER_GROUP: Topic.ENGAGEMENT, FOLLOWUP_GROUP: Topic.FOLLOWUP, QUALIFIED_GROUP: Topic.QUALIFIED,
-          CRM_GROUP: Topic.CRM_ACTIVITY, f"{DELIVERY_GROUP}-routed": Topic.ROUTED,
+          CRM_GROUP: Topic.CRM_ACTIVITY, CHANGES_GROUP: Topic.ENGAGEMENT, f"{DELIVERY_GROUP}-routed": Topic.ROUTED,
           f"{DELIVERY_GROUP}-followup": Topic.FOLLOWUP}
 OUTBOX_ROWS = "SELECT (SELECT count(*) FROM scorer.outbox) + (SELECT count(*) FROM router.outbox)"
 

@@ -179,6 +179,7 @@ class FollowupStatus(StrEnum):
     WON = "won"
     LOST = "lost"
     OVERFLOW = "overflow"
+    REP_UNAVAILABLE = "rep_unavailable"  # the rep missed K first-touch SLAs in a row and takes no leads
 
 
 class LeadFollowup(_Payload):

@@ -370,14 +370,14 @@ def status(as_json: bool = typer.Option(False, "--json", help="JSON instead of a
     from rich.table import Table
 
     from schemas.topics import Topic
-    from services.router.config import CRM_GROUP, DELIVERY_GROUP, QUALIFIED_GROUP, RouterSettings
+    from services.router.config import CHANGES_GROUP, CRM_GROUP, DELIVERY_GROUP, QUALIFIED_GROUP, RouterSettings
     from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, ScorerSettings
     from services.shared.config import load_settings
     from services.shared.operations import gather_status, local_url
 
     groups = [(CONSUMER_GROUP, Topic.ENGAGEMENT), (FOLLOWUP_GROUP, Topic.FOLLOWUP), (QUALIFIED_GROUP, Topic.QUALIFIED),
-              (CRM_GROUP, Topic.CRM_ACTIVITY), (f"{DELIVERY_GROUP}-routed", Topic.ROUTED),
-              (f"{DELIVERY_GROUP}-followup", Topic.FOLLOWUP)]
+              (CRM_GROUP, Topic.CRM_ACTIVITY), (CHANGES_GROUP, Topic.ENGAGEMENT),
+              (f"{DELIVERY_GROUP}-routed", Topic.ROUTED), (f"{DELIVERY_GROUP}-followup", Topic.FOLLOWUP)]
     scorer, router = load_settings(ScorerSettings), load_settings(RouterSettings)
     urls = {"scorer": local_url(scorer.host, scorer.port), "router": local_url(router.host, router.port)}
     report = asyncio.run(gather_status(scorer, urls, groups))

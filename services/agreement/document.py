@@ -183,6 +183,9 @@ class Breach(_Model):
     escalate: bool = True
     reassign_max: int = Field(default=1, ge=0, le=10)
     then: Literal["unworked"] = "unworked"
+    # The ping-pong guard: a reassignment skips the lead's last N assignees, across all its handoffs.
+    # Unset, every earlier assignee of this handoff is skipped (and none of an earlier handoff's).
+    exclude_last: int | None = Field(default=None, ge=1, le=50)
 
 
 class SlaTier(_Model):

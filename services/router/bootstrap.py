@@ -40,7 +40,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
         agreement = await watch_active_agreement(state, settings.agreement_poll_s)
         keep_watcher(app, agreement)
         ctx = routing_context(settings, agreement, clock)
-        for job in [*sla.jobs(state, settings, ctx, routing.reassigner(ctx)),
+        for job in [*sla.jobs(state, settings, ctx, routing.reassigner(ctx)), *routing.jobs(state, settings, ctx),
                     *await reporting.jobs(state, settings, agreement.read, deliveries.publish),
                     # Outbound HTTP (webhooks and CRM connectors), off the routing path.
                     *deliveries.jobs(state, settings, connectors.senders(state, settings))]:
@@ -48,7 +48,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
 
     def consumers(app: FastAPI, state: ServiceState) -> Sequence[ConsumerSpec]:
         ctx = routing_context(settings, watcher_of(app), clock)
-        return [*routing.consumers(ctx), *crm.consumers(ctx), *deliveries.consumers()]
+        return [*routing.consumers(ctx), *crm.consumers(ctx), *deliveries.consumers(settings)]
 
     return create_service_app(
         title="Handoff router", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
@@ -56,5 +56,6 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
         routers=[*routing.routers(), *salesops.routers(), *crm.routers(), *reporting.routers(deliveries.publish),
                  *deliveries.routers(), *connectors.routers(),
                  # Its consumers' topics (ROUTED and FOLLOWUP: the outbound delivery's fan-out).
+                 # The engagement topic's dead letters (of the changes consumer too) are the scorer's to serve.
                  dead_letters_router([Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.ROUTED, Topic.FOLLOWUP])],
     )

@@ -12,6 +12,7 @@ from services.shared.state import service_state
 SCHEMA = "router"
 QUALIFIED_GROUP = "handoff-router"
 CRM_GROUP = "handoff-router-crm"
+CHANGES_GROUP = "handoff-router-changes"  # engagement events: lead fields that may re-route an untouched lead
 DELIVERY_GROUP = "handoff-router-delivery"  # -routed and -followup: one group per consumed topic
 DEFAULT_POOL = "default"
 
@@ -57,7 +58,9 @@ class RouterSettings(Settings):
     salesforce_outbound_token: SecretStr | None = Field(
         default=None, description="The token Outbound Message URLs carry (?token=); unset, none are taken")
     public_base_url: str | None = Field(
-        default=None, description="The router's URL as callers see it (behind a proxy), for HubSpot's signed URI")
+        default=None, description="The router's URL as people and callers reach it (behind a proxy): the links of"
+                                  " chat alerts and the weekly review, and the URI HubSpot signs. Unset: links on"
+                                  " http://127.0.0.1:<port>, signatures checked against the request's own URL")
     behind_tls_proxy: bool = Field(
         default=False, description="A TLS-terminating proxy stands in front: the dashboard's cookie is Secure and"
                                    " https://<host> is its own origin")
@@ -67,11 +70,15 @@ class RouterSettings(Settings):
     # The weekly review (docs/reporting.md, "The weekly review").
     review_chromium: str = Field(default="/usr/bin/chromium", description="Chromium or Chrome that prints the"
                                                                            " review to PDF (headless)")
-    review_link_base: str = Field(default="http://127.0.0.1:8002", description="The router's address as people"
-                                  " open it: the review event's and the chat summary's links start with it")
     review_slack_webhook_url: SecretStr | None = Field(
         default=None, description="A Slack-compatible incoming webhook that gets the review's summary; unset: none")
     review_check_s: float = Field(default=300.0, description="How often each replica looks whether a review is due")
+
+
+    @property
+    def link_base(self) -> str:
+        """Where links to this router start (alerts, the weekly review): the public URL, else the local one."""
+        return (self.public_base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
 
 async def router_settings(request: Request) -> RouterSettings:

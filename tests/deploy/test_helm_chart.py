@@ -278,6 +278,7 @@ def test_keda_scales_scorer_and_router_on_each_of_their_consumer_groups():
                            (scorer_config.FOLLOWUP_GROUP, Topic.FOLLOWUP)},
         "handoff-router": {(router_config.QUALIFIED_GROUP, Topic.QUALIFIED),
                            (router_config.CRM_GROUP, Topic.CRM_ACTIVITY),
+                           (router_config.CHANGES_GROUP, Topic.ENGAGEMENT),
                            (f"{delivery}-routed", Topic.ROUTED), (f"{delivery}-followup", Topic.FOLLOWUP)},
     }
 

@@ -105,7 +105,8 @@ async def _check_funnel(page: Page, api: httpx.AsyncClient) -> dict:
 
 def _board_cells(row: dict) -> dict:
     return {"assigned": count(row["assigned"]), "open": count(row["open"]), "due_soon": count(row["due_soon"]),
-            "breached": count(row["breached"]), "on_time": pct(row["touched_on_time_pct"])}
+            "breached": count(row["breached"]), "on_time": pct(row["touched_on_time_pct"]),
+            "skills_relaxed": count(row["skills_relaxed"])}
 
 
 async def _check_board(page: Page, api: httpx.AsyncClient) -> None:

@@ -33,7 +33,7 @@ async def receiver():
 @pytest.fixture(scope="module")
 async def world(stack, receiver):
     env = {"HANDOFF_DELIVERY_ALLOW_HTTP_LOCALHOST": "true", "HANDOFF_DELIVERY_POLL_S": "0.2",
-           "HANDOFF_REVIEW_SLACK_WEBHOOK_URL": receiver.url("/slack"), "HANDOFF_REVIEW_LINK_BASE": LINKS}
+           "HANDOFF_REVIEW_SLACK_WEBHOOK_URL": receiver.url("/slack"), "HANDOFF_PUBLIC_BASE_URL": LINKS}
     async with isolated_services(stack.settings, "review", env, datetime.now(UTC)) as iso:
         yield iso
 

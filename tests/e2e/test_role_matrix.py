@@ -55,6 +55,9 @@ ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
     ("router", "PUT", "/v1/reps/{rep_id}"): OPS,
     ("router", "DELETE", "/v1/reps/{rep_id}"): OPS,
     ("router", "POST", "/v1/reps/import"): OPS,
+    ("router", "GET", "/v1/accounts/matches"): READ,
+    ("router", "POST", "/v1/accounts/matches/{review_id}"): OPS,
+    ("router", "POST", "/v1/reps/{rep_id}/clear-unavailable"): frozenset({"sales", "ops", "admin"}),  # managers
     ("router", "GET", "/v1/pools"): READ,
     ("router", "GET", "/v1/pools/{pool_id}"): READ,
     ("router", "PUT", "/v1/pools/{pool_id}"): OPS,

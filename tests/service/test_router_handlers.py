@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from schemas.messages import QualifiedEvent
 from services.router.events import RoutingContext
+from services.router.routing.domain.accounts import Account
 from services.router.routing.domain.availability import RepState
 from services.router.routing.domain.rotation import MemberState
 from services.router.routing.domain.routing import Pool
@@ -18,7 +19,10 @@ CTX = RoutingContext(routed_topic="routed", followup_topic="followup", source="h
 
 class RecordingRepository:
     def __init__(self):
-        self.assignments, self.overflow, self.outbox = {}, [], []
+        self.assignments, self.overflow, self.outbox, self.reviews = {}, [], [], []
+
+    async def queue_account_review(self, qualification_id, lead_key, review, at):
+        self.reviews.append((qualification_id, review["account_id"], review["score"]))
 
     async def insert_assignment(self, a):
         if a.qualification_id in self.assignments:
@@ -46,9 +50,12 @@ class RecordingRepository:
 class RoutingState:
     """One pool, `default`, whose members and rep states the test sets."""
 
-    def __init__(self, members: dict[str, int], reps: dict[str, RepState]):
+    def __init__(self, members: dict[str, int], reps: dict[str, RepState], named=()):
         self.pool = Pool("default", members=tuple(MemberState(r, w) for r, w in members.items()))
-        self.reps = reps
+        self.reps, self.named = reps, list(named)
+
+    async def named_accounts(self):
+        return self.named
 
     async def current_rules(self, default_pool):
         return None, default_rules(default_pool)
@@ -59,7 +66,7 @@ class RoutingState:
     async def accounts_for(self, domains):
         return []
 
-    async def rep_states(self, at):
+    async def rep_states(self, at, full_counts=()):
         return self.reps
 
     async def rep_time_zone(self, rep_id):
@@ -114,6 +121,32 @@ async def test_with_nobody_available_the_lead_goes_to_overflow_and_says_why():
     assert repo.overflow == ["q-1"]
     assert repo.outbox[0].event.data.status == "overflow"
     assert repo.outbox[0].event.data.reason == "every candidate was skipped"
+
+
+def _with_company(company: str, event_id: str = "q-1") -> QualifiedEvent:
+    event = _qualified(event_id)
+    return event.model_copy(update={"data": event.data.model_copy(update={"attributes": {"company": company}})})
+
+
+async def test_a_strong_name_match_routes_to_the_account_owner():
+    acme = Account("acme", (), owner_rep_id="rep-owner", name="Acme Corporation")
+    reps = {r: RepState(r) for r in ("rep-a", "rep-owner")}
+    repo, state = RecordingRepository(), RoutingState({"rep-a": 1}, reps, [acme])
+    await lead_qualified(repo, state, [_with_company("ACME Corp.")], CTX)
+    (assignment,) = repo.assignments.values()
+    assert (assignment.rep_id, assignment.account_id) == ("rep-owner", "acme")
+    assert assignment.decision["account_match"]["method"] == "name" and repo.reviews == []
+
+
+async def test_a_weak_name_match_routes_as_usual_and_is_queued_for_review():
+    acme = Account("acme", (), owner_rep_id="rep-owner", name="Acme Analytics")
+    reps = {r: RepState(r) for r in ("rep-a", "rep-owner")}
+    repo, state = RecordingRepository(), RoutingState({"rep-a": 1}, reps, [acme])
+    await lead_qualified(repo, state, [_with_company("Acme Analytics Europe")], CTX)
+    (assignment,) = repo.assignments.values()
+    assert (assignment.rep_id, assignment.account_id) == ("rep-a", None)
+    assert [(q, a) for q, a, _ in repo.reviews] == [("q-1", "acme")]
+    assert assignment.decision["account_review"]["account_id"] == "acme"
 
 
 class ReassigningRepository(RecordingRepository):

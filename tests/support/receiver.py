@@ -32,6 +32,8 @@ class Receiver:
     body: bytes = b"ok"  # of every answer (a test may put what an endpoint must never leak here)
     requests: list[Received] = field(default_factory=list)
     scripts: dict[str, Script] = field(default_factory=dict)
+    # Per path: the problems of a body (empty: fine); a body with problems gets 400, as Slack and Teams answer.
+    checks: dict[str, Callable[[str], list[str]]] = field(default_factory=dict)
     _seen: Counter = field(default_factory=Counter)
     _server: asyncio.Server | None = None
 
@@ -65,6 +67,8 @@ class Receiver:
             path = request_line.split(" ")[1]
             self._seen[(path, headers.get("webhook-id"))] += 1
             answer = self.scripts.get(path, lambda n: 204)(self._seen[(path, headers.get("webhook-id"))])
+            if path in self.checks and self.checks[path](body):
+                answer = 400
             self.requests.append(Received(path, headers, body, time.monotonic(), datetime.now(UTC), answer, raw))
             if answer == STALL:
                 await asyncio.sleep(self.stall_s)

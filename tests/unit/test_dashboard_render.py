@@ -1,7 +1,7 @@
 """The dashboard's HTML from known figures: every number has its place, and nothing from outside runs."""
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -17,6 +17,7 @@ from services.router.reporting.sla_models import (
     CommitmentsReport,
     RejectionCount,
     SlaBoard,
+    UnavailableRep,
     WeekVolume,
 )
 from services.router.reporting.trends_models import TrendsReport, TrendWeekOut
@@ -109,3 +110,18 @@ def test_each_trend_is_an_inline_svg_with_a_point_per_week_and_the_agreements_li
     assert re.findall(r'data-week="([^"]+)" data-text="([^"]+)"', sales_ready) == [
         ("2026-02-16", "0"), ("2026-02-23", "0"), ("2026-03-02", "4")]
     assert "<script src" not in html and "http" not in html.split("<body>")[1].split("<script")[0]
+
+
+def test_the_board_shows_skills_relaxed_and_reps_set_unavailable():
+    d = _dashboard()
+    row = d.board.reps[0].model_copy(update={"skills_relaxed": 2, "unavailable_since": NOW})
+    board = d.board.model_copy(update={"reps": [row], "unavailable": [UnavailableRep(
+        rep_id="rep-1", name="Ada", team="emea", since=NOW, reason="missed 3 first-touch SLAs in a row")]})
+    html = page("dashboard.html", d=replace(d, board=board)).body.decode()
+    assert 'data-field="skills_relaxed" class="warn">2<' in html
+    assert 'data-testid="rep-unavailable">unavailable<' in html
+    assert 'data-testid="unavailable-rep" data-group="rep-1"' in html and "missed 3 first-touch SLAs in a row" in html
+
+
+def test_without_reps_set_unavailable_the_board_lists_none():
+    assert 'data-testid="board-unavailable"' not in page("dashboard.html", d=_dashboard()).body.decode()

@@ -60,3 +60,13 @@ def test_several_reasons_give_the_most_lasting_one():
 def test_out_of_office_periods_need_time_zones():
     with pytest.raises(ValueError):
         RepState("rep-a", out_of_office=((datetime(2026, 3, 2), datetime(2026, 3, 3)),))
+
+
+def test_a_rep_set_unavailable_after_missed_slas_is_skipped_as_unavailable():
+    assert skip_reason(RepState("rep-a", unavailable=True), MONDAY_10, respect_working_hours=False) == "unavailable"
+
+
+def test_inactive_outranks_unavailable_and_unavailable_outranks_out_of_office():
+    assert skip_reason(RepState("rep-a", active=False, unavailable=True), MONDAY_10, False) == "inactive"
+    away = ((MONDAY_10.replace(hour=0), MONDAY_10.replace(hour=23)),)
+    assert skip_reason(RepState("rep-a", unavailable=True, out_of_office=away), MONDAY_10, False) == "unavailable"

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from services.router.deliveries.domain.chat import Format
 from services.router.deliveries.domain.delivery import MAX_URL_LENGTH, filter_problem, url_problem
 
 DeliveryStatus = Literal["pending", "delivered", "failed"]
@@ -41,6 +42,8 @@ class SubscriptionIn(BaseModel):
     event_types: EventFilters
     description: Description = None
     active: bool = True
+    format: Format = Field(default="cloudevent", description="The body: the signed CloudEvent, a Slack"
+                           " incoming-webhook message or a Microsoft Teams message card")
 
 
 class SubscriptionPatch(BaseModel):
@@ -52,8 +55,9 @@ class SubscriptionPatch(BaseModel):
     event_types: EventFilters | None = None
     description: Description = None
     active: bool | None = None
+    format: Format | None = None
 
-    @field_validator("url", "event_types", "active", mode="before")
+    @field_validator("url", "event_types", "active", "format", mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:  # only `description` can be cleared
@@ -69,6 +73,7 @@ class SubscriptionOut(BaseModel):
     active: bool
     connector: str | None = Field(default=None, description="The CRM connector that sends these deliveries through"
                                                             " the CRM's API (docs/crm.md); null for a webhook")
+    format: Format
     created_at: datetime
     updated_at: datetime
     secret_rotated_at: datetime | None = Field(default=None, description="When the secret last rotated")

@@ -48,7 +48,8 @@ class Sender:
             return AttemptResult(started, 0.0, None, str(exc))
         # The W3C trace headers beside the event's own traceparent: the receiver's HTTP tracing
         # continues the lead's trace without reading the body.
-        headers = {"content-type": STRUCTURED_CONTENT_TYPE, **trace_headers,
+        content_type = STRUCTURED_CONTENT_TYPE if claimed.format == "cloudevent" else "application/json"
+        headers = {"content-type": content_type, **trace_headers,
                    **signed_headers(secrets, claimed.delivery_id, started, claimed.payload)}
         code, error = None, None
         try:

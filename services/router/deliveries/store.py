@@ -33,6 +33,7 @@ class Claimed:
     attempt: int  # all attempts so far, this one included: the attempt log's number
     round_attempt: int  # this round's (since queued or replayed): what the retry budget counts
     queued_at: datetime
+    format: str = "cloudevent"  # the subscription's: the content type of the body
     connector: str | None = None  # a CRM connector sends it through the CRM's API (docs/crm.md); None: a webhook
     previous_secret: str | None = None  # during a rotation's overlap: also signs
 
@@ -74,7 +75,7 @@ UPDATE router.deliveries d SET locked_until = $6, attempts = d.attempts + 1
 FROM claimed, router.subscriptions s
 WHERE d.delivery_id = claimed.delivery_id AND s.subscription_id = d.subscription_id
 RETURNING d.delivery_id, d.subscription_id, s.url, s.secret, d.payload, d.attempts AS attempt,
-          d.attempts - d.round_start AS round_attempt, d.queued_at, s.connector,
+          d.attempts - d.round_start AS round_attempt, d.queued_at, s.connector, s.format,
           CASE WHEN s.previous_secret_expires_at > $1 THEN s.previous_secret END AS previous_secret
 """
 

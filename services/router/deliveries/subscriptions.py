@@ -8,10 +8,10 @@ import asyncpg
 
 from services.router.deliveries.models import SubscriptionIn, SubscriptionOut
 
-_COLUMNS = ("subscription_id, url, event_types, description, active, connector, created_at, updated_at,"
+_COLUMNS = ("subscription_id, url, event_types, description, active, format, connector, created_at, updated_at,"
             " secret_rotated_at, CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END"
             " AS previous_secret_expires_at")
-_EDITABLE = ("url", "event_types", "description", "active")
+_EDITABLE = ("url", "event_types", "description", "active", "format")
 
 
 def _out(row: asyncpg.Record) -> SubscriptionOut:
@@ -24,9 +24,9 @@ class SubscriptionRepository:
 
     async def create(self, subscription_id: str, body: SubscriptionIn, secret: str) -> SubscriptionOut:
         row = await self._conn.fetchrow(
-            "INSERT INTO router.subscriptions (subscription_id, url, event_types, description, active, secret)"
-            f" VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_COLUMNS}",
-            subscription_id, body.url, body.event_types, body.description, body.active, secret)
+            "INSERT INTO router.subscriptions (subscription_id, url, event_types, description, active, secret, format)"
+            f" VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_COLUMNS}",
+            subscription_id, body.url, body.event_types, body.description, body.active, secret, body.format)
         return _out(row)
 
     async def all(self, active: bool | None = None) -> list[SubscriptionOut]:
@@ -80,8 +80,18 @@ class SubscriptionRepository:
             f" updated_at = now() WHERE subscription_id = $1 RETURNING {_COLUMNS}", subscription_id)
         return _out(row) if row else None
 
-    async def active_filters(self) -> list[tuple[str, list[str]]]:
-        """(subscription_id, event_types) of every active subscription, for the fan-out."""
-        rows = await self._conn.fetch(
-            "SELECT subscription_id, event_types FROM router.subscriptions WHERE active ORDER BY subscription_id")
-        return [(r["subscription_id"], list(r["event_types"])) for r in rows]
+    async def active_filters(self) -> list[tuple[str, list[str], str]]:
+        """(subscription_id, event_types, format) of every active subscription, for the fan-out."""
+        rows = await self._conn.fetch("SELECT subscription_id, event_types, format FROM router.subscriptions"
+                                      " WHERE active ORDER BY subscription_id")
+        return [(r["subscription_id"], list(r["event_types"]), r["format"]) for r in rows]
+
+    async def alert_facts(self, assignment_ids: list[str], rep_ids: list[str]
+                          ) -> tuple[dict[str, datetime | None], dict[str, tuple[str, str]]]:
+        """Each assignment's first-touch due time, and each rep's (name, time zone), for chat alerts."""
+        due = await self._conn.fetch("SELECT assignment_id, first_touch_due_at FROM router.assignments"
+                                     " WHERE assignment_id = ANY($1::text[])", assignment_ids)
+        reps = await self._conn.fetch("SELECT rep_id, name, time_zone FROM router.reps WHERE rep_id = ANY($1::text[])",
+                                      rep_ids)
+        return ({r["assignment_id"]: r["first_touch_due_at"] for r in due},
+                {r["rep_id"]: (r["name"], r["time_zone"]) for r in reps})

@@ -60,8 +60,8 @@ def routers() -> list[APIRouter]:
     return [subscriptions_router()]
 
 
-def consumers() -> list[ConsumerSpec]:
-    return delivery_consumers()
+def consumers(settings: RouterSettings) -> list[ConsumerSpec]:
+    return delivery_consumers(settings.link_base)
 
 
 def jobs(state: ServiceState, settings: RouterSettings, connectors: Mapping[str, Send] | None = None) -> list[Job]:

@@ -38,7 +38,7 @@ class Published:
 
 def review_event(review: WeeklyReview, settings: RouterSettings, count: int) -> ReviewEvent:
     """The event of the `count`-th publication of the review (its id follows, so receivers drop repeats)."""
-    base = settings.review_link_base.rstrip("/")
+    base = settings.link_base
     html_url, h = f"{base}/ui/reviews/{review.week}", review.summary()
     data = ReviewPublished(
         week=review.week, starts_at=review.since, ends_at=review.until,

@@ -12,6 +12,7 @@ from services.router.reporting.sla_models import (
     SlaBoard,
     SlaSummary,
     SummaryRow,
+    UnavailableRep,
     WeekVolume,
 )
 from services.router.reporting.sla_queries import SlaReports
@@ -68,10 +69,13 @@ async def commitments(reports: SlaReports, agreement: Any, since: datetime, unti
         rejection_reasons=reasons)
 
 
-def _board_row(row: SummaryRow, due_soon: dict[str | None, int], rep: Any = None) -> BoardRow:
+def _board_row(row: SummaryRow, due_soon: dict[str | None, int], relaxed: dict[str | None, int],
+               rep: Any = None) -> BoardRow:
     return BoardRow(group=row.group, name=rep["name"] if rep else None, team=rep["team"] if rep else None,
                     assigned=row.assigned, open=row.open, due_soon=due_soon.get(row.group, 0), breached=row.breached,
-                    touched=row.touched, touched_on_time_pct=row.touched_on_time_pct)
+                    touched=row.touched, touched_on_time_pct=row.touched_on_time_pct,
+                    skills_relaxed=relaxed.get(row.group, 0),
+                    unavailable_since=rep["unavailable_since"] if rep else None)
 
 
 async def sla_board(reports: SlaReports, since: datetime, until: datetime) -> SlaBoard:
@@ -79,9 +83,13 @@ async def sla_board(reports: SlaReports, since: datetime, until: datetime) -> Sl
     by_rep, by_team = await sla_summary(reports, "rep", since, until), await sla_summary(reports, "team", since, until)
     rep_due = await reports.due_soon("rep", since, until, until + DUE_SOON)
     team_due = await reports.due_soon("team", since, until, until + DUE_SOON)
+    rep_relaxed = await reports.skills_relaxed("rep", since, until)
+    team_relaxed = await reports.skills_relaxed("team", since, until)
     reps = await reports.reps([r.group for r in by_rep.rows if r.group is not None])
     return SlaBoard(
         since=since, until=until, due_soon_minutes=int(DUE_SOON.total_seconds() // 60),
-        reps=[_board_row(r, rep_due, reps.get(r.group) if r.group is not None else None) for r in by_rep.rows],
-        teams=[_board_row(r, team_due) for r in by_team.rows],
-        totals=_board_row(by_rep.totals, {None: sum(rep_due.values())}))
+        reps=[_board_row(r, rep_due, rep_relaxed, reps.get(r.group) if r.group is not None else None)
+              for r in by_rep.rows],
+        teams=[_board_row(r, team_due, team_relaxed) for r in by_team.rows],
+        totals=_board_row(by_rep.totals, {None: sum(rep_due.values())}, {None: sum(rep_relaxed.values())}),
+        unavailable=[UnavailableRep(**dict(r)) for r in await reports.unavailable_reps()])

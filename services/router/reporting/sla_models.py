@@ -89,6 +89,17 @@ class BoardRow(BaseModel):
     breached: int
     touched: int
     touched_on_time_pct: float | None = Field(description="Of the touched ones; null when none was touched")
+    skills_relaxed: int = Field(default=0, description="Routed after an optional skill need was relaxed")
+    unavailable_since: datetime | None = Field(default=None, description="Rep rows: set unavailable after missed"
+                                               " first touches, until a manager clears it")
+
+
+class UnavailableRep(BaseModel):
+    rep_id: str
+    name: str
+    team: str | None
+    since: datetime
+    reason: str | None
 
 
 class SlaBoard(BaseModel):
@@ -98,3 +109,5 @@ class SlaBoard(BaseModel):
     reps: list[BoardRow]
     teams: list[BoardRow]
     totals: BoardRow
+    unavailable: list[UnavailableRep] = Field(default=[], description="Every rep set unavailable now, whatever"
+                                              " the window")

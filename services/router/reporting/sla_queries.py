@@ -59,10 +59,28 @@ class SlaReports:
         return {r["key"]: r["n"] for r in rows}
 
     async def reps(self, rep_ids: list[str]) -> dict[str, asyncpg.Record]:
-        """Name and team of the given reps, by id."""
+        """Name, team and unavailability of the given reps, by id."""
         rows = await self._conn.fetch(
-            "SELECT rep_id, name, team FROM router.reps WHERE rep_id = ANY($1::text[])", rep_ids)
+            "SELECT rep_id, name, team, unavailable_since FROM router.reps WHERE rep_id = ANY($1::text[])", rep_ids)
         return {r["rep_id"]: r for r in rows}
+
+    async def skills_relaxed(self, group_by: str, since: datetime, until: datetime) -> dict[str | None, int]:
+        """Per group, assignments routed in [since, until) whose decision relaxed an optional skill need."""
+        column = GROUP_COLUMNS[group_by]
+        rows = await self._conn.fetch(
+            f"SELECT {column} AS key, count(*) AS n"
+            " FROM router.assignments a JOIN router.reps r ON r.rep_id = a.rep_id"
+            " WHERE a.routed_at >= $1 AND a.routed_at < $2"
+            " AND jsonb_typeof(a.decision->'skills'->'relaxed') = 'array'"
+            " AND jsonb_array_length(a.decision->'skills'->'relaxed') > 0"
+            f" GROUP BY {column}", since, until)
+        return {r["key"]: r["n"] for r in rows}
+
+    async def unavailable_reps(self) -> list[asyncpg.Record]:
+        """Every rep the SLA clock set unavailable, longest first."""
+        return cast(list[asyncpg.Record], await self._conn.fetch(
+            "SELECT rep_id, name, team, unavailable_since AS since, unavailable_reason AS reason FROM router.reps"
+            " WHERE unavailable_since IS NOT NULL ORDER BY unavailable_since, rep_id"))
 
     async def breaches(self, *, open_only: bool, limit: int, rep_id: str | None = None,
                        team: str | None = None) -> list[asyncpg.Record]:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
 from schemas.bounds import JsonObject, Strict
 from services.router.config import RouterSettingsDep
@@ -28,6 +28,8 @@ class HypotheticalLead(Strict):
     fit_score: float | None = None
     engagement_score: float | None = None
     at: datetime | None = Field(default=None, description="When; default now (working hours, leave)")
+    qualified_at: AwareDatetime | None = Field(default=None, description="When it was qualified: optional skill"
+                                          " needs wait from then; default `at`")
 
 
 class Preview(BaseModel):
@@ -56,7 +58,7 @@ def routing_router() -> APIRouter:
             raise ApiError(422, "invalid", "at needs a UTC offset")
         facts = LeadFacts(lead_key=(lead.email or "preview").lower(), email=lead.email, attributes=lead.attributes,
                           tier=lead.tier, source=lead.source, campaign=lead.campaign, fit_score=lead.fit_score,
-                          engagement_score=lead.engagement_score)
+                          engagement_score=lead.engagement_score, qualified_at=lead.qualified_at)
         async with pool.acquire() as conn:
             decision, version = await decide_for(
                 RoutingStateRepository(conn), facts, at,

@@ -6,7 +6,7 @@ step, each rep's open and daily counts) is applied here, and the rotations are w
 the end. Per lead, only the account lookup and the writes remain.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from datetime import datetime
 
@@ -27,6 +27,7 @@ class BatchRoutingState:
         self._pools: dict[str, Pool] = {}
         self._reps: dict[str, RepState] | None = None
         self._accounts: list[Account] | None = None
+        self._named: list[Account] | None = None
         self._dirty: dict[tuple[str, str], tuple[MemberState, float]] = {}
 
     async def current_rules(self, default_pool: str) -> tuple[int | None, RuleSet]:
@@ -51,10 +52,16 @@ class BatchRoutingState:
         wanted = set(domains)
         return [a for a in self._accounts if wanted.intersection(a.domains)]
 
-    async def rep_states(self, at: datetime) -> dict[str, RepState]:
+    async def named_accounts(self) -> list[Account]:
+        """Read once per batch, when a lead first needs matching by name."""
+        if self._named is None:
+            self._named = await self._inner.named_accounts()
+        return self._named
+
+    async def rep_states(self, at: datetime, full_counts: Collection[str] = ()) -> dict[str, RepState]:
         """Read at the batch's first decision; working hours and leave are judged at that instant."""
         if self._reps is None:
-            self._reps = await self._inner.rep_states(at)
+            self._reps = await self._inner.rep_states(at, full_counts)
         return self._reps
 
     async def rep_time_zone(self, rep_id: str) -> str | None:

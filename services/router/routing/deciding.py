@@ -3,6 +3,9 @@
 from datetime import datetime
 
 from services.agreement.domains import lead_domains
+from services.router.routing.domain.accounts import match_account
+from services.router.routing.domain.company_match import NAME_ATTRIBUTES, WEBSITE_ATTRIBUTES
+from services.router.routing.domain.distribution import LEAST_BUSY
 from services.router.routing.domain.routing import Decision, LeadFacts, decide
 from services.router.routing.ports import RoutingState
 
@@ -18,5 +21,9 @@ async def decide_for(state: RoutingState, lead: LeadFacts, at: datetime, *, defa
     pool_ids = {r.target_pool for r in rules.rules if r.target_pool}
     pools = await state.pools(pool_ids, lock=lock)
     accounts = await state.accounts_for(lead_domains(lead.email, lead.attributes))
-    reps = await state.rep_states(at)
-    return decide(lead, rules, accounts, pools, reps, at, exclude), version
+    wants_name = any(lead.attributes.get(a) for a in (*NAME_ATTRIBUTES, *WEBSITE_ATTRIBUTES))
+    named = await state.named_accounts() if wants_name and not match_account(
+        lead_domains(lead.email, lead.attributes), accounts) else []
+    reps = await state.rep_states(at, {m.rep_id for p in pools.values() if p.distribution == LEAST_BUSY
+                                       for m in p.members})
+    return decide(lead, rules, accounts, pools, reps, at, exclude, named), version

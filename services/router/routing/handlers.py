@@ -2,7 +2,7 @@
 reassigned, each through the same decision and announced on the topics."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -11,10 +11,11 @@ from schemas.messages import QualifiedEvent, RoutedEvent
 from services.agreement.domains import lead_domains
 from services.router.events import RoutingContext, followup_message
 from services.router.routing.deciding import decide_for
+from services.router.routing.domain.pingpong import excluded_on_reassign
 from services.router.routing.domain.routing import Decision, LeadFacts
 from services.router.routing.ports import Assignments, BatchState, RoutingState
 from services.router.routing.store import NewAssignment
-from services.router.sla.domain.plan import SlaPlan, plan_sla
+from services.router.sla.domain.plan import SlaPlan, plan_sla, sla_tier
 from services.shared.ids import derived_id
 from services.shared.outbox import OutboxMessage
 
@@ -30,10 +31,11 @@ class Routed:
 
 def lead_facts(q: LeadQualified) -> LeadFacts:
     return LeadFacts(lead_key=q.lead_key, email=q.email, attributes=q.attributes, tier=q.tier, source=q.source,
-                     campaign=q.campaign, fit_score=q.fit_score, engagement_score=q.engagement_score)
+                     campaign=q.campaign, fit_score=q.fit_score, engagement_score=q.engagement_score,
+                     qualified_at=q.qualified_at)
 
 
-async def _plan(state: RoutingState, ctx: RoutingContext, tier: str, rep_id: str, at: datetime) -> SlaPlan | None:
+async def plan_for(state: RoutingState, ctx: RoutingContext, tier: str, rep_id: str, at: datetime) -> SlaPlan | None:
     """The SLA clock under the active agreement, in the rep's business time."""
     active = ctx.agreement()
     if active is None:
@@ -41,7 +43,7 @@ async def _plan(state: RoutingState, ctx: RoutingContext, tier: str, rep_id: str
     return plan_sla(active.document, tier, await state.rep_time_zone(rep_id), at)
 
 
-def _explain(decision: Decision, rules_version: int | None) -> dict[str, Any]:
+def explain(decision: Decision, rules_version: int | None) -> dict[str, Any]:
     return {**decision.explain(), "rules_version": rules_version}
 
 
@@ -52,7 +54,7 @@ def new_assignment(step_key: str, qualification_id: str, q: LeadQualified, decis
     return NewAssignment(
         assignment_id=derived_id(step_key, "assignment"), qualification_id=qualification_id, lead_key=q.lead_key,
         rep_id=decision.rep_id, pool_id=decision.pool_id, rule=decision.rule, tier=q.tier,
-        agreement_version=q.agreement_version, routed_at=at, decision=_explain(decision, rules_version),
+        agreement_version=q.agreement_version, routed_at=at, decision=explain(decision, rules_version),
         account_id=decision.account_id, attempt=attempt, first_touch_due_at=plan.first_touch_due if plan else None,
         accept_due_at=plan.accept_due if plan else None, qualification=q.model_dump(mode="json"))
 
@@ -80,7 +82,7 @@ def overflow_message(ctx: RoutingContext, step_key: str, q: LeadQualified, decis
         agreement_version=q.agreement_version, previous_rep_id=previous_rep_id, reason=decision.overflow_reason))
 
 
-async def _save_rotation(state: RoutingState, decision: Decision) -> None:
+async def save_rotation(state: RoutingState, decision: Decision) -> None:
     if decision.rotation and decision.rotation.updated and decision.pool_id:
         await state.save_rotation(decision.pool_id, decision.rotation.updated, decision.rotation.virtual_time)
 
@@ -101,14 +103,17 @@ async def lead_qualified(repo: Assignments, state: BatchState, events: Sequence[
         q, at, step_key = event.data, ctx.now(), event.dedupe_key
         decision, rules_version = await decide_for(state, lead_facts(q), at, default_pool=ctx.default_pool,
                                                    lock=True)
+        if decision.account_review is not None:
+            await repo.queue_account_review(event.id, q.lead_key, decision.account_review, at)
         if decision.rep_id is None:
             if await repo.queue_overflow(event.id, q.lead_key, decision.pool_id, q.tier, at,
-                                         _explain(decision, rules_version)):
+                                         explain(decision, rules_version), decision.retry_at,
+                                         q.model_dump(mode="json")):
                 overflow.append(overflow_message(ctx, step_key, q, decision, at))
             continue
-        plan = await _plan(state, ctx, q.tier, decision.rep_id, at)
+        plan = await plan_for(state, ctx, q.tier, decision.rep_id, at)
         assignment = new_assignment(step_key, event.id, q, decision, rules_version, plan, at)
-        await _save_rotation(state, decision)
+        await save_rotation(state, decision)
         state.assigned(decision.rep_id)
         decided.append(Routed(assignment, plan, routed_messages(ctx, step_key, q, assignment)))
     # Another replica may have won a qualification meanwhile (a rebalance): only what we inserted is announced.
@@ -121,25 +126,32 @@ async def lead_qualified(repo: Assignments, state: BatchState, events: Sequence[
 
 async def reassign(repo: Assignments, state: RoutingState, qualification: LeadQualified,
                    qualification_id: str, reason: str, ctx: RoutingContext) -> str | None:
-    """Moves an open assignment to another rep through the same decision, excluding every earlier
-    assignee; returns the new rep, or None when nobody else can take it (the lead then overflows)."""
+    """Moves an open assignment to another rep through the same decision, excluding the earlier
+    assignees the ping-pong guard names; returns the new rep, or None when nobody else can take it
+    (the lead then overflows)."""
     current = await repo.open_assignment(qualification_id)
     if current is None:
         return None
     q, at, attempt = qualification, ctx.now(), current.attempt + 1
+    active = ctx.agreement()
+    exclusion = excluded_on_reassign(sla_tier(active.document if active else None, q.tier), current.rep_id,
+                                     current.assignees, current.lead_recent)
     decision, rules_version = await decide_for(state, lead_facts(q), at, default_pool=ctx.default_pool,
-                                               lock=True, exclude=frozenset(current.assignees))
+                                               lock=True, exclude=exclusion.reps)
     step_key = f"{qualification_id}#attempt{attempt}"
     await repo.close_assignment(current.assignment_id, "reassigned")
+    explained = {**explain(decision, rules_version), "excluded": sorted(exclusion.reps),
+                 "exclude_last": exclusion.last_n, "reassigned_because": reason}
     if decision.rep_id is None:
-        await repo.queue_overflow(step_key, q.lead_key, decision.pool_id, q.tier, at, _explain(decision, rules_version))
+        await repo.queue_overflow(step_key, q.lead_key, decision.pool_id, q.tier, at, explained)
         await repo.add_outbox([overflow_message(ctx, step_key, q, decision, at, previous_rep_id=current.rep_id)])
         return None
-    plan = await _plan(state, ctx, q.tier, decision.rep_id, at)
-    assignment = new_assignment(step_key, qualification_id, q, decision, rules_version, plan, at, attempt)
+    plan = await plan_for(state, ctx, q.tier, decision.rep_id, at)
+    assignment = replace(new_assignment(step_key, qualification_id, q, decision, rules_version, plan, at, attempt),
+                         decision=explained)
     if await repo.insert_assignment(assignment) and plan is not None:
         await repo.insert_timers_of({assignment.assignment_id: plan.timers})
-    await _save_rotation(state, decision)
+    await save_rotation(state, decision)
     await repo.add_outbox([followup_message(ctx, step_key, LeadFollowup(
         lead_key=q.lead_key, assignment_id=assignment.assignment_id, rep_id=decision.rep_id,
         status=FollowupStatus.REASSIGNED, occurred_at=at, tier=q.tier, agreement_version=q.agreement_version,

@@ -1,6 +1,6 @@
 """The ports routing's handlers take: what they read for a decision and what they write."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -10,7 +10,7 @@ from services.router.routing.domain.availability import RepState
 from services.router.routing.domain.rotation import MemberState
 from services.router.routing.domain.routing import Pool
 from services.router.routing.domain.rules import RuleSet
-from services.router.routing.store import NewAssignment, OpenAssignment
+from services.router.routing.store import NewAssignment, OpenAssignment, UntouchedAssignment
 from services.router.sla.domain.plan import PlannedTimer
 
 
@@ -23,7 +23,9 @@ class RoutingState(Protocol):
 
     async def accounts_for(self, domains: Iterable[str]) -> list[Account]: ...
 
-    async def rep_states(self, at: datetime) -> dict[str, RepState]: ...
+    async def named_accounts(self) -> list[Account]: ...
+
+    async def rep_states(self, at: datetime, full_counts: Collection[str] = ()) -> dict[str, RepState]: ...
 
     async def rep_time_zone(self, rep_id: str) -> str | None: ...
 
@@ -51,9 +53,19 @@ class Assignments(Outbox, Protocol):
 
     async def insert_timers_of(self, timers: Mapping[str, Sequence[PlannedTimer]]) -> None: ...
 
+    async def queue_account_review(self, qualification_id: str, lead_key: str, review: Mapping[str, Any],
+                                   at: datetime) -> None: ...
+
     async def queue_overflow(self, qualification_id: str, lead_key: str, pool_id: str | None,
-                             tier: str, at: datetime, decision: dict[str, Any]) -> bool: ...
+                             tier: str, at: datetime, decision: dict[str, Any], retry_at: datetime | None = None,
+                             qualification: dict[str, Any] | None = None) -> bool: ...
 
     async def open_assignment(self, qualification_id: str) -> OpenAssignment | None: ...
 
     async def close_assignment(self, assignment_id: str, status: str) -> None: ...
+
+    async def untouched_assignments(self, lead_keys: Collection[str]) -> list[UntouchedAssignment]: ...
+
+    async def update_qualification(self, assignment_id: str, qualification: dict[str, Any]) -> None: ...
+
+    async def cancel_open_timers(self, assignment_id: str, at: datetime) -> None: ...

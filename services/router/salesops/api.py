@@ -281,7 +281,8 @@ def _rule_routes(router: APIRouter) -> None:
         return RuleSetOut(**dict(row))
 
     @router.get("/v1/audit", response_model=list[AuditEntry], dependencies=[Depends(require_role("ops"))])
-    async def audit_log(db: PoolDep, entity: Literal["rep", "pool", "account", "rule_set"] | None = None,
+    async def audit_log(db: PoolDep,
+                        entity: Literal["rep", "pool", "account", "rule_set", "account_match"] | None = None,
                         entity_id: str | None = None,
                         limit: Annotated[int, Query(ge=1, le=200)] = 200) -> list[AuditEntry]:
         """Changes to the sales-ops model, newest first."""

@@ -19,6 +19,8 @@ from pydantic import (
 
 from schemas.bounds import Strict
 from services.agreement.domains import registrable_domain
+from services.router.routing.domain.distribution import Distribution
+from services.router.routing.domain.skills import SkillNeed
 from services.router.sla.domain.business_clock import WorkingHours
 from services.shared.errors import FieldError
 
@@ -77,6 +79,13 @@ class OutOfOffice(_Strict):
         return self
 
 
+SkillKey = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
+                                            pattern=r"^[a-z0-9][a-z0-9_.:-]{0,63}$")]
+LanguageKey = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
+                                               pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")]
+Level = Annotated[int, Field(ge=1, le=5)]
+
+
 class RepFields(_Strict):
     """A rep as sent to PUT /v1/reps/{rep_id}: rep_id may be left out (the path names the rep)."""
 
@@ -90,6 +99,8 @@ class RepFields(_Strict):
     out_of_office: list[OutOfOffice] = Field(default=[], max_length=200)
     capacity: Capacity = Field(default_factory=Capacity)
     active: bool = True
+    skills: dict[SkillKey, Level] = Field(default={}, max_length=100)  # e.g. {"enterprise": 3}
+    languages: dict[LanguageKey, Level] = Field(default={}, max_length=50)  # e.g. {"de": 5, "en": 4}
 
     @field_validator("time_zone")
     @classmethod
@@ -112,6 +123,8 @@ class RepIn(RepFields):
 
 
 class RepOut(RepIn):
+    unavailable_since: datetime | None = None  # set by the SLA clock after missed first touches
+    unavailable_reason: str | None = None
     version: int
     created_at: datetime
     updated_at: datetime
@@ -124,6 +137,11 @@ class RepOut(RepIn):
 class PoolIn(_Strict):
     name: Name
     respect_working_hours: bool = False
+    distribution: Distribution = "round_robin"  # or "least_busy": fewest open leads for the weight
+    # Opt-in: a member who misses this many first-touch SLAs in a row on this pool's leads is set
+    # unavailable until a manager clears it (POST /v1/reps/{rep_id}/clear-unavailable).
+    unavailable_after_misses: Annotated[int, Field(ge=1, le=20)] | None = None
+    skills: list[SkillNeed] = Field(default=[], max_length=25)  # what every lead of the pool needs
     members: dict[EntityId, Annotated[int, Field(ge=1)]] = Field(default={}, max_length=2000)
 
 
@@ -137,6 +155,9 @@ class PoolOut(BaseModel):
     pool_id: str
     name: str
     respect_working_hours: bool
+    distribution: Distribution
+    unavailable_after_misses: int | None
+    skills: list[dict[str, Any]]
     virtual_time: float
     members: list[MemberOut]
     version: int

@@ -5,6 +5,7 @@ a thousand reps costs the same few round trips as one PUT. Every replace bumps `
 """
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 import asyncpg
@@ -12,9 +13,9 @@ import asyncpg
 from services.router.salesops.models import AccountFields, AccountOut, PoolIn, PoolOut, RepFields, RepOut
 
 _REP_COLUMNS = ("rep_id", "name", "email", "team", "manager_id", "time_zone", "active", "work_days",
-                "work_start", "work_end", "holidays", "max_open", "max_new_per_day")
+                "work_start", "work_end", "holidays", "max_open", "max_new_per_day", "skills", "languages")
 _REP_TYPES = ("text", "text", "text", "text", "text", "text", "boolean", "smallint[]", "time", "time",
-              "date[]", "integer", "integer")
+              "date[]", "integer", "integer", "jsonb", "jsonb")
 _REP_SELECT = (
     "SELECT r.*, coalesce((SELECT jsonb_agg(jsonb_build_object('starts_at', o.starts_at,"
     " 'ends_at', o.ends_at) ORDER BY o.starts_at) FROM router.out_of_office o"
@@ -52,7 +53,9 @@ def _rep(record: asyncpg.Record) -> RepOut:
     r = dict(record)
     return RepOut(
         **{k: r[k] for k in ("rep_id", "name", "email", "team", "manager_id", "time_zone", "active",
-                             "out_of_office", "version", "created_at", "updated_at")},
+                             "out_of_office", "skills", "languages",
+                             "unavailable_since", "unavailable_reason", "version", "created_at",
+                             "updated_at")},
         working_hours={"days": r["work_days"], "start": r["work_start"], "end": r["work_end"],
                        "holidays": r["holidays"]},
         capacity={"max_open": r["max_open"], "max_new_per_day": r["max_new_per_day"]},
@@ -62,7 +65,7 @@ def _rep(record: asyncpg.Record) -> RepOut:
 def _rep_row(rep: RepFields) -> dict[str, Any]:
     hours = rep.working_hours.model_dump(mode="json")
     return {**rep.model_dump(mode="json", include={"rep_id", "name", "email", "team", "manager_id",
-                                                   "time_zone", "active"}),
+                                                   "time_zone", "active", "skills", "languages"}),
             "work_days": hours["days"], "work_start": hours["start"], "work_end": hours["end"],
             "holidays": hours["holidays"], **rep.capacity.model_dump()}
 
@@ -101,6 +104,15 @@ class SalesOpsRepository:
         )
         return written
 
+    async def clear_unavailable(self, rep_id: str, at: datetime) -> bool:
+        """Makes a rep set unavailable by the SLA clock available again; misses before `at` count no
+        more. False when the rep was not unavailable."""
+        row = await self._conn.fetchrow(
+            "UPDATE router.reps SET unavailable_since = NULL, unavailable_reason = NULL, misses_counted_from = $2,"
+            " version = version + 1, updated_at = now() WHERE rep_id = $1 AND unavailable_since IS NOT NULL"
+            " RETURNING rep_id", rep_id, at)
+        return row is not None
+
     async def deactivate_rep(self, rep_id: str) -> None:
         await self._conn.execute("UPDATE router.reps SET active = false, version = version + 1,"
                                  " updated_at = now() WHERE rep_id = $1 AND active", rep_id)
@@ -115,11 +127,15 @@ class SalesOpsRepository:
         """Creates or replaces a pool; kept members keep their pass, new ones join at the virtual time."""
         # The upsert locks the pool row, which is what orders routing decisions on this pool.
         row = await self._conn.fetchrow(
-            "INSERT INTO router.pools (pool_id, name, respect_working_hours) VALUES ($1, $2, $3)"
+            "INSERT INTO router.pools (pool_id, name, respect_working_hours, distribution, unavailable_after_misses,"
+            " skills) VALUES ($1, $2, $3, $4, $5, $6)"
             " ON CONFLICT (pool_id) DO UPDATE SET name = excluded.name, respect_working_hours ="
-            " excluded.respect_working_hours, version = router.pools.version + 1, updated_at = now()"
+            " excluded.respect_working_hours, distribution = excluded.distribution,"
+            " unavailable_after_misses = excluded.unavailable_after_misses, skills = excluded.skills,"
+            " version = router.pools.version + 1, updated_at = now()"
             " RETURNING virtual_time, (xmax = 0) AS created",
-            pool_id, pool.name, pool.respect_working_hours,
+            pool_id, pool.name, pool.respect_working_hours, pool.distribution, pool.unavailable_after_misses,
+            [s.model_dump(exclude_defaults=True) for s in pool.skills],
         )
         ids, weights = list(pool.members), list(pool.members.values())
         await self._conn.execute("DELETE FROM router.pool_members WHERE pool_id = $1"

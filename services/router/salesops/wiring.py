@@ -3,8 +3,10 @@
 from fastapi import APIRouter
 
 from services.router.salesops.api import sales_ops_router
+from services.router.salesops.availability_api import availability_router
+from services.router.salesops.matches_api import matches_router
 from services.router.salesops.money_api import money_router
 
 
 def routers() -> list[APIRouter]:
-    return [sales_ops_router(), money_router()]
+    return [matches_router(), sales_ops_router(), availability_router(), money_router()]

@@ -55,7 +55,8 @@ async def timer_due(timers: Timers, reassign: Reassign, timer: DueTimer, ctx: Ro
 
 async def _first_touch_breached(timers: Timers, reassign: Reassign, timer: DueTimer, ctx: RoutingContext,
                                 action: BreachAction) -> None:
-    """Breach, then escalate to the manager, then reassign (up to the tier's limit) or give up."""
+    """Breach, then escalate to the manager, set the rep unavailable after K misses in a row (where the
+    pool opts in), then reassign (up to the tier's limit) or give up."""
     at, held = ctx.now(), timer.assignment
     escalated_to = held.manager_id if action.escalate else None
     await timers.mark_breached(held.assignment_id, at, escalated_to)
@@ -64,6 +65,9 @@ async def _first_touch_breached(timers: Timers, reassign: Reassign, timer: DueTi
     if action.escalate:
         reason = "first_touch_target" if escalated_to else "first_touch_target; rep has no manager"
         messages.append(_step(ctx, timer, FollowupStatus.ESCALATED, manager_id=escalated_to, reason=reason))
+    if (misses := await timers.hold_after_misses(held.assignment_id, held.rep_id, at)) is not None:
+        messages.append(_step(ctx, timer, FollowupStatus.REP_UNAVAILABLE, manager_id=held.manager_id,
+                              reason=f"missed {misses} first-touch SLAs in a row; a manager clears it"))
     await timers.add_outbox(messages)
     if action.reassign and held.qualification:
         await reassign(LeadQualified.model_validate(held.qualification), held.qualification_id, "sla_breached")

@@ -87,6 +87,32 @@ class TimerRepository:
             "UPDATE router.assignments SET breached_at = coalesce(breached_at, $2), escalated_to = $3"
             " WHERE assignment_id = $1", assignment_id, at, escalated_to)
 
+    async def hold_after_misses(self, assignment_id: str, rep_id: str, at: datetime) -> int | None:
+        """Sets the rep unavailable (with an audit row) when the assignment's pool opts in with K and the
+        rep's last K judged first touches (due by `at`, since a manager last cleared them) all missed;
+        returns K when this call set it, else None."""
+        row = await self._conn.fetchrow(
+            "WITH k AS (SELECT p.unavailable_after_misses AS k FROM router.assignments a"
+            "  JOIN router.pools p USING (pool_id) WHERE a.assignment_id = $1),"
+            " judged AS (SELECT b.breached_at IS NOT NULL AS missed FROM router.assignments b"
+            "  JOIN router.reps r ON r.rep_id = b.rep_id WHERE b.rep_id = $2 AND b.first_touch_due_at <= $3"
+            "  AND (b.breached_at IS NOT NULL OR b.first_touched_at IS NOT NULL)"
+            "  AND b.routed_at >= coalesce(r.misses_counted_from, '-infinity')"
+            "  ORDER BY b.first_touch_due_at DESC LIMIT (SELECT k FROM k))"
+            " UPDATE router.reps SET unavailable_since = $3, unavailable_reason = 'missed '"
+            "  || (SELECT k FROM k) || ' first-touch SLAs in a row', version = version + 1, updated_at = now()"
+            " WHERE rep_id = $2 AND unavailable_since IS NULL AND (SELECT k FROM k) IS NOT NULL"
+            "  AND (SELECT count(*) FILTER (WHERE missed) FROM judged) = (SELECT k FROM k)"
+            " RETURNING version, unavailable_reason, (SELECT k FROM k) AS k", assignment_id, rep_id, at)
+        if row is None:
+            return None
+        await self._conn.execute(
+            "INSERT INTO router.audit_log (entity, entity_id, version, action, key_id, at, after)"
+            " VALUES ('rep', $1, $2, 'set_unavailable', 'sla-clock', $3, $4)", rep_id, row["version"], at,
+            {"unavailable_since": at.isoformat(), "unavailable_reason": row["unavailable_reason"],
+             "assignment_id": assignment_id})
+        return int(row["k"])
+
     async def mark_unworked(self, assignment_id: str, at: datetime) -> None:
         await self._conn.execute(
             "UPDATE router.assignments SET status = 'unworked', closed_at = $2 WHERE assignment_id = $1",

@@ -17,6 +17,7 @@ class Account:
     domains: tuple[str, ...]
     owner_rep_id: str | None = None
     key_account: bool = False
+    name: str = ""  # for matching by company name (company_match.py)
 
 
 def match_account(domains: Sequence[str], accounts: Iterable[Account]) -> Account | None:

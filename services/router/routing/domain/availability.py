@@ -1,24 +1,26 @@
 """Whether a rep can take a new lead right now, and if not, why. Pure: the time is passed in.
 
 The checks run in a fixed order, so a rep who is several things at once gets one stable reason,
-the most lasting first: excluded (an earlier assignee of this lead), inactive, out of office,
-at capacity (open leads, then new leads today), outside working hours.
+the most lasting first: excluded (an earlier assignee of this lead), inactive, unavailable (set
+after missing first-touch SLAs in a row, until a manager clears it), out of office, at capacity
+(open leads, then new leads today), outside working hours.
 """
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.router.sla.domain.business_clock import WorkingHours
 
 EXCLUDED = "excluded"
 INACTIVE = "inactive"
+UNAVAILABLE = "unavailable"  # missed K first-touch SLAs in a row; a manager clears it
 OUT_OF_OFFICE = "out_of_office"
 AT_CAPACITY_OPEN = "at_capacity_open"
 AT_CAPACITY_DAILY = "at_capacity_daily"
 OUTSIDE_WORKING_HOURS = "outside_working_hours"
 UNKNOWN_REP = "unknown_rep"  # named by a pool or an account, but no longer among the reps
-SKIP_REASONS = (EXCLUDED, INACTIVE, OUT_OF_OFFICE, AT_CAPACITY_OPEN, AT_CAPACITY_DAILY,
+SKIP_REASONS = (EXCLUDED, INACTIVE, UNAVAILABLE, OUT_OF_OFFICE, AT_CAPACITY_OPEN, AT_CAPACITY_DAILY,
                 OUTSIDE_WORKING_HOURS, UNKNOWN_REP)
 
 
@@ -35,6 +37,9 @@ class RepState:
     max_new_per_day: int | None = None  # None: no cap
     new_today: int = 0
     working_hours: WorkingHours | None = None  # None: no calendar, always counts as working
+    unavailable: bool = False  # set unavailable after missed SLAs, until a manager clears it
+    skills: Mapping[str, int] = field(default_factory=dict)  # skill -> level 1-5
+    languages: Mapping[str, int] = field(default_factory=dict)  # language code -> level 1-5
 
     def __post_init__(self) -> None:
         for start, end in self.out_of_office:
@@ -54,6 +59,8 @@ def skip_reason(rep: RepState, at: datetime, respect_working_hours: bool,
         return EXCLUDED
     if not rep.active:
         return INACTIVE
+    if rep.unavailable:
+        return UNAVAILABLE
     if is_out_of_office(rep, at):
         return OUT_OF_OFFICE
     if rep.max_open is not None and rep.open_count >= rep.max_open:

@@ -1,6 +1,8 @@
 """A routing decision as stored and shown: the rule, the rep (or overflow) and why."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from services.router.routing.domain.rotation import RotationResult
@@ -11,6 +13,14 @@ from services.router.routing.domain.rules import OVERFLOW
 class Considered:
     rep_id: str
     skipped: str | None  # why the rep was passed over; None for the chosen one
+    open_leads: int | None = None  # the load a least-busy pool compared; None in round robin
+
+
+def _considered(c: Considered) -> dict[str, Any]:
+    shown: dict[str, Any] = {"rep_id": c.rep_id, "skipped": c.skipped}
+    if c.open_leads is not None:
+        shown["open_leads"] = c.open_leads
+    return shown
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,10 @@ class Decision:
     account_id: str | None = None  # the account matched by domain, if any
     rotation: RotationResult | None = None  # the pool's rotation state to persist, when a pool chose
     tried: tuple[Tried, ...] = ()  # every rule looked at, in order, up to the deciding one
+    account_match: Mapping[str, Any] | None = None  # how the account was matched: method, score, compared
+    account_review: Mapping[str, Any] | None = None  # a weak candidate, not used, queued for ops review
+    skills: Mapping[str, Any] | None = None  # the skill needs: required, optional, relaxed (with why)
+    retry_at: datetime | None = None  # overflow only: when a running optional-skill wait ends
 
     @property
     def overflow_reason(self) -> str | None:
@@ -41,6 +55,8 @@ class Decision:
             return None
         if self.rule == OVERFLOW:
             return "no rule matched"
+        if self.retry_at is not None:
+            return f"waiting for a rep with the optional skills until {self.retry_at.isoformat()}"
         if self.tried and self.tried[-1].outcome == "unknown_pool":
             return f"pool {self.pool_id!r} does not exist"
         if not self.considered:
@@ -53,8 +69,12 @@ class Decision:
             "rule": self.rule,
             "pool_id": self.pool_id,
             "rep_id": self.rep_id,
-            "considered": [{"rep_id": c.rep_id, "skipped": c.skipped} for c in self.considered],
+            "considered": [_considered(c) for c in self.considered],
             "account_id": self.account_id,
+            "account_match": dict(self.account_match) if self.account_match else None,
+            "account_review": dict(self.account_review) if self.account_review else None,
+            "skills": dict(self.skills) if self.skills else None,
+            "retry_at": self.retry_at.isoformat() if self.retry_at else None,
             "overflow_reason": self.overflow_reason,
             "tried": [{"rule": t.rule, "outcome": t.outcome, "rep_id": t.rep_id, "mismatches": list(t.mismatches)}
                       for t in self.tried],

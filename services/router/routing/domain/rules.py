@@ -20,6 +20,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from schemas.bounds import Strict
+from services.router.routing.domain.skills import SkillNeed
 from services.shared.conditions import Condition
 
 OVERFLOW = "overflow"  # the rule named in a decision when no rule matched; reserved as an id
@@ -39,6 +40,8 @@ class RoutingRule(Strict):
     target_rep: Ref | None = None
     # For one named rep (account owner or target_rep); a pool's own setting governs its members.
     respect_working_hours: bool = False
+    # Skills and languages the target pool's reps must (or, optional, should) have (skills.py).
+    skills: tuple[SkillNeed, ...] = Field(default=(), max_length=25)
 
     @model_validator(mode="after")
     def _targets_fit_the_kind(self) -> "RoutingRule":
@@ -49,6 +52,8 @@ class RoutingRule(Strict):
             raise ValueError("a match rule needs exactly one of target_pool, target_rep")
         if self.kind == "account_owner" and targets:
             raise ValueError("an account_owner rule routes to the account's owner and takes no target")
+        if self.skills and self.target_pool is None:
+            raise ValueError("skills narrow a pool's candidates: they need a target_pool")
         if self.target_pool is not None and self.respect_working_hours:
             raise ValueError("respect_working_hours is the pool's setting for a target_pool rule")
         return self
