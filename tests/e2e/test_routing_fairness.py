@@ -2,7 +2,6 @@
 
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -12,6 +11,7 @@ from schemas.messages import QualifiedEvent
 from schemas.topics import Topic
 from services.shared.cloudevents import STRUCTURED_HEADERS, encode
 from tests.support.kafka import wait_for
+from tests.support.qualified import publish_qualified, qualified_lead
 
 WEIGHTS = (1, 1, 1, 2)
 LEADS = 1000
@@ -35,10 +35,7 @@ async def weighted_pool(db):
 
 
 def _qualified(source: str, n: int, tag: str) -> QualifiedEvent:
-    key = f"wrr-{tag}-{n}@lead{n % 97}.example"
-    return QualifiedEvent(id=f"q-{tag}-{n}", source="tests", subject=key, data={
-        "lead_key": key, "email": key, "source": source, "qualified_at": datetime.now(UTC),
-        "reason": "threshold:hot", "tier": "hot", "agreement_version": 1})
+    return qualified_lead("wrr", source, n, tag, domains=97)
 
 
 async def test_a_thousand_leads_through_two_routers_are_shared_by_weight(stack, services, db, start_extra,
@@ -46,16 +43,7 @@ async def test_a_thousand_leads_through_two_routers_are_shared_by_weight(stack, 
     reps, source = weighted_pool
     await start_extra("router")  # a second replica in the same consumer group
     tag = uuid.uuid4().hex[:6]
-    producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap, enable_idempotence=True, linger_ms=5)
-    await producer.start()
-    try:
-        futures = [await producer.send(stack.topic(Topic.QUALIFIED), encode(e), key=e.data.lead_key.encode(),
-                                       headers=STRUCTURED_HEADERS)
-                   for e in (_qualified(source, n, tag) for n in range(LEADS))]
-        for f in futures:
-            await f
-    finally:
-        await producer.stop()
+    await publish_qualified(stack, (_qualified(source, n, tag) for n in range(LEADS)))
 
     async def all_assigned():
         n = await db.fetchval("SELECT count(*) FROM router.assignments WHERE rep_id = ANY($1)", list(reps))
