@@ -42,7 +42,7 @@ class _Payload(Strict):
 
 
 class ActivityKind(StrEnum):
-    """Engagement activities the agreement can give points for."""
+    """The built-in engagement activities; an agreement may declare more (`activities`)."""
 
     PAGE_VIEW = "page_view"
     FORM_SUBMIT = "form_submit"
@@ -59,6 +59,15 @@ class ActivityKind(StrEnum):
     EMAIL_BOUNCED = "email_bounced"
 
 
+BUILT_IN_ACTIVITIES = frozenset(kind.value for kind in ActivityKind)
+ACTIVITY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+# Any activity name: a built-in kind or one an agreement declares (`webinar_registered`). The name is
+# checked, not the vocabulary: a kind the agreement in force does not declare is kept and counted as
+# ignored, so a tool's new event type is never lost while the agreement catches up.
+Activity = Annotated[str, Field(pattern=ACTIVITY_PATTERN, description=(
+    "A built-in activity (" + ", ".join(k.value for k in ActivityKind) + ") or a custom kind the agreement declares"))]
+
+
 def lead_key_for(email: str | None, source: str, external_id: str | None) -> str:
     """The lead key: the lower-cased email when there is one, else `<source>:<external id>`."""
     if email:
@@ -72,7 +81,7 @@ class EngagementRecorded(_Payload):
     """A marketing or product touchpoint of one lead (type `handoff.engagement.recorded`)."""
 
     source: str = Field(min_length=1, max_length=100, description="Tool or system that saw it")
-    activity: ActivityKind
+    activity: Activity
     occurred_at: OccurredAt
     email: Email | None = None
     external_id: str | None = Field(default=None, max_length=200, description="The tool's own id")
@@ -190,6 +199,9 @@ class LeadFollowup(_Payload):
 
 
 __all__ = [
+    "ACTIVITY_PATTERN",
+    "BUILT_IN_ACTIVITIES",
+    "Activity",
     "ActivityKind",
     "CrmActivityKind",
     "CrmActivityRecorded",

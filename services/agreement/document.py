@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from schemas.bounds import Strict
-from schemas.events import ActivityKind
+from schemas.events import BUILT_IN_ACTIVITIES, Activity
 from services.shared.conditions import Condition
 
 DOCUMENT = "(document)"  # the path of an error that belongs to no one field
@@ -109,21 +109,38 @@ class Cap(_Model):
     window_days: float = Field(gt=0, allow_inf_nan=False)
 
 
+def _touch_fields_only(when: tuple[Condition, ...]) -> tuple[Condition, ...]:
+    bad = [(f"[{i}].field", f"a touch has only {list(TOUCH_FIELDS)}; got {c.field!r}")
+           for i, c in enumerate(when) if c.field not in TOUCH_FIELDS]
+    if bad:
+        raise Problems(bad)
+    return when
+
+
+TouchConditions = Annotated[tuple[Condition, ...], AfterValidator(_touch_fields_only)]
+
+
+class CustomKind(_Model):
+    """An activity kind of the agreement's own (a tool's custom event), beside the built-in ones."""
+
+    name: Name
+    description: str = Field(min_length=1, max_length=500)
+    when: TouchConditions = ()  # on the touch's url, form, campaign: a touch of the kind counts only if all hold
+
+    @field_validator("name")
+    @classmethod
+    def _not_built_in(cls, name: str) -> str:
+        if name in BUILT_IN_ACTIVITIES:
+            raise ValueError(f"{name!r} is a built-in activity; declare only new kinds")
+        return name
+
+
 class EngagementRule(_Model):
     id: Name
-    activity: ActivityKind
-    when: tuple[Condition, ...] = ()  # on the touch's url, form, campaign; all must hold
+    activity: Activity  # built-in, or declared in the document's `activities`
+    when: TouchConditions = ()  # on the touch's url, form, campaign; all must hold
     points: Points  # negative for unsubscribes, bounces
     cap: Cap | None = None
-
-    @field_validator("when")
-    @classmethod
-    def _touch_fields_only(cls, when: tuple[Condition, ...]) -> tuple[Condition, ...]:
-        bad = [(f"[{i}].field", f"a touch has only {list(TOUCH_FIELDS)}; got {c.field!r}")
-               for i, c in enumerate(when) if c.field not in TOUCH_FIELDS]
-        if bad:
-            raise Problems(bad)
-        return when
 
 
 class AccountEngagement(_Model):
@@ -136,7 +153,7 @@ class EngagementSection(_Model):
     half_life_days: float | None = Field(default=None, gt=0, allow_inf_nan=False)  # None: no decay
     account: AccountEngagement = AccountEngagement()
     # Derived once per document, not per lead scored: the rules each activity can match, in order.
-    _by_activity: dict[ActivityKind, tuple[EngagementRule, ...]] = PrivateAttr(default_factory=dict)
+    _by_activity: dict[str, tuple[EngagementRule, ...]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "EngagementSection":
@@ -144,12 +161,12 @@ class EngagementSection(_Model):
         return self
 
     def model_post_init(self, context: Any) -> None:
-        by_activity: dict[ActivityKind, list[EngagementRule]] = {}
+        by_activity: dict[str, list[EngagementRule]] = {}
         for rule in self.rules:
             by_activity.setdefault(rule.activity, []).append(rule)
         self._by_activity = {activity: tuple(rules) for activity, rules in by_activity.items()}
 
-    def rules_for(self, activity: ActivityKind) -> tuple[EngagementRule, ...]:
+    def rules_for(self, activity: str) -> tuple[EngagementRule, ...]:
         """The rules a touch of `activity` can match, in the document's order."""
         return self._by_activity.get(activity, ())
 
@@ -161,7 +178,7 @@ class Tier(_Model):
 
 
 class FastTrack(_Model):
-    activity: ActivityKind
+    activity: Activity  # built-in, or declared in the document's `activities`
     tier: Name
     min_fit: Points = 0
 
@@ -175,7 +192,7 @@ class SalesReady(_Model):
         if not self.tiers and not self.fast_track:
             raise ValueError("needs tiers or fast_track, or no lead can ever be sales-ready")
         _check_unique([t.name for t in self.tiers], "tiers[{i}].name", "tier")
-        _check_unique([f.activity.value for f in self.fast_track], "fast_track[{i}].activity", "activity")
+        _check_unique([f.activity for f in self.fast_track], "fast_track[{i}].activity", "activity")
         return self
 
 
@@ -260,11 +277,31 @@ class AgreementDocument(_Model):
     commitments: Commitments
     rejection_reasons: Annotated[tuple[Annotated[str, Field(min_length=1, max_length=100)], ...], NonEmpty]
     recycle: Recycle = Recycle()  # optional: documents written before it get the defaults
+    activities: tuple[CustomKind, ...] = Field(default=(), max_length=200)  # custom kinds beside the built-ins
+    _kinds: dict[str, CustomKind] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any) -> None:
+        self._kinds = {kind.name: kind for kind in self.activities}
+
+    def custom_kind(self, activity: str) -> CustomKind | None:
+        """The declaration of a custom kind, None for a built-in or undeclared one."""
+        return self._kinds.get(activity)
+
+    def declares(self, activity: str) -> bool:
+        """Whether the agreement knows `activity`: a built-in kind or one of its own."""
+        return activity in BUILT_IN_ACTIVITIES or activity in self._kinds
 
     @model_validator(mode="after")
     def _cross_references(self) -> "AgreementDocument":
+        _check_unique([k.name for k in self.activities], "activities[{i}].name", "kind")
+        known = BUILT_IN_ACTIVITIES | {k.name for k in self.activities}
+        undeclared = "is neither a built-in activity nor declared in activities"
+        problems = [(f"engagement.rules[{i}].activity", f"{r.activity!r} {undeclared}")
+                    for i, r in enumerate(self.engagement.rules) if r.activity not in known]
+        problems += [(f"sales_ready.fast_track[{i}].activity", f"{f.activity!r} {undeclared}")
+                     for i, f in enumerate(self.sales_ready.fast_track) if f.activity not in known]
         sla = {t.name for t in self.sla.tiers}
-        problems = [(f"sales_ready.tiers[{i}].name", f"tier {t.name!r} is not one of sla.tiers {sorted(sla)}")
+        problems += [(f"sales_ready.tiers[{i}].name", f"tier {t.name!r} is not one of sla.tiers {sorted(sla)}")
                     for i, t in enumerate(self.sales_ready.tiers) if t.name not in sla]
         problems += [(f"sales_ready.fast_track[{i}].tier", f"tier {f.tier!r} is not one of sla.tiers {sorted(sla)}")
                      for i, f in enumerate(self.sales_ready.fast_track) if f.tier not in sla]

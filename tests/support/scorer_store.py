@@ -38,7 +38,7 @@ class RecordingStore:
                 continue  # the events table's primary key
             stored.add(e.dedupe_key)
             fresh.add(e.dedupe_key)
-            self.touches.setdefault(key, []).append(TouchRow(key, e.dedupe_key, d.activity.value, d.occurred_at,
+            self.touches.setdefault(key, []).append(TouchRow(key, e.dedupe_key, d.activity, d.occurred_at,
                                                              d.url, d.form, d.campaign, d.source))
         return Recorded(fresh=fresh, created=created)
 

@@ -7,11 +7,9 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from schemas.bounds import EARLIEST, LATEST, check_instant
-from schemas.events import ActivityKind
 from services.scorer.scoring.domain.scoring import LeadProfile, Touch
 
 _SINCE = re.compile(r"^(\d+)([dhw])$")
-_ACTIVITIES = {kind.value: kind for kind in ActivityKind}
 CHUNK = 5_000  # rows per cursor fetch: what the stream holds at once
 _LOOKUP = 10_000  # keys per `= ANY($1)` lookup
 
@@ -55,9 +53,9 @@ class HistoryRepository:
         """Every stored event before `until`, all leads together in the engine's order, `chunk` at a time."""
         cursor = await self._conn.cursor(_STREAM, until)
         while rows := await cursor.fetch(chunk):
-            # Columns by position, in Touch's order; a dict lookup, ActivityKind(v) is far slower. Plain
+            # Columns by position, in Touch's order; the activity as stored (a custom kind too). Plain
             # tuples, StoredTouch's fields: a NamedTuple's own constructor costs a Python call per row.
-            yield [(r[0], Touch(r[1], _ACTIVITIES[r[2]], r[3], r[4], r[5], r[6]), r[7]) for r in rows]
+            yield [(r[0], Touch(r[1], r[2], r[3], r[4], r[5], r[6]), r[7]) for r in rows]
 
     async def profiles(self, keys: Sequence[str]) -> dict[str, LeadProfile]:
         """The stored profile (email and merged attributes) of each lead that has one."""

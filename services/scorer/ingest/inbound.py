@@ -8,8 +8,10 @@ from fastapi import Request
 from opentelemetry.trace import SpanKind
 from pydantic import SecretStr
 
+from schemas.events import BUILT_IN_ACTIVITIES
 from schemas.messages import EngagementEvent
 from schemas.topics import Topic
+from services.agreement.deps import watcher_of
 from services.scorer.integrations.signatures import SignatureError
 from services.shared.auth import client_address
 from services.shared.body import media_type
@@ -52,6 +54,14 @@ def verified(request: Request, check: Callable[..., None], secrets: Sequence[Any
             first = first or exc
     service_state(request).keys.record_failure(client_address(request))
     raise ApiError(401, "unauthorized", str(first or "no secret to verify with"))
+
+
+def undeclared_kinds(request: Request, events: Sequence[EngagementEvent]) -> list[str]:
+    """The activity of each event (in order) that the agreement in force does not declare: kept and
+    produced all the same, scored once the agreement declares it (only built-ins without one)."""
+    active = watcher_of(request.app).current
+    return [e.data.activity for e in events
+            if not (active.document.declares(e.data.activity) if active else e.data.activity in BUILT_IN_ACTIVITIES)]
 
 
 def _lead_key(event: EngagementEvent) -> str:

@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from schemas.events import ActivityKind, LeadFollowup, LeadQualified, ScoreContribution
+from schemas.events import LeadFollowup, LeadQualified, ScoreContribution
 from schemas.messages import EngagementEvent, FollowupEvent, QualifiedEvent
 from services.agreement.active import CurrentAgreement, Versioned
 from services.agreement.document import Recycle
@@ -38,11 +38,8 @@ class ScoringContext:
     rebuilt: Callable[[str], None] = _no_rebuild_count  # counts a lead rebuilt from its history, by reason
 
 
-_ACTIVITIES = {kind.value: kind for kind in ActivityKind}  # a dict lookup; ActivityKind(v) is far slower
-
-
 def _touch(t: TouchRow) -> Touch:
-    return Touch(t.event_key, _ACTIVITIES[t.activity], t.occurred_at, t.url, t.form, t.campaign)
+    return Touch(t.event_key, t.activity, t.occurred_at, t.url, t.form, t.campaign)
 
 
 def _event_touch(e: EngagementEvent) -> Touch:

@@ -122,7 +122,7 @@ class _Version:
         if result.disqualified:
             return (), None
         ready = self.document.sales_ready
-        fast = tuple(f.activity.value for f in ready.fast_track if result.points >= f.min_fit)
+        fast = tuple(f.activity for f in ready.fast_track if result.points >= f.min_fit)
         needs = [t.min_engagement for t in ready.tiers if result.points >= t.min_fit]
         return fast, (min(needs) if needs else None)
 
