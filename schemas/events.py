@@ -104,6 +104,22 @@ class EngagementRecorded(_Payload):
         return lead_key_for(self.email, self.source, self.external_id)
 
 
+class IntentRecorded(_Payload):
+    """An account-level buying-intent signal from a third-party provider (type `handoff.intent.recorded`)."""
+
+    account: str = Field(min_length=3, max_length=253, pattern=r"^[^\s@/]+\.[^\s@/]+$",
+                         description="The company's domain, e.g. `acme.com` (grouped by its registrable domain)")
+    topic: str = Field(min_length=1, max_length=200, description="What the account researches, e.g. `CRM software`")
+    strength: float = Field(ge=0, le=100, description="How strong the signal is, 0-100 (a provider's score)")
+    provider: str = Field(min_length=1, max_length=100, description="Who observed it, e.g. `bombora`, `g2`")
+    observed_at: OccurredAt
+
+    def _problems(self) -> list[InitErrorDetails]:
+        return [problem((name,), CONTROLS_MESSAGE, value) for name, value in
+                (("account", self.account), ("provider", self.provider), ("topic", self.topic))
+                if has_controls(value)]
+
+
 class ScoreContribution(_Payload):
     """One rule that fired and the points it gave."""
 
@@ -207,6 +223,7 @@ __all__ = [
     "CrmActivityRecorded",
     "EngagementRecorded",
     "FollowupStatus",
+    "IntentRecorded",
     "LeadFollowup",
     "LeadQualified",
     "LeadRouted",

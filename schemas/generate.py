@@ -11,6 +11,7 @@ from schemas.messages import (
     CrmActivityEvent,
     EngagementEvent,
     FollowupEvent,
+    IntentEvent,
     QualifiedEvent,
     RoutedEvent,
 )
@@ -23,6 +24,7 @@ EVENTS_BY_TOPIC = {
     Topic.ROUTED: RoutedEvent,
     Topic.CRM_ACTIVITY: CrmActivityEvent,
     Topic.FOLLOWUP: FollowupEvent,
+    Topic.INTENT: IntentEvent,
 }
 # Who writes and who reads each topic, for the AsyncAPI document.
 ROLES = {
@@ -31,8 +33,9 @@ ROLES = {
     Topic.ROUTED: ("router", "CRM integrations"),
     Topic.CRM_ACTIVITY: ("router HTTP ingest, CRM integrations", "router"),
     Topic.FOLLOWUP: ("router", "ops, marketing, CRM, dashboards"),
+    Topic.INTENT: ("scorer HTTP ingest (JSON, CSV), intent providers", "scorer"),
 }
-CONSUMED = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY)
+CONSUMED = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.INTENT)
 
 
 def _schema_file_name(event_type: str) -> str:

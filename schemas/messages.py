@@ -8,6 +8,7 @@ from schemas.envelope import CloudEvent
 from schemas.events import (
     CrmActivityRecorded,
     EngagementRecorded,
+    IntentRecorded,
     LeadFollowup,
     LeadQualified,
     LeadRouted,
@@ -40,8 +41,13 @@ class FollowupEvent(CloudEvent):
     data: LeadFollowup
 
 
+class IntentEvent(CloudEvent):
+    type: Literal["handoff.intent.recorded"] = "handoff.intent.recorded"
+    data: IntentRecorded
+
+
 HandoffEvent = Annotated[
-    Union[EngagementEvent, QualifiedEvent, RoutedEvent, CrmActivityEvent, FollowupEvent],
+    Union[EngagementEvent, QualifiedEvent, RoutedEvent, CrmActivityEvent, FollowupEvent, IntentEvent],
     Field(discriminator="type"),
 ]
 
@@ -52,4 +58,5 @@ TOPIC_ADAPTERS: dict[Topic, TypeAdapter[CloudEvent]] = {
     Topic.ROUTED: TypeAdapter(RoutedEvent),
     Topic.CRM_ACTIVITY: TypeAdapter(CrmActivityEvent),
     Topic.FOLLOWUP: TypeAdapter(FollowupEvent),
+    Topic.INTENT: TypeAdapter(IntentEvent),
 }

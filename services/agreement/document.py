@@ -171,6 +171,39 @@ class EngagementSection(_Model):
         return self._by_activity.get(activity, ())
 
 
+class StrengthBand(_Model):
+    """A signal at least `min_strength` strong (0-100) gives `points`."""
+
+    min_strength: float = Field(ge=0, le=100, allow_inf_nan=False)
+    points: Points
+
+
+class IntentRule(_Model):
+    """Points for account-level intent on some topics: the highest band a signal reaches gives its points."""
+
+    id: Name
+    topics: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()  # any case; none: every topic
+    bands: Annotated[tuple[StrengthBand, ...], NonEmpty]
+
+    @model_validator(mode="after")
+    def _distinct_bands(self) -> "IntentRule":
+        _check_unique([str(b.min_strength) for b in self.bands], "bands[{i}].min_strength", "band")
+        return self
+
+
+class IntentSection(_Model):
+    """Third-party intent on the account (topic, strength), decayed, counted in the account's engagement."""
+
+    rules: tuple[IntentRule, ...] = ()  # in priority order: the first rule whose topics match scores a signal
+    half_life_days: float | None = Field(default=14, gt=0, allow_inf_nan=False)  # None: no decay
+    weight: float = Field(default=1.0, ge=0, le=1)  # share of the account's decayed intent points a lead gets
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "IntentSection":
+        _check_unique([r.id for r in self.rules], "rules[{i}].id", "id")
+        return self
+
+
 class Tier(_Model):
     name: Name
     min_fit: Points = 0
@@ -278,6 +311,7 @@ class AgreementDocument(_Model):
     rejection_reasons: Annotated[tuple[Annotated[str, Field(min_length=1, max_length=100)], ...], NonEmpty]
     recycle: Recycle = Recycle()  # optional: documents written before it get the defaults
     activities: tuple[CustomKind, ...] = Field(default=(), max_length=200)  # custom kinds beside the built-ins
+    intent: IntentSection = IntentSection()  # optional: no rules, no intent points
     _kinds: dict[str, CustomKind] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any) -> None:

@@ -10,6 +10,7 @@ from services.agreement.active import CurrentAgreement, Versioned
 from services.agreement.document import Recycle
 from services.scorer.scoring.accounts import account_engagement
 from services.scorer.scoring.domain.engine import evaluate_state, to_json
+from services.scorer.scoring.domain.intent import intent_points
 from services.scorer.scoring.domain.lifecycle import QUALIFIED_STAGES, follow_all, may_qualify
 from services.scorer.scoring.domain.scoring import Evaluation, LeadProfile, Touch, account_key, fit
 from services.scorer.scoring.fit_cache import FitCache
@@ -92,6 +93,8 @@ async def engagement_recorded(
     profiles = {k: LeadProfile(email=lead.email, attributes=lead.attributes) for k, lead in leads.items()}
     accounts = {k: a for k, p in profiles.items() if (a := account_key(p))}
     others = await account_engagement(scores, active, leads, stepped, accounts, ctx.rebuilt)
+    intent = active.document.intent
+    signals = await scores.intent_signals(set(accounts.values())) if intent.rules else {}
     latest = {keys[e.dedupe_key]: e for e in sorted(events, key=lambda e: e.data.occurred_at)}
     rows, emitted = [], []
     for key, lead in leads.items():
@@ -99,7 +102,8 @@ async def engagement_recorded(
         at = scored_at(lead, state)
         fitted = (ctx.fit_cache.fit(active.version, active.document, profiles[key]) if ctx.fit_cache
                   else fit(active.document, profiles[key]))
-        result = evaluate_state(active.document, state, fitted, at, others.get(key, 0.0))
+        account_intent = intent_points(intent, signals.get(accounts.get(key, ""), ()), at)
+        result = evaluate_state(active.document, state, fitted, at, others.get(key, 0.0), account_intent)
         newly = result.sales_ready and may_qualify(lead.lifecycle, lead.qualified_at, lead.requalify_after, at)
         rows.append(ScoreRow(
             lead_key=key, agreement_version=active.version, fit=result.fit, engagement=result.engagement,

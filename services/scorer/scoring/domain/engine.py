@@ -187,10 +187,10 @@ def engagement_at(doc: AgreementDocument, state: LeadState, at: datetime) -> Eng
 
 
 def evaluate_state(doc: AgreementDocument, state: LeadState, fit_result: FitResult, at: datetime,
-                   account_engagement: float = 0.0) -> Evaluation:
+                   account_engagement: float = 0.0, intent: float = 0.0) -> Evaluation:
     """The lead's evaluation at `at`, as scoring.evaluate() gives it for the same touches."""
     done = {f.activity for f in doc.sales_ready.fast_track if f.activity in state.fast_track}
-    return judged(doc, fit_result, engagement_at(doc, state, at), done, account_engagement)
+    return judged(doc, fit_result, engagement_at(doc, state, at), done, account_engagement, intent)
 
 
 def to_json(state: LeadState) -> dict[str, Any]:

@@ -250,32 +250,38 @@ def decide(doc: AgreementDocument, fit_result: FitResult, activities: Container[
 
 
 def evaluate(doc: AgreementDocument, profile: LeadProfile, touches: Iterable[Touch], at: datetime,
-             account_engagement: float = 0.0, fit_result: FitResult | None = None) -> Evaluation:
+             account_engagement: float = 0.0, fit_result: FitResult | None = None, intent: float = 0.0) -> Evaluation:
     """The lead's scores at `at`, whether it is sales-ready, in which tier, why, and every rule that fired.
 
     `account_engagement` is the summed engagement of the other contacts of the lead's account;
-    `fit_result`, when the caller has it (a cache), must be `fit(doc, profile)`.
+    `fit_result`, when the caller has it (a cache), must be `fit(doc, profile)`; `intent` is the
+    account's decayed intent points at `at` (intent.intent_points).
     """
     history = timeline(touches, at)
     fit_result, eng = fit_result or fit(doc, profile), _engagement(doc, history, at)
     done = {t.activity for t in history if recognised(doc, t, [])}
-    return judged(doc, fit_result, eng, done, account_engagement)
+    return judged(doc, fit_result, eng, done, account_engagement, intent)
 
 
 def judged(doc: AgreementDocument, fit_result: FitResult, eng: EngagementResult, activities: Container[str],
-           account_engagement: float) -> Evaluation:
+           account_engagement: float, intent: float = 0.0) -> Evaluation:
     """The evaluation of a lead with this fit and engagement that has done `activities`: the one place
-    both the replay and the incremental engine (engine.py) decide and explain."""
+    both the replay and the incremental engine (engine.py) decide and explain. The account share is
+    the other contacts' part and the account's intent part (`intent.weight` of `intent`)."""
     account = doc.engagement.account
     shared = round(account.weight * account_engagement, DECIMALS) if account.enabled else 0.0
-    tier, reason = decide(doc, fit_result, activities, round(eng.points + shared, DECIMALS))
+    intended = round(doc.intent.weight * intent, DECIMALS) if doc.intent.rules else 0.0
+    tier, reason = decide(doc, fit_result, activities, round(eng.points + shared + intended, DECIMALS))
     explanation = [*fit_result.contributions, *eng.contributions]
     if shared:
         explanation.append(Contribution("account", shared))
+    if intended:
+        explanation.append(Contribution("intent", intended))
     if fit_result.disqualifier:
         explanation.append(Contribution(f"disqualifier.{fit_result.disqualifier}", 0.0))
         reason = f"disqualified:{fit_result.disqualified}"
     elif reason and reason.startswith("fast_track:"):
         explanation.append(Contribution(f"sales_ready.{reason.replace(':', '.')}", 0.0))
-    return Evaluation(fit_result.points, eng.points, shared, fit_result.disqualified, tier is not None, tier,
-                      reason, tuple(explanation), fit_result.mismatches + eng.mismatches, eng.touches)
+    return Evaluation(fit_result.points, eng.points, round(shared + intended, DECIMALS), fit_result.disqualified,
+                      tier is not None, tier, reason, tuple(explanation), fit_result.mismatches + eng.mismatches,
+                      eng.touches)
