@@ -204,6 +204,26 @@ class IntentSection(_Model):
         return self
 
 
+class KeyAccountRule(_Model):
+    """Conditions that make a lead's company a key account (on its attributes and routing facts)."""
+
+    id: Name
+    when: Annotated[tuple[Condition, ...], NonEmpty]  # all must hold
+
+
+class KeyAccounts(_Model):
+    """The accounts both teams treat as key: named by domain or by conditions, with an SLA tier of their own."""
+
+    domains: tuple[Annotated[str, Field(min_length=3, max_length=253)], ...] = Field(default=(), max_length=10_000)
+    rules: tuple[KeyAccountRule, ...] = ()  # any one that holds makes the lead's account key
+    sla_tier: Name | None = None  # one of sla.tiers; None: a key account keeps the lead's tier
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "KeyAccounts":
+        _check_unique([r.id for r in self.rules], "rules[{i}].id", "id")
+        return self
+
+
 class Tier(_Model):
     name: Name
     min_fit: Points = 0
@@ -312,6 +332,7 @@ class AgreementDocument(_Model):
     recycle: Recycle = Recycle()  # optional: documents written before it get the defaults
     activities: tuple[CustomKind, ...] = Field(default=(), max_length=200)  # custom kinds beside the built-ins
     intent: IntentSection = IntentSection()  # optional: no rules, no intent points
+    key_accounts: KeyAccounts = KeyAccounts()  # optional: only sales ops' key_account flag then
     _kinds: dict[str, CustomKind] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any) -> None:
@@ -339,6 +360,9 @@ class AgreementDocument(_Model):
                     for i, t in enumerate(self.sales_ready.tiers) if t.name not in sla]
         problems += [(f"sales_ready.fast_track[{i}].tier", f"tier {f.tier!r} is not one of sla.tiers {sorted(sla)}")
                      for i, f in enumerate(self.sales_ready.fast_track) if f.tier not in sla]
+        if self.key_accounts.sla_tier is not None and self.key_accounts.sla_tier not in sla:
+            problems.append(("key_accounts.sla_tier",
+                             f"tier {self.key_accounts.sla_tier!r} is not one of sla.tiers {sorted(sla)}"))
         problems += [(f"rejection_reasons[{i}]", f"duplicate reason {r!r}")
                      for i, r in enumerate(self.rejection_reasons) if r in self.rejection_reasons[:i]]
         if problems:

@@ -2,13 +2,15 @@
 
 from datetime import datetime
 
+from services.agreement.document import KeyAccounts
 from services.agreement.domains import lead_domains
 from services.router.routing.domain.routing import Decision, LeadFacts, decide
 from services.router.routing.ports import RoutingState
 
 
 async def decide_for(state: RoutingState, lead: LeadFacts, at: datetime, *, default_pool: str,
-                     lock: bool, exclude: frozenset[str] = frozenset()) -> tuple[Decision, int | None]:
+                     lock: bool, exclude: frozenset[str] = frozenset(),
+                     key_accounts: KeyAccounts | None = None) -> tuple[Decision, int | None]:
     """The decision for `lead` at `at`, and the rule-set version that made it.
 
     With `lock`, the rule set's pools stay locked until the caller's transaction ends, so
@@ -19,4 +21,4 @@ async def decide_for(state: RoutingState, lead: LeadFacts, at: datetime, *, defa
     pools = await state.pools(pool_ids, lock=lock)
     accounts = await state.accounts_for(lead_domains(lead.email, lead.attributes))
     reps = await state.rep_states(at)
-    return decide(lead, rules, accounts, pools, reps, at, exclude), version
+    return decide(lead, rules, accounts, pools, reps, at, exclude, key_accounts), version

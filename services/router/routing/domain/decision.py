@@ -6,6 +6,8 @@ from typing import Any
 from services.router.routing.domain.rotation import RotationResult
 from services.router.routing.domain.rules import OVERFLOW
 
+KEY_ACCOUNT_OWNER = "key_account_owner"  # the rule named when a key account goes to its owner (or nowhere)
+
 
 @dataclass(frozen=True)
 class Considered:
@@ -33,6 +35,7 @@ class Decision:
     account_id: str | None = None  # the account matched by domain, if any
     rotation: RotationResult | None = None  # the pool's rotation state to persist, when a pool chose
     tried: tuple[Tried, ...] = ()  # every rule looked at, in order, up to the deciding one
+    key_account: str | None = None  # why the lead's company is a key account (key_accounts.py), if it is
 
     @property
     def overflow_reason(self) -> str | None:
@@ -41,6 +44,10 @@ class Decision:
             return None
         if self.rule == OVERFLOW:
             return "no rule matched"
+        if self.rule == KEY_ACCOUNT_OWNER:
+            owner = self.considered[0] if self.considered else None
+            return (f"the key account's owner {owner.rep_id if owner else '?'} cannot take it "
+                    f"({owner.skipped if owner else 'unknown'}), and a key account never goes to a pool")
         if self.tried and self.tried[-1].outcome == "unknown_pool":
             return f"pool {self.pool_id!r} does not exist"
         if not self.considered:
@@ -56,6 +63,7 @@ class Decision:
             "considered": [{"rep_id": c.rep_id, "skipped": c.skipped} for c in self.considered],
             "account_id": self.account_id,
             "overflow_reason": self.overflow_reason,
+            "key_account": self.key_account,
             "tried": [{"rule": t.rule, "outcome": t.outcome, "rep_id": t.rep_id, "mismatches": list(t.mismatches)}
                       for t in self.tried],
         }

@@ -7,6 +7,11 @@ routes, or whose target has nobody available, gets a decision with rep_id None: 
 parks it in the visible overflow queue, never nowhere. A preview is `decide` whose result is
 not persisted. Reassignment is `decide` with the earlier assignees in `exclude`.
 
+A key account (key_accounts.py) whose account has an owner goes to that owner before any rule,
+whatever the owner's capacity, absence or hours (the relationship is the point); an owner who is
+gone (inactive, unknown) or already had the lead (a reassignment) leaves it in overflow, never in a
+round-robin pool.
+
 `considered` lists the deciding target's candidates in the order they were next in line: every
 one skipped (with why) up to the chosen one, or all of them on overflow. A member behind the
 chosen one in the rotation was not skipped; it simply was not their turn. `tried` records every
@@ -18,10 +23,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from services.agreement.document import KeyAccounts
 from services.agreement.domains import lead_domains
 from services.router.routing.domain.accounts import Account, match_account
-from services.router.routing.domain.availability import UNKNOWN_REP, RepState, skip_reason
-from services.router.routing.domain.decision import Considered, Decision, Tried
+from services.router.routing.domain.availability import EXCLUDED, INACTIVE, UNKNOWN_REP, RepState, skip_reason
+from services.router.routing.domain.decision import KEY_ACCOUNT_OWNER, Considered, Decision, Tried
+from services.router.routing.domain.key_accounts import key_account_reason
 from services.router.routing.domain.rotation import MemberState, choose, rotation_order
 from services.router.routing.domain.rules import OVERFLOW, RoutingRule, RuleSet
 from services.shared.conditions import evaluate_all
@@ -49,7 +56,7 @@ class Pool:
     virtual_time: float = 0.0
 
 
-def lead_record(lead: LeadFacts, account: Account | None) -> dict[str, Any]:
+def lead_record(lead: LeadFacts, account: Account | None, key_account: bool | None = None) -> dict[str, Any]:
     """What rule conditions see: the lead's attributes, overridden by the routing facts that are known."""
     domains = lead_domains(lead.email, lead.attributes)
     facts = {
@@ -58,7 +65,7 @@ def lead_record(lead: LeadFacts, account: Account | None) -> dict[str, Any]:
         "email_domain": lead.email.rpartition("@")[2].strip().lower() if lead.email else None,
         "domain": domains[0] if domains else None,
         "account_id": account.account_id if account else None,
-        "key_account": account.key_account if account else False,
+        "key_account": (account.key_account if account else False) if key_account is None else key_account,
     }
     # An unknown fact must not hide an attribute of the same name (a campaign given as attribute).
     return {**lead.attributes, **{k: v for k, v in facts.items() if v is not None}}
@@ -108,13 +115,29 @@ def _apply_match(rule: RoutingRule, pools: Mapping[str, Pool], reps: Mapping[str
     return _from_pool(rule.id, pool, reps, at, exclude), "matched"
 
 
+def _key_owner(account: Account, owner: str, reps: Mapping[str, RepState], at: datetime,
+               exclude: Collection[str], key: str) -> Decision:
+    """A key account's lead for its owner: taken whatever their load, absence or hours."""
+    reason = _reason(reps.get(owner), at, False, exclude)
+    blocked = reason if reason in (UNKNOWN_REP, INACTIVE, EXCLUDED) else None
+    tried = (Tried(KEY_ACCOUNT_OWNER, blocked or "matched", owner),)
+    return Decision(KEY_ACCOUNT_OWNER, None, None if blocked else owner, (Considered(owner, blocked),),
+                    account.account_id, tried=tried, key_account=key)
+
+
 def decide(lead: LeadFacts, rules: RuleSet, accounts: Iterable[Account], pools: Mapping[str, Pool],
-           reps: Mapping[str, RepState], at: datetime, exclude: frozenset[str] = frozenset()) -> Decision:
-    """Who gets the lead at `at` under `rules`, with why; rep_id None means overflow."""
+           reps: Mapping[str, RepState], at: datetime, exclude: frozenset[str] = frozenset(),
+           key_accounts: KeyAccounts | None = None) -> Decision:
+    """Who gets the lead at `at` under `rules` (and the agreement's `key_accounts`), with why;
+    rep_id None means overflow."""
     if at.tzinfo is None:
         raise ValueError("at must be timezone-aware")
-    account = match_account(lead_domains(lead.email, lead.attributes), accounts)
-    record = lead_record(lead, account)
+    domains = lead_domains(lead.email, lead.attributes)
+    account = match_account(domains, accounts)
+    key = key_account_reason(key_accounts, account, domains, lead_record(lead, account))
+    if key is not None and account is not None and account.owner_rep_id is not None:
+        return _key_owner(account, account.owner_rep_id, reps, at, exclude, key)
+    record = lead_record(lead, account, key is not None)
     account_id = account.account_id if account else None
     tried: list[Tried] = []
     for rule in rules.rules:
@@ -129,8 +152,9 @@ def decide(lead: LeadFacts, rules: RuleSet, accounts: Iterable[Account], pools: 
             if outcome != "matched":
                 continue  # the owner cannot take it: the next rule decides
             assert owner is not None  # "matched" means the account has an owner
-            return Decision(rule.id, None, owner, (Considered(owner, None),), account_id, tried=tuple(tried))
+            return Decision(rule.id, None, owner, (Considered(owner, None),), account_id, tried=tuple(tried),
+                            key_account=key)
         decision, outcome = _apply_match(rule, pools, reps, at, exclude)
         tried.append(Tried(rule.id, outcome, mismatches=tuple(mismatches)))
-        return replace(decision, account_id=account_id, tried=tuple(tried))
-    return Decision(OVERFLOW, None, None, (), account_id, tried=tuple(tried))
+        return replace(decision, account_id=account_id, tried=tuple(tried), key_account=key)
+    return Decision(OVERFLOW, None, None, (), account_id, tried=tuple(tried), key_account=key)
