@@ -17,7 +17,7 @@ from urllib.parse import quote
 import httpx
 
 from services.demo.cast import pools, reps, rules
-from services.demo.leads import DemoLead, cloud_events, demo_leads
+from services.demo.leads import DemoLead, cloud_events, demo_intent, demo_leads
 from services.demo.outcomes import Plan, plan
 
 EVENTS_PER_POST, ACTIVITIES_PER_POST, PARALLEL = 1000, 500, 16
@@ -146,6 +146,11 @@ async def seed_demo(scorer_url: str, router_url: str, key: str, *, leads: int = 
         done["reps"] = await _sales_org(router)
         say(f"sales ops: {done['reps'] - 1} reps and their head of sales, {len(pools())} pools, routing rules stored")
         people = demo_leads(rng, datetime.now(UTC), leads, tag)
+        intent = demo_intent(rng, people, datetime.now(UTC))
+        if intent:
+            done["intent"] = _ok(await scorer.post("/v1/intent", content=intent, params={"provider": "bombora"},
+                                                   headers={"content-type": "text/csv"}), 202).json()["accepted"]
+        say(f"intent: {done['intent']} signals from a provider's export for the week's companies")
         done["events"] = await _post_events(scorer, people, tag)
         say(f"marketing: {done['events']} engagement events of {leads} leads over the past week;"
             " waiting for the handoff")

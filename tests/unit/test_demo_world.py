@@ -7,12 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import TypeAdapter
 
+from schemas.events import IntentRecorded
 from schemas.messages import EngagementEvent
 from services.demo.cast import pools, reps, rules
-from services.demo.leads import cloud_events, demo_leads
+from services.demo.leads import cloud_events, demo_intent, demo_leads
 from services.demo.outcomes import plan, win_rate
 from services.router.routing.domain.rules import RuleSet
 from services.router.salesops.models import PoolIn, RepIn
+from services.scorer.integrations.intent_csv import parse_intent_csv
 
 NOW = datetime(2026, 3, 4, 15, tzinfo=UTC)
 REASONS = ["not the decision maker", "no budget", "no project or timing", "already a customer", "bad contact data",
@@ -90,3 +92,12 @@ def test_the_demos_sales_outcomes_follow_the_leads_traits():
         return closed.count("won") / len(closed)
 
     assert won_share(strong) > 0.7 > 0.3 > won_share(weak)
+
+
+def test_the_demo_intent_export_reads_as_valid_signals_for_the_weeks_companies():
+    rng, now = random.Random(7), datetime(2026, 11, 30, 12, tzinfo=UTC)
+    people = demo_leads(rng, now, 200, "t")
+    rows = parse_intent_csv(demo_intent(rng, people, now), "bombora")
+    companies = {p.email.rpartition("@")[2] for p in people}
+    assert rows and {r["account"] for r in rows} <= companies
+    assert all(0 <= IntentRecorded.model_validate(r).strength <= 100 for r in rows)
