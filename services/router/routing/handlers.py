@@ -124,7 +124,7 @@ async def lead_qualified(repo: Assignments, state: BatchState, events: Sequence[
         plan = await _plan(state, ctx, q.tier, decision.rep_id, at)
         assignment = new_assignment(step_key, event.id, q, decision, rules_version, plan, at)
         await _save_rotation(state, decision)
-        state.assigned(decision.rep_id)
+        state.assigned(decision.rep_id, decision.account_id)
         decided.append(Routed(assignment, plan, routed_messages(ctx, step_key, q, assignment)))
     # Another replica may have won a qualification meanwhile (a rebalance): only what we inserted is announced.
     inserted = await repo.insert_assignments([r.assignment for r in decided])

@@ -36,13 +36,16 @@ class RoutingStateRepository:
 
     async def accounts_for(self, domains: Iterable[str]) -> list[Account]:
         rows = await self._conn.fetch(
-            "SELECT a.account_id, a.owner_rep_id, a.key_account, array_agg(d.domain) AS domains"
+            "SELECT a.account_id, a.owner_rep_id, a.key_account, array_agg(d.domain) AS domains,"
+            " (SELECT x.rep_id FROM router.assignments x WHERE x.account_id = a.account_id AND x.status = 'open'"
+            "  ORDER BY x.routed_at DESC LIMIT 1) AS worked_by"
             " FROM router.account_domains d JOIN router.accounts a USING (account_id)"
             " WHERE a.account_id IN (SELECT account_id FROM router.account_domains WHERE domain = ANY($1::text[]))"
             " GROUP BY a.account_id",
             list(domains),
         )
-        return [Account(r["account_id"], tuple(r["domains"]), r["owner_rep_id"], r["key_account"]) for r in rows]
+        return [Account(r["account_id"], tuple(r["domains"]), r["owner_rep_id"], r["key_account"], r["worked_by"])
+                for r in rows]
 
     async def pools(self, pool_ids: Iterable[str], *, lock: bool) -> dict[str, Pool]:
         """The pools with members and rotation state; `lock` holds them for this transaction."""

@@ -17,6 +17,7 @@ class Account:
     domains: tuple[str, ...]
     owner_rep_id: str | None = None
     key_account: bool = False
+    worked_by: str | None = None  # the rep of the account's newest open assignment: a colleague being worked
 
 
 def match_account(domains: Sequence[str], accounts: Iterable[Account]) -> Account | None:

@@ -7,6 +7,7 @@ from services.router.routing.domain.rotation import RotationResult
 from services.router.routing.domain.rules import OVERFLOW
 
 KEY_ACCOUNT_OWNER = "key_account_owner"  # the rule named when a key account goes to its owner (or nowhere)
+ACCOUNT_IN_PROGRESS = "account_in_progress"  # the rule named when a colleague's rep takes the lead
 
 
 @dataclass(frozen=True)

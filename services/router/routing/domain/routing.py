@@ -10,7 +10,9 @@ not persisted. Reassignment is `decide` with the earlier assignees in `exclude`.
 A key account (key_accounts.py) whose account has an owner goes to that owner before any rule,
 whatever the owner's capacity, absence or hours (the relationship is the point); an owner who is
 gone (inactive, unknown) or already had the lead (a reassignment) leaves it in overflow, never in a
-round-robin pool.
+round-robin pool. Then a lead whose account is being worked (a colleague's assignment is open) goes
+to that colleague's rep when they can take it now (capacity and leave count, working hours not):
+one account, one rep; otherwise the rules decide (recorded in `tried`).
 
 `considered` lists the deciding target's candidates in the order they were next in line: every
 one skipped (with why) up to the chosen one, or all of them on overflow. A member behind the
@@ -27,7 +29,7 @@ from services.agreement.document import KeyAccounts
 from services.agreement.domains import lead_domains
 from services.router.routing.domain.accounts import Account, match_account
 from services.router.routing.domain.availability import EXCLUDED, INACTIVE, UNKNOWN_REP, RepState, skip_reason
-from services.router.routing.domain.decision import KEY_ACCOUNT_OWNER, Considered, Decision, Tried
+from services.router.routing.domain.decision import ACCOUNT_IN_PROGRESS, KEY_ACCOUNT_OWNER, Considered, Decision, Tried
 from services.router.routing.domain.key_accounts import key_account_reason
 from services.router.routing.domain.rotation import MemberState, choose, rotation_order
 from services.router.routing.domain.rules import OVERFLOW, RoutingRule, RuleSet
@@ -140,6 +142,12 @@ def decide(lead: LeadFacts, rules: RuleSet, accounts: Iterable[Account], pools: 
     record = lead_record(lead, account, key is not None)
     account_id = account.account_id if account else None
     tried: list[Tried] = []
+    if account is not None and account.worked_by is not None:
+        busy = _reason(reps.get(account.worked_by), at, False, exclude)
+        tried.append(Tried(ACCOUNT_IN_PROGRESS, busy or "matched", account.worked_by))
+        if busy is None:
+            return Decision(ACCOUNT_IN_PROGRESS, None, account.worked_by, (Considered(account.worked_by, None),),
+                            account_id, tried=tuple(tried), key_account=key)
     for rule in rules.rules:
         holds, mismatches = evaluate_all(rule.when, record)
         if not holds:
