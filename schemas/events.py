@@ -144,6 +144,20 @@ class LeadQualified(_Payload):
     attributes: JsonObject = Field(default_factory=dict)
 
 
+class AccountQualified(_Payload):
+    """An account's buying group crossed the agreement's sales-ready line (type `handoff.account.qualified`)."""
+
+    account_key: Text = Field(description="The account's registrable domain, e.g. `acme.com`")
+    qualified_at: Instant
+    tier: Text = Field(description="The SLA tier the agreement gives a sales-ready account")
+    engagement_score: float = Field(description="The account's decayed engagement, its intent share included")
+    fit_score: float = Field(description="The best fit among its engaged contacts")
+    personas: tuple[Text, ...] = Field(default=(), description="The distinct personas of its engaged contacts")
+    contacts: tuple[LeadKey, ...] = Field(default=(), max_length=100, description="Its engaged contacts (100 at most)")
+    lead_key: LeadKey = Field(description="The contact whose event took the account over the line")
+    agreement_version: int | None = None
+
+
 class LeadRouted(_Payload):
     """A sales-ready lead was assigned to a rep (type `handoff.lead.routed`)."""
 
@@ -216,6 +230,7 @@ class LeadFollowup(_Payload):
 
 __all__ = [
     "ACTIVITY_PATTERN",
+    "AccountQualified",
     "BUILT_IN_ACTIVITIES",
     "Activity",
     "ActivityKind",

@@ -8,6 +8,7 @@ import yaml
 
 from schemas.envelope import CloudEvent
 from schemas.messages import (
+    AccountQualifiedEvent,
     CrmActivityEvent,
     EngagementEvent,
     FollowupEvent,
@@ -25,6 +26,7 @@ EVENTS_BY_TOPIC = {
     Topic.CRM_ACTIVITY: CrmActivityEvent,
     Topic.FOLLOWUP: FollowupEvent,
     Topic.INTENT: IntentEvent,
+    Topic.ACCOUNT_QUALIFIED: AccountQualifiedEvent,
 }
 # Who writes and who reads each topic, for the AsyncAPI document.
 ROLES = {
@@ -34,6 +36,7 @@ ROLES = {
     Topic.CRM_ACTIVITY: ("router HTTP ingest, CRM integrations", "router"),
     Topic.FOLLOWUP: ("router", "ops, marketing, CRM, dashboards"),
     Topic.INTENT: ("scorer HTTP ingest (JSON, CSV), intent providers", "scorer"),
+    Topic.ACCOUNT_QUALIFIED: ("scorer", "CRM integrations, ops"),
 }
 CONSUMED = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.INTENT)
 

@@ -6,6 +6,7 @@ from pydantic import Field, TypeAdapter
 
 from schemas.envelope import CloudEvent
 from schemas.events import (
+    AccountQualified,
     CrmActivityRecorded,
     EngagementRecorded,
     IntentRecorded,
@@ -46,8 +47,14 @@ class IntentEvent(CloudEvent):
     data: IntentRecorded
 
 
+class AccountQualifiedEvent(CloudEvent):
+    type: Literal["handoff.account.qualified"] = "handoff.account.qualified"
+    data: AccountQualified
+
+
 HandoffEvent = Annotated[
-    Union[EngagementEvent, QualifiedEvent, RoutedEvent, CrmActivityEvent, FollowupEvent, IntentEvent],
+    Union[EngagementEvent, QualifiedEvent, RoutedEvent, CrmActivityEvent, FollowupEvent, IntentEvent,
+          AccountQualifiedEvent],
     Field(discriminator="type"),
 ]
 
@@ -59,4 +66,5 @@ TOPIC_ADAPTERS: dict[Topic, TypeAdapter[CloudEvent]] = {
     Topic.CRM_ACTIVITY: TypeAdapter(CrmActivityEvent),
     Topic.FOLLOWUP: TypeAdapter(FollowupEvent),
     Topic.INTENT: TypeAdapter(IntentEvent),
+    Topic.ACCOUNT_QUALIFIED: TypeAdapter(AccountQualifiedEvent),
 }

@@ -10,6 +10,7 @@ class Topic(StrEnum):
     CRM_ACTIVITY = "handoff.crm.activity.v1"
     FOLLOWUP = "handoff.lead.followup.v1"
     INTENT = "handoff.intent.v1"
+    ACCOUNT_QUALIFIED = "handoff.account.qualified.v1"
 
 
 def dlq_topic(topic: str) -> str:

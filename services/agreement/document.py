@@ -224,6 +224,33 @@ class KeyAccounts(_Model):
         return self
 
 
+class Persona(_Model):
+    """A role in the buying group (decision maker, champion, technical evaluator...), by conditions on the lead."""
+
+    id: Name
+    description: str = Field(default="", max_length=500)
+    when: Annotated[tuple[Condition, ...], NonEmpty]  # on the lead's attributes (title, role...); all must hold
+
+
+class BuyingGroup(_Model):
+    """When an account is sales-ready: its decayed engagement, its best contact's fit and how many
+    distinct personas among its engaged contacts reach these thresholds."""
+
+    personas: tuple[Persona, ...] = ()  # in order: a contact is the first persona it matches
+    min_personas: int = Field(default=2, ge=0, le=50)
+    min_engagement: Points = 0  # the account's decayed engagement: its contacts' own plus its intent share
+    min_fit: Points = 0  # the best fit among its engaged contacts
+    tier: Name | None = None  # the SLA tier of a sales-ready account; None: accounts never qualify
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "BuyingGroup":
+        _check_unique([p.id for p in self.personas], "personas[{i}].id", "id")
+        if self.tier is not None and self.min_personas > len(self.personas):
+            raise Problems([("min_personas", f"needs {self.min_personas} personas, but {len(self.personas)} "
+                                             "are named")])
+        return self
+
+
 class Tier(_Model):
     name: Name
     min_fit: Points = 0
@@ -333,6 +360,7 @@ class AgreementDocument(_Model):
     activities: tuple[CustomKind, ...] = Field(default=(), max_length=200)  # custom kinds beside the built-ins
     intent: IntentSection = IntentSection()  # optional: no rules, no intent points
     key_accounts: KeyAccounts = KeyAccounts()  # optional: only sales ops' key_account flag then
+    buying_group: BuyingGroup = BuyingGroup()  # optional: no tier, no sales-ready accounts
     _kinds: dict[str, CustomKind] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any) -> None:
@@ -360,6 +388,9 @@ class AgreementDocument(_Model):
                     for i, t in enumerate(self.sales_ready.tiers) if t.name not in sla]
         problems += [(f"sales_ready.fast_track[{i}].tier", f"tier {f.tier!r} is not one of sla.tiers {sorted(sla)}")
                      for i, f in enumerate(self.sales_ready.fast_track) if f.tier not in sla]
+        if self.buying_group.tier is not None and self.buying_group.tier not in sla:
+            problems.append(("buying_group.tier",
+                             f"tier {self.buying_group.tier!r} is not one of sla.tiers {sorted(sla)}"))
         if self.key_accounts.sla_tier is not None and self.key_accounts.sla_tier not in sla:
             problems.append(("key_accounts.sla_tier",
                              f"tier {self.key_accounts.sla_tier!r} is not one of sla.tiers {sorted(sla)}"))

@@ -17,6 +17,7 @@ from services.agreement.domains import registrable_domain
 from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, INTENT_GROUP, ScorerSettings
 from services.scorer.scoring import handlers
 from services.scorer.scoring.api import Compare, leads_router
+from services.scorer.scoring.buying_groups import BuyingGroupRepository
 from services.scorer.scoring.fit_cache import FitCache
 from services.scorer.scoring.intent import intent_recorded
 from services.scorer.scoring.retention import RetentionJob
@@ -43,10 +44,12 @@ def engagement_handler(settings: ScorerSettings, agreement: CurrentAgreement,
                        ["reason"], registry=registry)
     ctx = handlers.ScoringContext(
         qualified_topic=settings.topic(Topic.QUALIFIED), source=settings.event_source, agreement=agreement,
-        fit_cache=FitCache(), rebuilt=lambda reason: rebuilds.labels(reason).inc())
+        fit_cache=FitCache(), rebuilt=lambda reason: rebuilds.labels(reason).inc(),
+        account_topic=settings.topic(Topic.ACCOUNT_QUALIFIED))
 
     async def handle(conn: asyncpg.Connection, events: Sequence[EngagementEvent]) -> None:
-        await handlers.engagement_recorded(ScorerRepository(conn), ScoresRepository(conn), events, ctx)
+        await handlers.engagement_recorded(ScorerRepository(conn), ScoresRepository(conn), events, ctx,
+                                           BuyingGroupRepository(conn))
 
     return handle
 

@@ -1,0 +1,48 @@
+"""Sales-ready accounts through the running scorer on the real Kafka and PostgreSQL: the example
+agreement's buying group (two personas, 60 points of account engagement, fit 40)."""
+
+import httpx
+import orjson
+
+from schemas.topics import Topic
+from tests.support.events import FITTING, engagement, unique_email
+from tests.support.kafka import body, read_until, wait_for
+
+CE = {"content-type": "application/cloudevents+json"}
+
+
+async def _post(services, event: dict) -> None:
+    async with httpx.AsyncClient() as client:
+        response = await client.post(f"{services.scorer_url}/v1/events", content=orjson.dumps(event),
+                                     headers={**services.auth, **CE})
+    assert response.status_code == 202, response.text
+
+
+def _member(db, email: str):
+    return lambda: db.fetchrow("SELECT * FROM scorer.account_members WHERE lead_key = $1", email)
+
+
+async def test_an_account_whose_buying_group_engages_is_qualified_with_its_personas(stack, services, db):
+    domain = unique_email("x").split("@")[1]
+    vp, manager = unique_email("vp", domain=domain), unique_email("manager", domain=domain)
+    await _post(services, engagement(vp, "trial_started"))  # 40, a decision maker
+    await wait_for(_member(db, vp))
+    await _post(services, engagement(manager, "trial_started", attributes={**FITTING, "title": "Sales Manager"}))
+    records = await read_until(stack.bootstrap, stack.topic(Topic.ACCOUNT_QUALIFIED),
+                               lambda rs: [r for r in rs if r.key == domain.encode()])
+    data = body(next(r for r in records if r.key == domain.encode()))["data"]
+    assert (data["account_key"], data["tier"], data["personas"], data["lead_key"]) == (
+        domain, "hot", ["champion", "decision_maker"], manager)
+    assert data["engagement_score"] >= 60 and data["fit_score"] == 80
+    assert set(data["contacts"]) == {vp, manager}
+
+
+async def test_an_account_with_one_persona_is_not_qualified_however_engaged(services, db):
+    domain = unique_email("x").split("@")[1]
+    first, second = unique_email("vp", domain=domain), unique_email("cfo", domain=domain)
+    await _post(services, engagement(first, "trial_started"))
+    cfo = {**FITTING, "title": "Chief Financial Officer"}
+    await _post(services, engagement(second, "trial_started", attributes=cfo))
+    assert (await wait_for(_member(db, second)))["persona"] == "decision_maker"
+    await wait_for(_member(db, first))
+    assert await db.fetchval("SELECT count(*) FROM scorer.account_qualifications WHERE account_key = $1", domain) == 0
