@@ -46,3 +46,23 @@ async def test_an_account_with_one_persona_is_not_qualified_however_engaged(serv
     assert (await wait_for(_member(db, second)))["persona"] == "decision_maker"
     await wait_for(_member(db, first))
     assert await db.fetchval("SELECT count(*) FROM scorer.account_qualifications WHERE account_key = $1", domain) == 0
+
+
+async def test_the_account_view_counts_the_windows_accounts_and_shows_the_one_heating_up(services, db):
+    domain = unique_email("x").split("@")[1]
+    vp, engineer = unique_email("vp", domain=domain), unique_email("eng", domain=domain)
+    await _post(services, engagement(vp, "trial_started", occurred_at="2020-07-10T10:00:00+00:00"))
+    await wait_for(_member(db, vp))
+    await _post(services, engagement(engineer, "trial_started", occurred_at="2020-07-10T11:00:00+00:00",
+                                     attributes={**FITTING, "title": "Software Engineer"}))
+    await wait_for(lambda: db.fetchval("SELECT 1 FROM scorer.account_qualifications WHERE account_key = $1", domain))
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{services.scorer_url}/v1/funnel/accounts", headers=services.auth, params={
+            "since": "2020-07-06T00:00:00+00:00", "until": "2020-07-13T00:00:00+00:00"})
+    assert response.status_code == 200, response.text
+    view = response.json()
+    assert (view["engaged"], view["sales_ready"], view["routed"], view["won"]) == (1, 1, 0, 0)
+    heating = view["heating_up"][0]
+    assert (heating["account_key"], heating["contacts"], heating["personas"]) == (
+        domain, 2, ["decision_maker", "technical_evaluator"])
+    assert heating["rise"] == heating["engagement"] > 70  # all of it gained in the window: 80, decayed a little

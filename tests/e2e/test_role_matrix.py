@@ -31,6 +31,7 @@ ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
     # scorer
     ("scorer", "POST", "/v1/events"): frozenset({"marketing", "ops", "admin"}),
     ("scorer", "POST", "/v1/intent"): frozenset({"marketing", "ops", "admin"}),
+    ("scorer", "GET", "/v1/funnel/accounts"): READ,
     ("scorer", "GET", "/v1/agreements"): READ,
     ("scorer", "POST", "/v1/agreements"): OPS,
     ("scorer", "GET", "/v1/agreements/active"): READ,

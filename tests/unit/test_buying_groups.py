@@ -1,12 +1,13 @@
 """Buying groups: personas by title or role, and when an account is sales-ready."""
 
 import copy
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.agreement.document import AgreementDocument
-from services.scorer.scoring.domain.accounts import AccountView, account_ready, persona_of
-from services.scorer.scoring.domain.scoring import LeadProfile
+from services.scorer.scoring.domain.accounts import AccountView, account_ready, engagement_rise, persona_of
+from services.scorer.scoring.domain.scoring import LeadProfile, Touch
 from tests.unit.test_agreement_document import VALID
 
 GROUP = {"tier": "hot", "min_personas": 2, "min_engagement": 50, "min_fit": 20, "personas": [
@@ -61,3 +62,12 @@ def test_more_personas_asked_for_than_named_is_refused():
 def test_a_buying_group_tier_must_be_an_sla_tier():
     with pytest.raises(ValueError, match="buying_group.tier"):
         _doc(tier="platinum")
+
+
+def test_an_accounts_rise_is_its_contacts_decayed_engagement_gained_in_the_window():
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    before = Touch("e1", "page_view", start - timedelta(days=1), url="/pricing")  # 10, VALID's pricing rule
+    during = Touch("e2", "page_view", start + timedelta(days=1), url="/pricing")
+    doc = AgreementDocument.model_validate({**VALID, "engagement": {**VALID["engagement"], "half_life_days": None}})
+    contacts = {"a@x.com": [before], "b@x.com": [during]}
+    assert engagement_rise(doc, contacts, start, start + timedelta(days=7)) == (20, 10)

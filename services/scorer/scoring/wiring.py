@@ -16,6 +16,7 @@ from services.agreement.active import CurrentAgreement
 from services.agreement.domains import registrable_domain
 from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, INTENT_GROUP, ScorerSettings
 from services.scorer.scoring import handlers
+from services.scorer.scoring.accounts_api import accounts_router
 from services.scorer.scoring.api import Compare, leads_router
 from services.scorer.scoring.buying_groups import BuyingGroupRepository
 from services.scorer.scoring.fit_cache import FitCache
@@ -30,7 +31,7 @@ from services.shared.state import ServiceState
 
 
 def routers(compare: Compare | None = None) -> list[APIRouter]:
-    return [leads_router(compare) if compare else leads_router()]
+    return [leads_router(compare) if compare else leads_router(), accounts_router()]
 
 
 def engagement_handler(settings: ScorerSettings, agreement: CurrentAgreement,

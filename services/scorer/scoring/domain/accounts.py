@@ -7,11 +7,12 @@ its engaged contacts and the count of distinct personas among them reach the agr
 `buying_group` thresholds; it needs a `tier` to qualify at all, and no disqualified contact counts.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from services.agreement.document import AgreementDocument
-from services.scorer.scoring.domain.scoring import LeadProfile, _holds, lead_record
+from services.scorer.scoring.domain.scoring import DECIMALS, LeadProfile, Touch, _holds, engagement, lead_record
 
 
 @dataclass(frozen=True)
@@ -36,3 +37,12 @@ def account_ready(doc: AgreementDocument, view: AccountView) -> bool:
         return False
     return (view.engagement >= group.min_engagement and view.best_fit >= group.min_fit
             and len(set(view.personas)) >= group.min_personas)
+
+
+def engagement_rise(doc: AgreementDocument, contacts: Mapping[str, Iterable[Touch]], start: datetime,
+                    end: datetime) -> tuple[float, float]:
+    """(the account's decayed engagement at `end`, its rise since `start`): its contacts' engagement
+    replayed (scoring.engagement) at both times and summed."""
+    at_end = sum(engagement(doc, list(touches), end).points for touches in contacts.values())
+    at_start = sum(engagement(doc, list(touches), start).points for touches in contacts.values())
+    return round(at_end, DECIMALS), round(at_end - at_start, DECIMALS)
