@@ -36,9 +36,9 @@ ROLES = {
     Topic.CRM_ACTIVITY: ("router HTTP ingest, CRM integrations", "router"),
     Topic.FOLLOWUP: ("router", "ops, marketing, CRM, dashboards"),
     Topic.INTENT: ("scorer HTTP ingest (JSON, CSV), intent providers", "scorer"),
-    Topic.ACCOUNT_QUALIFIED: ("scorer", "CRM integrations, ops"),
+    Topic.ACCOUNT_QUALIFIED: ("scorer", "router"),
 }
-CONSUMED = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.INTENT)
+CONSUMED = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.INTENT, Topic.ACCOUNT_QUALIFIED)
 
 
 def _schema_file_name(event_type: str) -> str:

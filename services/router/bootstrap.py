@@ -54,5 +54,6 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
         routers=[*routing.routers(), *salesops.routers(), *crm.routers(), *reporting.routers(),
                  *deliveries.routers(),
                  # Its consumers' topics (ROUTED and FOLLOWUP: the outbound delivery's fan-out).
-                 dead_letters_router([Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.ROUTED, Topic.FOLLOWUP])],
+                 dead_letters_router([Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.ROUTED, Topic.FOLLOWUP,
+                                      Topic.ACCOUNT_QUALIFIED])],
     )

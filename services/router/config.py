@@ -11,6 +11,7 @@ from services.shared.state import service_state
 SCHEMA = "router"
 QUALIFIED_GROUP = "handoff-router"
 CRM_GROUP = "handoff-router-crm"
+ACCOUNT_GROUP = "handoff-router-accounts"  # sales-ready accounts (handoff.account.qualified)
 DELIVERY_GROUP = "handoff-router-delivery"  # -routed and -followup: one group per consumed topic
 DEFAULT_POOL = "default"
 

@@ -263,7 +263,8 @@ def test_keda_scales_scorer_and_router_on_each_of_their_consumer_groups():
                            (scorer_config.INTENT_GROUP, Topic.INTENT)},
         "handoff-router": {(router_config.QUALIFIED_GROUP, Topic.QUALIFIED),
                            (router_config.CRM_GROUP, Topic.CRM_ACTIVITY),
-                           (f"{delivery}-routed", Topic.ROUTED), (f"{delivery}-followup", Topic.FOLLOWUP)},
+                           (f"{delivery}-routed", Topic.ROUTED), (f"{delivery}-followup", Topic.FOLLOWUP),
+                           (router_config.ACCOUNT_GROUP, Topic.ACCOUNT_QUALIFIED)},
     }
 
 

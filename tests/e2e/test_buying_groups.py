@@ -66,3 +66,18 @@ async def test_the_account_view_counts_the_windows_accounts_and_shows_the_one_he
     assert (heating["account_key"], heating["contacts"], heating["personas"]) == (
         domain, 2, ["decision_maker", "technical_evaluator"])
     assert heating["rise"] == heating["engagement"] > 70  # all of it gained in the window: 80, decayed a little
+
+
+async def test_the_router_routes_a_sales_ready_account_as_one_lead_with_one_sla(stack, services, db):
+    domain = unique_email("x").split("@")[1]
+    vp, manager = unique_email("vp", domain=domain), unique_email("manager", domain=domain)
+    await _post(services, engagement(vp, "trial_started"))
+    await wait_for(_member(db, vp))
+    await _post(services, engagement(manager, "trial_started", attributes={**FITTING, "title": "Account Executive"}))
+    key = f"account:{domain}".encode()
+    records = await read_until(stack.bootstrap, stack.topic(Topic.ROUTED), lambda rs: [r for r in rs if r.key == key])
+    routed = body(next(r for r in records if r.key == key))["data"]
+    assert (routed["lead_key"], routed["rep_id"], routed["tier"]) == (f"account:{domain}", "rep-solo", "hot")
+    assert routed["sla_due_at"] is not None
+    stored = await db.fetchrow("SELECT qualification FROM router.assignments WHERE lead_key = $1", f"account:{domain}")
+    assert set(stored["qualification"]["attributes"]["contacts"]) == {vp, manager}

@@ -1,4 +1,5 @@
-"""What routing gives bootstrap: its API, the qualified-lead consumer, and reassignment for the SLA clock."""
+"""What routing gives bootstrap: its API, the qualified-lead and qualified-account consumers, and
+reassignment for the SLA clock."""
 
 from collections.abc import Sequence
 from functools import partial
@@ -6,11 +7,12 @@ from functools import partial
 import asyncpg
 from fastapi import APIRouter
 
-from schemas.messages import QualifiedEvent
+from schemas.messages import AccountQualifiedEvent, QualifiedEvent
 from schemas.topics import Topic
-from services.router.config import QUALIFIED_GROUP
+from services.router.config import ACCOUNT_GROUP, QUALIFIED_GROUP
 from services.router.events import RoutingContext
 from services.router.routing import handlers
+from services.router.routing.accounts import as_qualification
 from services.router.routing.api import routing_router
 from services.router.routing.batch_state import BatchRoutingState
 from services.router.routing.state import RoutingStateRepository
@@ -34,8 +36,19 @@ def qualified_handler(ctx: RoutingContext) -> BatchHandler:
     return handle
 
 
+def account_handler(ctx: RoutingContext) -> BatchHandler:
+    """Sales-ready accounts, routed as leads keyed `account:<domain>` through the same handler."""
+
+    async def handle(conn: asyncpg.Connection, events: Sequence[AccountQualifiedEvent]) -> None:
+        await handlers.lead_qualified(RouterRepository(conn), BatchRoutingState(RoutingStateRepository(conn)),
+                                      [as_qualification(e) for e in events], ctx)
+
+    return handle
+
+
 def consumers(ctx: RoutingContext) -> list[ConsumerSpec]:
-    return [ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(ctx))]
+    return [ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(ctx)),
+            ConsumerSpec(ACCOUNT_GROUP, Topic.ACCOUNT_QUALIFIED, account_handler(ctx))]
 
 
 def reassigner(ctx: RoutingContext) -> Reassigner:
