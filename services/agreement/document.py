@@ -284,8 +284,9 @@ class Breach(_Model):
 
 class SlaTier(_Model):
     name: Name
-    first_touch_minutes: int = Field(gt=0)  # business minutes
-    accept_minutes: int = Field(gt=0)  # business minutes
+    # Bounded (a year of business minutes and more), so that whatever validates can be stored as jsonb.
+    first_touch_minutes: int = Field(gt=0, le=1_000_000)  # business minutes
+    accept_minutes: int = Field(gt=0, le=1_000_000)  # business minutes
     warn_at: tuple[float, ...] = ()  # fractions of the target, e.g. (0.5, 0.8)
     on_breach: Breach = Breach()
 
@@ -336,7 +337,7 @@ class Sla(_Model):
 
 
 class Commitments(_Model):
-    sales_ready_per_week: int = Field(ge=0)
+    sales_ready_per_week: int = Field(ge=0, le=1_000_000_000)
     min_acceptance_rate: float = Field(ge=0, le=1)
 
 
