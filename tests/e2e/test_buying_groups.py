@@ -7,6 +7,7 @@ import orjson
 from schemas.topics import Topic
 from tests.support.events import FITTING, engagement, unique_email
 from tests.support.kafka import body, read_until, wait_for
+from tests.support.stack import TEST_ADMIN_KEY
 
 CE = {"content-type": "application/cloudevents+json"}
 
@@ -81,3 +82,18 @@ async def test_the_router_routes_a_sales_ready_account_as_one_lead_with_one_sla(
     assert routed["sla_due_at"] is not None
     stored = await db.fetchrow("SELECT qualification FROM router.assignments WHERE lead_key = $1", f"account:{domain}")
     assert set(stored["qualification"]["attributes"]["contacts"]) == {vp, manager}
+
+
+async def test_the_dashboard_shows_a_sales_ready_account_with_its_personas_and_rep(stack, services, db):
+    domain = unique_email("x").split("@")[1]
+    vp, analyst = unique_email("vp", domain=domain), unique_email("analyst", domain=domain)
+    await _post(services, engagement(vp, "trial_started"))
+    await wait_for(_member(db, vp))
+    await _post(services, engagement(analyst, "trial_started", attributes={**FITTING, "title": "Operations Analyst"}))
+    await wait_for(lambda: db.fetchval("SELECT 1 FROM router.assignments WHERE lead_key = $1", f"account:{domain}"))
+    async with httpx.AsyncClient(base_url=services.router_url, headers={"origin": services.router_url}) as client:
+        await client.post("/ui/login", data={"key": TEST_ADMIN_KEY})
+        html = (await client.get("/ui/")).text
+    row = html.split(f'data-account="{domain}"', 1)[1].split("</tr>", 1)[0]
+    assert "decision_maker, technical_evaluator" in row and "rep-solo" in row
+    assert 'data-testid="accounts-sales-ready"' in html

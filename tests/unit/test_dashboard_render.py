@@ -1,8 +1,10 @@
 """The dashboard's HTML from known figures: every number has its place, and nothing from outside runs."""
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from services.router.reporting.account_figures import AccountsPanel, ReadyAccount
 from services.router.reporting.agreement_view import ActiveAgreement, Approval
 from services.router.reporting.domain.funnel import STAGE_NAMES, stage_figures
 from services.router.reporting.funnel_models import FunnelGroup, FunnelReport, FunnelStage
@@ -74,3 +76,12 @@ def test_only_the_pages_own_nonced_script_and_style_may_run():
 def test_unknown_window_and_grouping_choices_fall_back_to_the_defaults():
     assert (chosen("30", "segment"), chosen("8", "tier"), chosen("x", None), chosen(None, "campaign")) == (
         (30, "segment"), (7, "source"), (7, "source"), (7, "campaign"))
+
+
+def test_the_account_view_shows_its_counts_and_each_sales_ready_account_with_its_personas():
+    ready = ReadyAccount(EVIL, NOW, ("champion", "decision_maker"), 3, "rep-1")
+    html = page("dashboard.html", d=replace(_dashboard(), accounts=AccountsPanel(12, 1, 4, 2, (ready,)))).body.decode()
+    for testid, shown in (("accounts-engaged", "12"), ("accounts-sales-ready", "1"), ("accounts-routed", "4"),
+                          ("accounts-won", "2")):
+        assert re.search(rf'data-testid="{testid}">{shown}<', html)
+    assert "champion, decision_maker" in html and EVIL not in html

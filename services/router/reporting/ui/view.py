@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from services.router.reporting.account_figures import AccountsPanel, accounts_panel
 from services.router.reporting.agreement_view import ActiveAgreement, active_agreement
 from services.router.reporting.domain.funnel import GROUPS
 from services.router.reporting.domain.windows import default_commitment_window
@@ -34,6 +35,7 @@ class Dashboard:
     commitments: CommitmentsReport
     rejections: list[CampaignRejections]
     agreement: ActiveAgreement | None
+    accounts: AccountsPanel | None = None
     refresh_s: int = REFRESH_S
     windows: tuple[int, ...] = WINDOWS_DAYS
     groups: tuple[str, ...] = GROUPS
@@ -50,9 +52,10 @@ async def dashboard(pool: asyncpg.Pool, agreement: Any, now: datetime, days: int
     the report's default four weeks, the active agreement."""
     since = now - timedelta(days=days)
     c_since, c_until = default_commitment_window(now, None, calendar_zone(agreement))
-    report, board, promised, active = await asyncio.gather(
+    report, board, promised, active, accounts = await asyncio.gather(
         funnel(FunnelReports(pool), group_by, since, now), sla_board(SlaReports(pool), since, now),
-        commitments(SlaReports(pool), agreement, c_since, c_until), active_agreement(pool))
+        commitments(SlaReports(pool), agreement, c_since, c_until), active_agreement(pool),
+        accounts_panel(pool, since, now))
     return Dashboard(now=now, days=days, group_by=group_by, funnel=report, chart=funnel_chart(report.totals.stages),
                      board=board, commitments=promised, rejections=rejections_by_campaign(promised.rejection_reasons),
-                     agreement=active)
+                     agreement=active, accounts=accounts)
