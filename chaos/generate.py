@@ -145,7 +145,7 @@ def _poison(rng: random.Random, n: int, seed: int, kind: str, at: datetime) -> R
     if kind == "not_json":
         return Record("poison", "kafka", key, b"\x00\xffnot json " + key, kind)
     if kind == "bad_field":
-        data["activity"] = "levitation"
+        data["activity"] = "Levitation!"  # no kind name: any well-formed name is taken since custom kinds
     elif kind == "wrong_type":
         event["type"] = "handoff.lead.routed"
     elif kind == "no_identity":

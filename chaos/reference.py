@@ -8,7 +8,6 @@ an account share of 0 (no two generated leads share an account).
 from dataclasses import dataclass
 
 from chaos.generate import Engagement, Lead
-from schemas.events import ActivityKind
 from services.agreement.document import AgreementDocument
 from services.scorer.scoring.domain.scoring import Evaluation, LeadProfile, Touch, evaluate, fit
 from services.shared.conditions import evaluate as check
@@ -25,7 +24,7 @@ class Expected:
 
 
 def _touch(e: Engagement) -> Touch:
-    return Touch(event_key=e.dedupe_key, activity=ActivityKind(e.activity), occurred_at=e.occurred_at,
+    return Touch(event_key=e.dedupe_key, activity=e.activity, occurred_at=e.occurred_at,
                  url=e.url, form=e.form, campaign=e.campaign)
 
 

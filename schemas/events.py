@@ -43,7 +43,7 @@ class _Payload(Strict):
 
 
 class ActivityKind(StrEnum):
-    """Engagement activities the agreement can give points for."""
+    """The built-in engagement activities; an agreement may declare more (`activities`)."""
 
     PAGE_VIEW = "page_view"
     FORM_SUBMIT = "form_submit"
@@ -60,6 +60,15 @@ class ActivityKind(StrEnum):
     EMAIL_BOUNCED = "email_bounced"
 
 
+BUILT_IN_ACTIVITIES = frozenset(kind.value for kind in ActivityKind)
+ACTIVITY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+# Any activity name: a built-in kind or one an agreement declares (`webinar_registered`). The name is
+# checked, not the vocabulary: a kind the agreement in force does not declare is kept and counted as
+# ignored, so a tool's new event type is never lost while the agreement catches up.
+Activity = Annotated[str, Field(pattern=ACTIVITY_PATTERN, description=(
+    "A built-in activity (" + ", ".join(k.value for k in ActivityKind) + ") or a custom kind the agreement declares"))]
+
+
 def lead_key_for(email: str | None, source: str, external_id: str | None) -> str:
     """The lead key: the lower-cased email when there is one, else `<source>:<external id>`."""
     if email:
@@ -73,7 +82,7 @@ class EngagementRecorded(_Payload):
     """A marketing or product touchpoint of one lead (type `handoff.engagement.recorded`)."""
 
     source: str = Field(min_length=1, max_length=100, description="Tool or system that saw it")
-    activity: ActivityKind
+    activity: Activity
     occurred_at: OccurredAt
     email: Email | None = None
     external_id: str | None = Field(default=None, max_length=200, description="The tool's own id")
@@ -94,6 +103,22 @@ class EngagementRecorded(_Payload):
     @property
     def lead_key(self) -> str:
         return lead_key_for(self.email, self.source, self.external_id)
+
+
+class IntentRecorded(_Payload):
+    """An account-level buying-intent signal from a third-party provider (type `handoff.intent.recorded`)."""
+
+    account: str = Field(min_length=3, max_length=253, pattern=r"^[^\s@/]+\.[^\s@/]+$",
+                         description="The company's domain, e.g. `acme.com` (grouped by its registrable domain)")
+    topic: str = Field(min_length=1, max_length=200, description="What the account researches, e.g. `CRM software`")
+    strength: float = Field(ge=0, le=100, description="How strong the signal is, 0-100 (a provider's score)")
+    provider: str = Field(min_length=1, max_length=100, description="Who observed it, e.g. `bombora`, `g2`")
+    observed_at: OccurredAt
+
+    def _problems(self) -> list[InitErrorDetails]:
+        return [problem((name,), CONTROLS_MESSAGE, value) for name, value in
+                (("account", self.account), ("provider", self.provider), ("topic", self.topic))
+                if has_controls(value)]
 
 
 class ScoreContribution(_Payload):
@@ -118,6 +143,20 @@ class LeadQualified(_Payload):
     agreement_version: int | None = Field(default=None, description="Version that decided it")
     explanation: tuple[ScoreContribution, ...] = ()
     attributes: JsonObject = Field(default_factory=dict)
+
+
+class AccountQualified(_Payload):
+    """An account's buying group crossed the agreement's sales-ready line (type `handoff.account.qualified`)."""
+
+    account_key: Text = Field(description="The account's registrable domain, e.g. `acme.com`")
+    qualified_at: Instant
+    tier: Text = Field(description="The SLA tier the agreement gives a sales-ready account")
+    engagement_score: float = Field(description="The account's decayed engagement, its intent share included")
+    fit_score: float = Field(description="The best fit among its engaged contacts")
+    personas: tuple[Text, ...] = Field(default=(), description="The distinct personas of its engaged contacts")
+    contacts: tuple[LeadKey, ...] = Field(default=(), max_length=100, description="Its engaged contacts (100 at most)")
+    lead_key: LeadKey = Field(description="The contact whose event took the account over the line")
+    agreement_version: int | None = None
 
 
 class LeadRouted(_Payload):
@@ -224,11 +263,16 @@ class ReviewPublished(_Payload):
 
 
 __all__ = [
+    "ACTIVITY_PATTERN",
+    "AccountQualified",
+    "BUILT_IN_ACTIVITIES",
+    "Activity",
     "ActivityKind",
     "CrmActivityKind",
     "CrmActivityRecorded",
     "EngagementRecorded",
     "FollowupStatus",
+    "IntentRecorded",
     "LeadFollowup",
     "LeadQualified",
     "LeadRouted",

@@ -8,9 +8,11 @@ import yaml
 
 from schemas.envelope import CloudEvent
 from schemas.messages import (
+    AccountQualifiedEvent,
     CrmActivityEvent,
     EngagementEvent,
     FollowupEvent,
+    IntentEvent,
     QualifiedEvent,
     ReviewEvent,
     RoutedEvent,
@@ -24,6 +26,8 @@ EVENTS_BY_TOPIC = {
     Topic.ROUTED: RoutedEvent,
     Topic.CRM_ACTIVITY: CrmActivityEvent,
     Topic.FOLLOWUP: FollowupEvent,
+    Topic.INTENT: IntentEvent,
+    Topic.ACCOUNT_QUALIFIED: AccountQualifiedEvent,
 }
 # Who writes and who reads each topic, for the AsyncAPI document.
 ROLES = {
@@ -32,8 +36,10 @@ ROLES = {
     Topic.ROUTED: ("router", "CRM integrations"),
     Topic.CRM_ACTIVITY: ("router HTTP ingest, CRM integrations", "router"),
     Topic.FOLLOWUP: ("router", "ops, marketing, CRM, dashboards"),
+    Topic.INTENT: ("scorer HTTP ingest (JSON, CSV), intent providers", "scorer"),
+    Topic.ACCOUNT_QUALIFIED: ("scorer", "router"),
 }
-CONSUMED = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY)
+CONSUMED = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.INTENT, Topic.ACCOUNT_QUALIFIED)
 
 
 def _schema_file_name(event_type: str) -> str:

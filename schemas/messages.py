@@ -6,8 +6,10 @@ from pydantic import Field, TypeAdapter
 
 from schemas.envelope import CloudEvent
 from schemas.events import (
+    AccountQualified,
     CrmActivityRecorded,
     EngagementRecorded,
+    IntentRecorded,
     LeadFollowup,
     LeadQualified,
     LeadRouted,
@@ -48,8 +50,19 @@ class ReviewEvent(CloudEvent):
     data: ReviewPublished
 
 
+class IntentEvent(CloudEvent):
+    type: Literal["handoff.intent.recorded"] = "handoff.intent.recorded"
+    data: IntentRecorded
+
+
+class AccountQualifiedEvent(CloudEvent):
+    type: Literal["handoff.account.qualified"] = "handoff.account.qualified"
+    data: AccountQualified
+
+
 HandoffEvent = Annotated[
-    Union[EngagementEvent, QualifiedEvent, RoutedEvent, CrmActivityEvent, FollowupEvent],
+    Union[EngagementEvent, QualifiedEvent, RoutedEvent, CrmActivityEvent, FollowupEvent, IntentEvent,
+          AccountQualifiedEvent],
     Field(discriminator="type"),
 ]
 
@@ -60,4 +73,6 @@ TOPIC_ADAPTERS: dict[Topic, TypeAdapter[CloudEvent]] = {
     Topic.ROUTED: TypeAdapter(RoutedEvent),
     Topic.CRM_ACTIVITY: TypeAdapter(CrmActivityEvent),
     Topic.FOLLOWUP: TypeAdapter(FollowupEvent),
+    Topic.INTENT: TypeAdapter(IntentEvent),
+    Topic.ACCOUNT_QUALIFIED: TypeAdapter(AccountQualifiedEvent),
 }

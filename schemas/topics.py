@@ -9,6 +9,8 @@ class Topic(StrEnum):
     ROUTED = "handoff.lead.routed.v1"
     CRM_ACTIVITY = "handoff.crm.activity.v1"
     FOLLOWUP = "handoff.lead.followup.v1"
+    INTENT = "handoff.intent.v1"
+    ACCOUNT_QUALIFIED = "handoff.account.qualified.v1"
 
 
 def dlq_topic(topic: str) -> str:

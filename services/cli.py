@@ -370,14 +370,22 @@ def status(as_json: bool = typer.Option(False, "--json", help="JSON instead of a
     from rich.table import Table
 
     from schemas.topics import Topic
-    from services.router.config import CHANGES_GROUP, CRM_GROUP, DELIVERY_GROUP, QUALIFIED_GROUP, RouterSettings
-    from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, ScorerSettings
+    from services.router.config import (
+        ACCOUNT_GROUP,
+        CHANGES_GROUP,
+        CRM_GROUP,
+        DELIVERY_GROUP,
+        QUALIFIED_GROUP,
+        RouterSettings,
+    )
+    from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, INTENT_GROUP, ScorerSettings
     from services.shared.config import load_settings
     from services.shared.operations import gather_status, local_url
 
     groups = [(CONSUMER_GROUP, Topic.ENGAGEMENT), (FOLLOWUP_GROUP, Topic.FOLLOWUP), (QUALIFIED_GROUP, Topic.QUALIFIED),
               (CRM_GROUP, Topic.CRM_ACTIVITY), (CHANGES_GROUP, Topic.ENGAGEMENT),
-              (f"{DELIVERY_GROUP}-routed", Topic.ROUTED), (f"{DELIVERY_GROUP}-followup", Topic.FOLLOWUP)]
+              (f"{DELIVERY_GROUP}-routed", Topic.ROUTED), (f"{DELIVERY_GROUP}-followup", Topic.FOLLOWUP),
+              (INTENT_GROUP, Topic.INTENT), (ACCOUNT_GROUP, Topic.ACCOUNT_QUALIFIED)]
     scorer, router = load_settings(ScorerSettings), load_settings(RouterSettings)
     urls = {"scorer": local_url(scorer.host, scorer.port), "router": local_url(router.host, router.port)}
     report = asyncio.run(gather_status(scorer, urls, groups))
@@ -522,14 +530,16 @@ dlq_app = typer.Typer(help="Dead letters: what a consumer could not process, and
                       no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
 
-TOPIC_HELP = "A contract topic (handoff.engagement.v1) or its short name: engagement, qualified, routed, crm, followup"
+TOPIC_HELP = ("A contract topic (handoff.engagement.v1) or its short name: engagement, qualified, routed, crm,"
+              " followup, intent")
 
 
 def _contract_topic(name: str) -> str:
     from schemas.topics import Topic
 
     short = {"engagement": Topic.ENGAGEMENT, "qualified": Topic.QUALIFIED, "routed": Topic.ROUTED,
-             "crm": Topic.CRM_ACTIVITY, "crm-activity": Topic.CRM_ACTIVITY, "followup": Topic.FOLLOWUP}
+             "crm": Topic.CRM_ACTIVITY, "crm-activity": Topic.CRM_ACTIVITY, "followup": Topic.FOLLOWUP,
+             "intent": Topic.INTENT, "account-qualified": Topic.ACCOUNT_QUALIFIED}
     topic = short.get(name) or next((t for t in Topic if t.value == name.removesuffix(".dlq")), None)
     if topic is None:
         raise typer.BadParameter(f"{name!r} is no contract topic; one of {', '.join(short)} or {', '.join(Topic)}")

@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from schemas.bounds import Strict
-from schemas.events import ActivityKind
+from schemas.events import BUILT_IN_ACTIVITIES, Activity
 from services.shared.conditions import Condition
 
 DOCUMENT = "(document)"  # the path of an error that belongs to no one field
@@ -109,21 +109,38 @@ class Cap(_Model):
     window_days: float = Field(gt=0, allow_inf_nan=False)
 
 
+def _touch_fields_only(when: tuple[Condition, ...]) -> tuple[Condition, ...]:
+    bad = [(f"[{i}].field", f"a touch has only {list(TOUCH_FIELDS)}; got {c.field!r}")
+           for i, c in enumerate(when) if c.field not in TOUCH_FIELDS]
+    if bad:
+        raise Problems(bad)
+    return when
+
+
+TouchConditions = Annotated[tuple[Condition, ...], AfterValidator(_touch_fields_only)]
+
+
+class CustomKind(_Model):
+    """An activity kind of the agreement's own (a tool's custom event), beside the built-in ones."""
+
+    name: Name
+    description: str = Field(min_length=1, max_length=500)
+    when: TouchConditions = ()  # on the touch's url, form, campaign: a touch of the kind counts only if all hold
+
+    @field_validator("name")
+    @classmethod
+    def _not_built_in(cls, name: str) -> str:
+        if name in BUILT_IN_ACTIVITIES:
+            raise ValueError(f"{name!r} is a built-in activity; declare only new kinds")
+        return name
+
+
 class EngagementRule(_Model):
     id: Name
-    activity: ActivityKind
-    when: tuple[Condition, ...] = ()  # on the touch's url, form, campaign; all must hold
+    activity: Activity  # built-in, or declared in the document's `activities`
+    when: TouchConditions = ()  # on the touch's url, form, campaign; all must hold
     points: Points  # negative for unsubscribes, bounces
     cap: Cap | None = None
-
-    @field_validator("when")
-    @classmethod
-    def _touch_fields_only(cls, when: tuple[Condition, ...]) -> tuple[Condition, ...]:
-        bad = [(f"[{i}].field", f"a touch has only {list(TOUCH_FIELDS)}; got {c.field!r}")
-               for i, c in enumerate(when) if c.field not in TOUCH_FIELDS]
-        if bad:
-            raise Problems(bad)
-        return when
 
 
 class AccountEngagement(_Model):
@@ -136,7 +153,7 @@ class EngagementSection(_Model):
     half_life_days: float | None = Field(default=None, gt=0, allow_inf_nan=False)  # None: no decay
     account: AccountEngagement = AccountEngagement()
     # Derived once per document, not per lead scored: the rules each activity can match, in order.
-    _by_activity: dict[ActivityKind, tuple[EngagementRule, ...]] = PrivateAttr(default_factory=dict)
+    _by_activity: dict[str, tuple[EngagementRule, ...]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "EngagementSection":
@@ -144,14 +161,94 @@ class EngagementSection(_Model):
         return self
 
     def model_post_init(self, context: Any) -> None:
-        by_activity: dict[ActivityKind, list[EngagementRule]] = {}
+        by_activity: dict[str, list[EngagementRule]] = {}
         for rule in self.rules:
             by_activity.setdefault(rule.activity, []).append(rule)
         self._by_activity = {activity: tuple(rules) for activity, rules in by_activity.items()}
 
-    def rules_for(self, activity: ActivityKind) -> tuple[EngagementRule, ...]:
+    def rules_for(self, activity: str) -> tuple[EngagementRule, ...]:
         """The rules a touch of `activity` can match, in the document's order."""
         return self._by_activity.get(activity, ())
+
+
+class StrengthBand(_Model):
+    """A signal at least `min_strength` strong (0-100) gives `points`."""
+
+    min_strength: float = Field(ge=0, le=100, allow_inf_nan=False)
+    points: Points
+
+
+class IntentRule(_Model):
+    """Points for account-level intent on some topics: the highest band a signal reaches gives its points."""
+
+    id: Name
+    topics: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()  # any case; none: every topic
+    bands: Annotated[tuple[StrengthBand, ...], NonEmpty]
+
+    @model_validator(mode="after")
+    def _distinct_bands(self) -> "IntentRule":
+        _check_unique([str(b.min_strength) for b in self.bands], "bands[{i}].min_strength", "band")
+        return self
+
+
+class IntentSection(_Model):
+    """Third-party intent on the account (topic, strength), decayed, counted in the account's engagement."""
+
+    rules: tuple[IntentRule, ...] = ()  # in priority order: the first rule whose topics match scores a signal
+    half_life_days: float | None = Field(default=14, gt=0, allow_inf_nan=False)  # None: no decay
+    weight: float = Field(default=1.0, ge=0, le=1)  # share of the account's decayed intent points a lead gets
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "IntentSection":
+        _check_unique([r.id for r in self.rules], "rules[{i}].id", "id")
+        return self
+
+
+class KeyAccountRule(_Model):
+    """Conditions that make a lead's company a key account (on its attributes and routing facts)."""
+
+    id: Name
+    when: Annotated[tuple[Condition, ...], NonEmpty]  # all must hold
+
+
+class KeyAccounts(_Model):
+    """The accounts both teams treat as key: named by domain or by conditions, with an SLA tier of their own."""
+
+    domains: tuple[Annotated[str, Field(min_length=3, max_length=253)], ...] = Field(default=(), max_length=10_000)
+    rules: tuple[KeyAccountRule, ...] = ()  # any one that holds makes the lead's account key
+    sla_tier: Name | None = None  # one of sla.tiers; None: a key account keeps the lead's tier
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "KeyAccounts":
+        _check_unique([r.id for r in self.rules], "rules[{i}].id", "id")
+        return self
+
+
+class Persona(_Model):
+    """A role in the buying group (decision maker, champion, technical evaluator...), by conditions on the lead."""
+
+    id: Name
+    description: str = Field(default="", max_length=500)
+    when: Annotated[tuple[Condition, ...], NonEmpty]  # on the lead's attributes (title, role...); all must hold
+
+
+class BuyingGroup(_Model):
+    """When an account is sales-ready: its decayed engagement, its best contact's fit and how many
+    distinct personas among its engaged contacts reach these thresholds."""
+
+    personas: tuple[Persona, ...] = ()  # in order: a contact is the first persona it matches
+    min_personas: int = Field(default=2, ge=0, le=50)
+    min_engagement: Points = 0  # the account's decayed engagement: its contacts' own plus its intent share
+    min_fit: Points = 0  # the best fit among its engaged contacts
+    tier: Name | None = None  # the SLA tier of a sales-ready account; None: accounts never qualify
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "BuyingGroup":
+        _check_unique([p.id for p in self.personas], "personas[{i}].id", "id")
+        if self.tier is not None and self.min_personas > len(self.personas):
+            raise Problems([("min_personas", f"needs {self.min_personas} personas, but {len(self.personas)} "
+                                             "are named")])
+        return self
 
 
 class Tier(_Model):
@@ -161,7 +258,7 @@ class Tier(_Model):
 
 
 class FastTrack(_Model):
-    activity: ActivityKind
+    activity: Activity  # built-in, or declared in the document's `activities`
     tier: Name
     min_fit: Points = 0
 
@@ -175,7 +272,7 @@ class SalesReady(_Model):
         if not self.tiers and not self.fast_track:
             raise ValueError("needs tiers or fast_track, or no lead can ever be sales-ready")
         _check_unique([t.name for t in self.tiers], "tiers[{i}].name", "tier")
-        _check_unique([f.activity.value for f in self.fast_track], "fast_track[{i}].activity", "activity")
+        _check_unique([f.activity for f in self.fast_track], "fast_track[{i}].activity", "activity")
         return self
 
 
@@ -190,8 +287,9 @@ class Breach(_Model):
 
 class SlaTier(_Model):
     name: Name
-    first_touch_minutes: int = Field(gt=0)  # business minutes
-    accept_minutes: int = Field(gt=0)  # business minutes
+    # Bounded (a year of business minutes and more), so that whatever validates can be stored as jsonb.
+    first_touch_minutes: int = Field(gt=0, le=1_000_000)  # business minutes
+    accept_minutes: int = Field(gt=0, le=1_000_000)  # business minutes
     warn_at: tuple[float, ...] = ()  # fractions of the target, e.g. (0.5, 0.8)
     on_breach: Breach = Breach()
 
@@ -242,7 +340,7 @@ class Sla(_Model):
 
 
 class Commitments(_Model):
-    sales_ready_per_week: int = Field(ge=0)
+    sales_ready_per_week: int = Field(ge=0, le=1_000_000_000)
     min_acceptance_rate: float = Field(ge=0, le=1)
 
 
@@ -263,14 +361,43 @@ class AgreementDocument(_Model):
     commitments: Commitments
     rejection_reasons: Annotated[tuple[Annotated[str, Field(min_length=1, max_length=100)], ...], NonEmpty]
     recycle: Recycle = Recycle()  # optional: documents written before it get the defaults
+    activities: tuple[CustomKind, ...] = Field(default=(), max_length=200)  # custom kinds beside the built-ins
+    intent: IntentSection = IntentSection()  # optional: no rules, no intent points
+    key_accounts: KeyAccounts = KeyAccounts()  # optional: only sales ops' key_account flag then
+    buying_group: BuyingGroup = BuyingGroup()  # optional: no tier, no sales-ready accounts
+    _kinds: dict[str, CustomKind] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any) -> None:
+        self._kinds = {kind.name: kind for kind in self.activities}
+
+    def custom_kind(self, activity: str) -> CustomKind | None:
+        """The declaration of a custom kind, None for a built-in or undeclared one."""
+        return self._kinds.get(activity)
+
+    def declares(self, activity: str) -> bool:
+        """Whether the agreement knows `activity`: a built-in kind or one of its own."""
+        return activity in BUILT_IN_ACTIVITIES or activity in self._kinds
 
     @model_validator(mode="after")
     def _cross_references(self) -> "AgreementDocument":
+        _check_unique([k.name for k in self.activities], "activities[{i}].name", "kind")
+        known = BUILT_IN_ACTIVITIES | {k.name for k in self.activities}
+        undeclared = "is neither a built-in activity nor declared in activities"
+        problems = [(f"engagement.rules[{i}].activity", f"{r.activity!r} {undeclared}")
+                    for i, r in enumerate(self.engagement.rules) if r.activity not in known]
+        problems += [(f"sales_ready.fast_track[{i}].activity", f"{f.activity!r} {undeclared}")
+                     for i, f in enumerate(self.sales_ready.fast_track) if f.activity not in known]
         sla = {t.name for t in self.sla.tiers}
-        problems = [(f"sales_ready.tiers[{i}].name", f"tier {t.name!r} is not one of sla.tiers {sorted(sla)}")
+        problems += [(f"sales_ready.tiers[{i}].name", f"tier {t.name!r} is not one of sla.tiers {sorted(sla)}")
                     for i, t in enumerate(self.sales_ready.tiers) if t.name not in sla]
         problems += [(f"sales_ready.fast_track[{i}].tier", f"tier {f.tier!r} is not one of sla.tiers {sorted(sla)}")
                      for i, f in enumerate(self.sales_ready.fast_track) if f.tier not in sla]
+        if self.buying_group.tier is not None and self.buying_group.tier not in sla:
+            problems.append(("buying_group.tier",
+                             f"tier {self.buying_group.tier!r} is not one of sla.tiers {sorted(sla)}"))
+        if self.key_accounts.sla_tier is not None and self.key_accounts.sla_tier not in sla:
+            problems.append(("key_accounts.sla_tier",
+                             f"tier {self.key_accounts.sla_tier!r} is not one of sla.tiers {sorted(sla)}"))
         problems += [(f"rejection_reasons[{i}]", f"duplicate reason {r!r}")
                      for i, r in enumerate(self.rejection_reasons) if r in self.rejection_reasons[:i]]
         if problems:

@@ -14,9 +14,9 @@ from typing import Any
 
 # (source, campaign, weight, the activities that channel brings)
 CHANNELS = (
-    ("website", None, 22, ("page_view", "pricing_view")),
+    ("website", None, 22, ("page_view", "pricing_view", "chat_started")),  # chat_started: a custom kind
     ("hubspot", "benchmark-report-2026", 18, ("email_open", "email_click", "content_download")),
-    ("hubspot", "webinar-routing-101", 12, ("email_click", "webinar_attended")),
+    ("hubspot", "webinar-routing-101", 12, ("email_click", "webinar_registered", "webinar_attended")),
     ("linkedin-ads", "pricing-retargeting", 16, ("page_view", "pricing_view")),
     ("g2", "g2-comparison", 10, ("page_view",)),
     ("partner-portal", "partner-referrals", 10, ("form_submit",)),
@@ -122,6 +122,23 @@ def demo_leads(rng: random.Random, now: datetime, count: int, tag: str) -> list[
         lead.events[0]["attributes"] = attributes  # the first touch brings the profile, as a form fill would
         leads.append(lead)
     return leads
+
+
+INTENT_TOPICS = ("CRM software", "sales automation", "lead management", "payroll software")
+
+
+def demo_intent(rng: random.Random, leads: list[DemoLead], now: datetime, share: float = 0.3) -> str:
+    """A third-party intent export for about `share` of the week's companies (Bombora's column names):
+    one to three signals each over the past week, for POST /v1/intent as text/csv."""
+    domains = sorted({lead.email.rpartition("@")[2] for lead in leads if not lead.email.endswith("@gmail.com")})
+    rows = ["Domain,Topic Name,Composite Score,Date"]
+    for domain in domains:
+        if rng.random() >= share:
+            continue
+        for _ in range(rng.randint(1, 3)):
+            day = (now - timedelta(days=rng.uniform(0, 6.5))).date().isoformat()
+            rows.append(f"{domain},{rng.choice(INTENT_TOPICS)},{rng.randint(30, 95)},{day}")
+    return "\n".join(rows) + "\n" if len(rows) > 1 else ""  # no company drew a signal: nothing to send
 
 
 def cloud_events(lead: DemoLead, tag: str) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import httpx
 
 from services.demo.cast import pools, reps, rules
-from services.demo.leads import DemoLead, cloud_events, demo_leads
+from services.demo.leads import DemoLead, cloud_events, demo_intent, demo_leads
 from services.demo.money import RATES, REPORTING, campaign_costs, deal
 from services.demo.outcomes import Plan, plan
 
@@ -167,6 +167,11 @@ async def seed_demo(scorer_url: str, router_url: str, key: str, *, leads: int = 
         reporting, done["costs"] = await _money(router, datetime.now(UTC))
         say(f"ops: rates into {reporting} and {done['costs']} campaign cost rows (this month and the last)")
         people = demo_leads(rng, datetime.now(UTC), leads, tag)
+        intent = demo_intent(rng, people, datetime.now(UTC))
+        if intent:
+            done["intent"] = _ok(await scorer.post("/v1/intent", content=intent, params={"provider": "bombora"},
+                                                   headers={"content-type": "text/csv"}), 202).json()["accepted"]
+        say(f"intent: {done['intent']} signals from a provider's export for the week's companies")
         done["events"] = await _post_events(scorer, people, tag)
         say(f"marketing: {done['events']} engagement events of {leads} leads over the past week;"
             " waiting for the handoff")

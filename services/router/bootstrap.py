@@ -57,5 +57,6 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock = utc_now
                  *deliveries.routers(), *connectors.routers(),
                  # Its consumers' topics (ROUTED and FOLLOWUP: the outbound delivery's fan-out).
                  # The engagement topic's dead letters (of the changes consumer too) are the scorer's to serve.
-                 dead_letters_router([Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.ROUTED, Topic.FOLLOWUP])],
+                 dead_letters_router([Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.ROUTED, Topic.FOLLOWUP,
+                                      Topic.ACCOUNT_QUALIFIED])],
     )

@@ -13,6 +13,7 @@ SCHEMA = "router"
 QUALIFIED_GROUP = "handoff-router"
 CRM_GROUP = "handoff-router-crm"
 CHANGES_GROUP = "handoff-router-changes"  # engagement events: lead fields that may re-route an untouched lead
+ACCOUNT_GROUP = "handoff-router-accounts"  # sales-ready accounts (handoff.account.qualified)
 DELIVERY_GROUP = "handoff-router-delivery"  # -routed and -followup: one group per consumed topic
 DEFAULT_POOL = "default"
 

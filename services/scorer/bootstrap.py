@@ -38,6 +38,6 @@ def create_app(settings: ScorerSettings | None = None, *, clock: Clock = utc_now
         title="Handoff scorer", settings=settings, schema=SCHEMA, on_start=on_start, consumers=consumers,
         routers=[*ingest.routers(mappings), *suggestions.routers(), *agreements.routers(),
                  *scoring.routers(suggestions.compare),
-                 dead_letters_router([Topic.ENGAGEMENT, Topic.FOLLOWUP])],  # its consumers' topics
+                 dead_letters_router([Topic.ENGAGEMENT, Topic.FOLLOWUP, Topic.INTENT])],  # its consumers' topics
         direct=ingest.direct_routes(), clock=clock,
     )

@@ -11,6 +11,7 @@ from services.shared.state import service_state
 
 SCHEMA = "scorer"
 CONSUMER_GROUP = "handoff-scorer"
+INTENT_GROUP = "handoff-scorer-intent"  # intent signals, stored per account
 FOLLOWUP_GROUP = "handoff-scorer-followup"  # its own group and inbox: the router's follow-up steps
 
 

@@ -15,7 +15,8 @@ from services.shared.config import Settings
 log = logging.getLogger(__name__)
 
 # ROUTED: the router's outbound delivery reads it back (a DLQ topic is created for each of these).
-CONSUMED_TOPICS = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.FOLLOWUP, Topic.ROUTED)
+CONSUMED_TOPICS = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.FOLLOWUP, Topic.ROUTED, Topic.INTENT,
+                   Topic.ACCOUNT_QUALIFIED)
 # (fetch_min_bytes, fetch_max_wait_ms) of a consumer waiting for records: the broker answers as
 # soon as one is there, else after 500 ms, so an idle consumer costs it two fetches a second.
 LONG_POLL = (1, 500)

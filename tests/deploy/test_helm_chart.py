@@ -275,11 +275,13 @@ def test_keda_scales_scorer_and_router_on_each_of_their_consumer_groups():
     delivery = router_config.DELIVERY_GROUP
     assert _triggers(render([EXAMPLES / "values-strimzi-cnpg.yaml"])) == {
         "handoff-scorer": {(scorer_config.CONSUMER_GROUP, Topic.ENGAGEMENT),
-                           (scorer_config.FOLLOWUP_GROUP, Topic.FOLLOWUP)},
+                           (scorer_config.FOLLOWUP_GROUP, Topic.FOLLOWUP),
+                           (scorer_config.INTENT_GROUP, Topic.INTENT)},
         "handoff-router": {(router_config.QUALIFIED_GROUP, Topic.QUALIFIED),
                            (router_config.CRM_GROUP, Topic.CRM_ACTIVITY),
                            (router_config.CHANGES_GROUP, Topic.ENGAGEMENT),
-                           (f"{delivery}-routed", Topic.ROUTED), (f"{delivery}-followup", Topic.FOLLOWUP)},
+                           (f"{delivery}-routed", Topic.ROUTED), (f"{delivery}-followup", Topic.FOLLOWUP),
+                           (router_config.ACCOUNT_GROUP, Topic.ACCOUNT_QUALIFIED)},
     }
 
 

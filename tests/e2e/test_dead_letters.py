@@ -34,7 +34,7 @@ async def test_a_poison_record_goes_to_the_dlq_and_the_next_record_is_processed(
 async def test_a_record_of_the_wrong_schema_is_dead_lettered_with_the_field(stack, services):
     topic = stack.topic(Topic.ENGAGEMENT)
     event = engagement(unique_email("wrong"))
-    event["data"]["activity"] = "levitation"
+    event["data"]["activity"] = "Levitation!"  # no kind name
     key = event["data"]["email"].encode()
     await produce_raw(stack.bootstrap, topic, orjson.dumps(event), key=key, headers=STRUCTURED)
 

@@ -53,7 +53,7 @@ async def test_ops_list_a_dead_letter_with_its_reason_and_origin(stack, services
     assert "not JSON" in mine["error"] and mine["value"] == "{not json"
     by_topic = {d["topic"]: d["depth"] for d in depths.json()}
     assert by_topic[stack.topic(Topic.ENGAGEMENT)] >= 1
-    assert set(by_topic) == {stack.topic(Topic.ENGAGEMENT), stack.topic(Topic.FOLLOWUP)}  # the scorer's consumers
+    assert set(by_topic) == {stack.topic(t) for t in (Topic.ENGAGEMENT, Topic.FOLLOWUP, Topic.INTENT)}  # its consumers
 
 
 async def test_a_replay_by_position_produces_that_record_again_and_it_is_dead_lettered_again_naming_the_replay(

@@ -30,6 +30,8 @@ ACCESS: dict[tuple[str, str, str], frozenset[str] | str] = {
                     ("POST", "/v1/dead-letters/{topic}/replay"))},
     # scorer
     ("scorer", "POST", "/v1/events"): frozenset({"marketing", "ops", "admin"}),
+    ("scorer", "POST", "/v1/intent"): frozenset({"marketing", "ops", "admin"}),
+    ("scorer", "GET", "/v1/funnel/accounts"): READ,
     ("scorer", "GET", "/v1/agreements"): READ,
     ("scorer", "POST", "/v1/agreements"): OPS,
     ("scorer", "GET", "/v1/agreements/active"): READ,

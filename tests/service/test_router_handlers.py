@@ -72,7 +72,7 @@ class RoutingState:
     async def rep_time_zone(self, rep_id):
         return "Europe/Berlin"
 
-    def assigned(self, rep_id):
+    def assigned(self, rep_id, account_id=None):
         pass
 
     async def prefetch_accounts(self, domains):

@@ -18,6 +18,7 @@ class RecordingStore:
         self.touches: dict[str, list[TouchRow]] = {}
         self.identities: dict[tuple[str, str], str] = {}  # (source, external id) -> lead key
         self.scores, self.marks, self.outbox = {}, [], []
+        self.signals: dict[str, list] = {}  # account key -> intent signals (domain.intent.Signal)
         self.account_states: dict[str, AccountRow] = {}
 
     async def record_engagements(self, events, keys):
@@ -38,7 +39,7 @@ class RecordingStore:
                 continue  # the events table's primary key
             stored.add(e.dedupe_key)
             fresh.add(e.dedupe_key)
-            self.touches.setdefault(key, []).append(TouchRow(key, e.dedupe_key, d.activity.value, d.occurred_at,
+            self.touches.setdefault(key, []).append(TouchRow(key, e.dedupe_key, d.activity, d.occurred_at,
                                                              d.url, d.form, d.campaign, d.source))
         return Recorded(fresh=fresh, created=created)
 
@@ -93,6 +94,9 @@ class RecordingStore:
         for k, (state, since) in states.items():
             self.rows[k].update(score_state=state, score_state_version=version, score_state_since=since)
 
+    async def intent_signals(self, accounts):
+        return {a: list(self.signals[a]) for a in accounts if a in self.signals}
+
     async def save_scores(self, rows, marks=()):
         self.scores.update({r.lead_key: r for r in rows})
         for r in rows:
@@ -132,3 +136,4 @@ class ScoresView:
         self.change_accounts = store.change_accounts
         self.save_states = store.save_states
         self.save_scores = store.save_scores
+        self.intent_signals = store.intent_signals

@@ -48,7 +48,7 @@ def _errors(document: dict) -> dict[str, str]:
 
 def test_the_example_agreement_validates():
     document = parse_agreement(EXAMPLE.read_text(), "yaml")
-    assert [t.name for t in document.sla.tiers] == ["hot", "warm"]
+    assert [t.name for t in document.sla.tiers] == ["hot", "warm", "key"]
 
 
 def test_a_valid_document_parses_from_json():

@@ -5,6 +5,7 @@ from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from services.router.reporting.account_figures import AccountsPanel, ReadyAccount
 from services.router.reporting.agreement_view import ActiveAgreement, Approval
 from services.router.reporting.domain.funnel import STAGE_NAMES, stage_figures
 from services.router.reporting.domain.revenue import RevenueTally, figures
@@ -125,3 +126,12 @@ def test_the_board_shows_skills_relaxed_and_reps_set_unavailable():
 
 def test_without_reps_set_unavailable_the_board_lists_none():
     assert 'data-testid="board-unavailable"' not in page("dashboard.html", d=_dashboard()).body.decode()
+
+
+def test_the_account_view_shows_its_counts_and_each_sales_ready_account_with_its_personas():
+    ready = ReadyAccount(EVIL, NOW, ("champion", "decision_maker"), 3, "rep-1")
+    html = page("dashboard.html", d=replace(_dashboard(), accounts=AccountsPanel(12, 1, 4, 2, (ready,)))).body.decode()
+    for testid, shown in (("accounts-engaged", "12"), ("accounts-sales-ready", "1"), ("accounts-routed", "4"),
+                          ("accounts-won", "2")):
+        assert re.search(rf'data-testid="{testid}">{shown}<', html)
+    assert "champion, decision_maker" in html and EVIL not in html

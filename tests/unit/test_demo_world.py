@@ -7,15 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import TypeAdapter
 
-from schemas.events import CrmActivityRecorded
+from schemas.events import CrmActivityRecorded, IntentRecorded
 from schemas.messages import EngagementEvent
 from services.demo.cast import pools, reps, rules
-from services.demo.leads import cloud_events, demo_leads
+from services.demo.leads import cloud_events, demo_intent, demo_leads
 from services.demo.money import RATES, REPORTING, campaign_costs, deal
 from services.demo.outcomes import plan, win_rate
 from services.router.routing.domain.rules import RuleSet
 from services.router.salesops.models import PoolIn, RepIn
 from services.router.salesops.money_models import CostIn
+from services.scorer.integrations.intent_csv import parse_intent_csv
 
 NOW = datetime(2026, 3, 4, 15, tzinfo=UTC)
 REASONS = ["not the decision maker", "no budget", "no project or timing", "already a customer", "bad contact data",
@@ -120,3 +121,12 @@ def test_campaign_costs_are_valid_import_rows_for_this_month_and_the_last_and_in
     assert {(r.period_start.isoformat(), r.period_end.isoformat()) for r in rows} == {
         ("2026-02-01", "2026-02-28"), ("2026-03-01", "2026-03-31")}
     assert "podcast" in {r.source for r in rows}
+
+
+def test_the_demo_intent_export_reads_as_valid_signals_for_the_weeks_companies():
+    rng, now = random.Random(7), datetime(2026, 11, 30, 12, tzinfo=UTC)
+    people = demo_leads(rng, now, 200, "t")
+    rows = parse_intent_csv(demo_intent(rng, people, now), "bombora")
+    companies = {p.email.rpartition("@")[2] for p in people}
+    assert rows and {r["account"] for r in rows} <= companies
+    assert all(0 <= IntentRecorded.model_validate(r).strength <= 100 for r in rows)

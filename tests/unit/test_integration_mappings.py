@@ -41,9 +41,14 @@ def test_track_event_names_are_kept_normalized():
     assert "demo requested" in parse_mappings("segment: {events: {Demo_Requested: demo_request}}").segment.events
 
 
-def test_an_unknown_activity_is_refused_naming_its_path():
+def test_an_activity_that_is_not_a_kind_name_is_refused_naming_its_path():
     with pytest.raises(MappingsInvalid, match=r"mautic\.events\.mautic\.page_on_hit"):
-        parse_mappings("mautic: {events: {mautic.page_on_hit: teleport}}")
+        parse_mappings("mautic: {events: {mautic.page_on_hit: Tele Port}}")
+
+
+def test_a_tool_event_may_map_to_a_custom_kind_the_agreement_declares():
+    mappings = parse_mappings("segment: {events: {Webinar Registered: webinar_registered}}")
+    assert mappings.segment.events["webinar registered"] == "webinar_registered"
 
 
 def test_an_unknown_key_is_refused_rather_than_silently_ignored():
@@ -58,6 +63,6 @@ def test_a_file_that_is_not_yaml_is_refused_naming_the_file():
 
 def test_the_scorer_does_not_start_with_a_mappings_file_that_does_not_validate(tmp_path):
     bad = tmp_path / "mappings.yaml"
-    bad.write_text("segment: {calls: {track: demo_request}, events: {Demo Requested: demo}}\n")
-    with pytest.raises(MappingsInvalid, match=r"segment\.events\.Demo Requested: Input should be"):
+    bad.write_text("segment: {calls: {track: demo_request}, events: {Demo Requested: Demo!}}\n")
+    with pytest.raises(MappingsInvalid, match=r"segment\.events\.Demo Requested: String should match"):
         create_app(ScorerSettings(integration_mappings=bad))

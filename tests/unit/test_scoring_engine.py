@@ -43,12 +43,15 @@ EXAMPLE = yaml.safe_load((Path(__file__).resolve().parents[2] / "deploy" / "agre
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 VERSION = 7
 FEW = settings(max_examples=200, deadline=None)
+CUSTOM, UNDECLARED = "webinar_registered", "chat_started"  # a kind every drawn agreement declares; one none does
 
 
 def _document(rules: list[dict[str, Any]], half_life_days: float | None = None, account: bool = False,
               weight: float = 0.5, tiers: list[dict[str, Any]] | None = None,
-              fast_track: list[dict[str, Any]] | None = None) -> AgreementDocument:
+              fast_track: list[dict[str, Any]] | None = None,
+              activities: list[dict[str, Any]] | None = None) -> AgreementDocument:
     data = copy.deepcopy(EXAMPLE)
+    data["activities"] = [{"name": CUSTOM, "description": "a tool's own event"}] if activities is None else activities
     data["engagement"] = {"rules": rules, "half_life_days": half_life_days,
                           "account": {"enabled": account, "weight": weight}}
     data["sales_ready"] = {"tiers": [{"name": "warm", "min_fit": 0, "min_engagement": 40}] if tiers is None else tiers,
@@ -69,7 +72,7 @@ FITS = tuple(fit(BASE, p) for p in PROFILES)  # fit depends only on the example'
 
 # --- what hypothesis draws -------------------------------------------------------------------
 
-KINDS = (A.PAGE_VIEW, A.FORM_SUBMIT, A.EMAIL_CLICK, A.DEMO_REQUEST, A.UNSUBSCRIBED)
+KINDS = (A.PAGE_VIEW, A.FORM_SUBMIT, A.EMAIL_CLICK, A.DEMO_REQUEST, A.UNSUBSCRIBED, CUSTOM)
 MATCHERS = (
     {"field": "url", "regex": "/pricing"},
     {"field": "form", "in": ["contact", "demo"]},
@@ -98,18 +101,22 @@ TIERS = st.lists(st.fixed_dictionaries({"name": st.sampled_from(["hot", "warm"])
                                         "min_fit": st.sampled_from([0, 30, 60]),
                                         "min_engagement": st.sampled_from([-5, 0, 10, 40])}),
                  min_size=1, max_size=2, unique_by=lambda t: t["name"])
-FAST_TRACK = st.lists(st.fixed_dictionaries({"activity": st.sampled_from([k.value for k in (*KINDS, A.TRIAL_STARTED)]),
+FAST_TRACK = st.lists(st.fixed_dictionaries({"activity": st.sampled_from([str(k) for k in (*KINDS, A.TRIAL_STARTED)]),
                                              "tier": st.sampled_from(["hot", "warm"]),
                                              "min_fit": st.sampled_from([0, 40])}),
                       max_size=2, unique_by=lambda f: f["activity"])
 
 
 DECAYS = st.none() | st.sampled_from(HALF_LIVES)
+# The custom kind's own conditions: none, one a touch may meet, one that records a mismatch ("spring" is no number).
+DECLARED = st.sampled_from([None, *({"name": CUSTOM, "description": "d", "when": [m]} for m in MATCHERS[2:])]).map(
+    lambda kind: [{"name": CUSTOM, "description": "d"}] if kind is None else [kind])
 
 
 def agreements(half_lives: st.SearchStrategy[float | None] = DECAYS,
                rules: st.SearchStrategy[list[dict[str, Any]]] = RULES) -> st.SearchStrategy[AgreementDocument]:
-    return st.builds(_document, rules, half_lives, st.booleans(), st.sampled_from([0, 0.5, 1]), TIERS, FAST_TRACK)
+    return st.builds(_document, rules, half_lives, st.booleans(), st.sampled_from([0, 0.5, 1]), TIERS, FAST_TRACK,
+                     DECLARED)
 
 
 ZONES = (UTC, timezone(timedelta(hours=2)), None)  # None: a naive time, which means UTC
@@ -126,7 +133,7 @@ MINUTES = st.just(0) | st.sampled_from([1, 720]) | st.integers(0, 1439)  # whole
 def touches(days: int = 60, minutes: st.SearchStrategy[int] = MINUTES, keys: int = 25) -> st.SearchStrategy[Touch]:
     moments = st.builds(_moment, st.integers(0, days), minutes, st.sampled_from(ZONES))
     return st.builds(Touch, st.integers(0, keys - 1).map(lambda k: f"e{k}"),
-                     st.sampled_from((*KINDS, A.TRIAL_STARTED)), moments,
+                     st.sampled_from((*KINDS, A.TRIAL_STARTED, UNDECLARED)), moments,
                      url=st.sampled_from([None, "/pricing", "/blog"]),
                      form=st.sampled_from([None, "contact", "newsletter"]),
                      campaign=st.sampled_from([None, "spring", "12", "5"]))

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
 from schemas.bounds import JsonObject, Strict
+from services.agreement.deps import AgreementDep
 from services.router.config import RouterSettingsDep
 from services.router.routing.deciding import decide_for
 from services.router.routing.domain.routing import LeadFacts
@@ -51,7 +52,8 @@ def routing_router() -> APIRouter:
     router = APIRouter(tags=["routing"], responses=error_responses(401, 403, 404, 422))
 
     @router.post("/v1/routing/preview", response_model=Preview, dependencies=[Depends(READERS)])
-    async def preview(lead: HypotheticalLead, pool: PoolDep, settings: RouterSettingsDep) -> Preview:
+    async def preview(lead: HypotheticalLead, pool: PoolDep, settings: RouterSettingsDep,
+                      agreement: AgreementDep) -> Preview:
         """Who would get this lead now, and why; assigns nothing."""
         at = lead.at or datetime.now(UTC)
         if at.tzinfo is None:
@@ -62,7 +64,8 @@ def routing_router() -> APIRouter:
         async with pool.acquire() as conn:
             decision, version = await decide_for(
                 RoutingStateRepository(conn), facts, at,
-                default_pool=settings.default_pool, lock=False)
+                default_pool=settings.default_pool, lock=False,
+                key_accounts=agreement.document.key_accounts if agreement else None)
         return Preview(rep_id=decision.rep_id, rule=decision.rule, pool_id=decision.pool_id,
                        rules_version=version, decision=decision.explain())
 

@@ -77,8 +77,12 @@ class BatchRoutingState:
         self._pools[pool_id] = replace(pool, members=members, virtual_time=virtual_time)
         self._dirty[(pool_id, member.rep_id)] = (member, virtual_time)
 
-    def assigned(self, rep_id: str) -> None:
-        """Counts a new open lead for the rep, for the capacity checks of the rest of the batch."""
+    def assigned(self, rep_id: str, account_id: str | None = None) -> None:
+        """Counts a new open lead for the rep, for the capacity checks of the rest of the batch; the
+        rep now works the account, for its colleagues later in the batch."""
+        if account_id is not None and self._accounts is not None:
+            self._accounts = [replace(a, worked_by=rep_id) if a.account_id == account_id else a
+                              for a in self._accounts]
         if self._reps and rep_id in self._reps:
             rep = self._reps[rep_id]
             self._reps[rep_id] = replace(rep, open_count=rep.open_count + 1, new_today=rep.new_today + 1)

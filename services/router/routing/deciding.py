@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from services.agreement.document import KeyAccounts
 from services.agreement.domains import lead_domains
 from services.router.routing.domain.accounts import match_account
 from services.router.routing.domain.company_match import NAME_ATTRIBUTES, WEBSITE_ATTRIBUTES
@@ -11,7 +12,8 @@ from services.router.routing.ports import RoutingState
 
 
 async def decide_for(state: RoutingState, lead: LeadFacts, at: datetime, *, default_pool: str,
-                     lock: bool, exclude: frozenset[str] = frozenset()) -> tuple[Decision, int | None]:
+                     lock: bool, exclude: frozenset[str] = frozenset(),
+                     key_accounts: KeyAccounts | None = None) -> tuple[Decision, int | None]:
     """The decision for `lead` at `at`, and the rule-set version that made it.
 
     With `lock`, the rule set's pools stay locked until the caller's transaction ends, so
@@ -26,4 +28,4 @@ async def decide_for(state: RoutingState, lead: LeadFacts, at: datetime, *, defa
         lead_domains(lead.email, lead.attributes), accounts) else []
     reps = await state.rep_states(at, {m.rep_id for p in pools.values() if p.distribution == LEAST_BUSY
                                        for m in p.members})
-    return decide(lead, rules, accounts, pools, reps, at, exclude, named), version
+    return decide(lead, rules, accounts, pools, reps, at, exclude, named, key_accounts), version

@@ -8,6 +8,7 @@ from typing import Any
 
 from schemas.events import FollowupStatus, LeadFollowup, LeadQualified, LeadRouted
 from schemas.messages import QualifiedEvent, RoutedEvent
+from services.agreement.document import KeyAccounts
 from services.agreement.domains import lead_domains
 from services.router.events import RoutingContext, followup_message
 from services.router.routing.deciding import decide_for
@@ -33,6 +34,18 @@ def lead_facts(q: LeadQualified) -> LeadFacts:
     return LeadFacts(lead_key=q.lead_key, email=q.email, attributes=q.attributes, tier=q.tier, source=q.source,
                      campaign=q.campaign, fit_score=q.fit_score, engagement_score=q.engagement_score,
                      qualified_at=q.qualified_at)
+
+
+def _key_accounts(ctx: RoutingContext) -> KeyAccounts | None:
+    active = ctx.agreement()
+    return active.document.key_accounts if active else None
+
+
+def key_tier(q: LeadQualified, decision: Decision, keys: KeyAccounts | None) -> LeadQualified:
+    """The qualification as routed: a key account's lead in the agreement's key-account SLA tier."""
+    if decision.key_account is None or keys is None or keys.sla_tier is None or q.tier == keys.sla_tier:
+        return q
+    return q.model_copy(update={"tier": keys.sla_tier})
 
 
 async def plan_for(state: RoutingState, ctx: RoutingContext, tier: str, rep_id: str, at: datetime) -> SlaPlan | None:
@@ -99,12 +112,14 @@ async def lead_qualified(repo: Assignments, state: BatchState, events: Sequence[
     await state.prefetch_accounts({d for e in fresh for d in lead_domains(e.data.email, e.data.attributes)})
     overflow: list[OutboxMessage] = []
     decided: list[Routed] = []
+    keys = _key_accounts(ctx)
     for event in fresh:
         q, at, step_key = event.data, ctx.now(), event.dedupe_key
         decision, rules_version = await decide_for(state, lead_facts(q), at, default_pool=ctx.default_pool,
-                                                   lock=True)
+                                                   lock=True, key_accounts=keys)
         if decision.account_review is not None:
             await repo.queue_account_review(event.id, q.lead_key, decision.account_review, at)
+        q = key_tier(q, decision, keys)
         if decision.rep_id is None:
             if await repo.queue_overflow(event.id, q.lead_key, decision.pool_id, q.tier, at,
                                          explain(decision, rules_version), decision.retry_at,
@@ -114,7 +129,7 @@ async def lead_qualified(repo: Assignments, state: BatchState, events: Sequence[
         plan = await plan_for(state, ctx, q.tier, decision.rep_id, at)
         assignment = new_assignment(step_key, event.id, q, decision, rules_version, plan, at)
         await save_rotation(state, decision)
-        state.assigned(decision.rep_id)
+        state.assigned(decision.rep_id, decision.account_id)
         decided.append(Routed(assignment, plan, routed_messages(ctx, step_key, q, assignment)))
     # Another replica may have won a qualification meanwhile (a rebalance): only what we inserted is announced.
     inserted = await repo.insert_assignments([r.assignment for r in decided])
@@ -136,8 +151,10 @@ async def reassign(repo: Assignments, state: RoutingState, qualification: LeadQu
     active = ctx.agreement()
     exclusion = excluded_on_reassign(sla_tier(active.document if active else None, q.tier), current.rep_id,
                                      current.assignees, current.lead_recent)
+    keys = _key_accounts(ctx)
     decision, rules_version = await decide_for(state, lead_facts(q), at, default_pool=ctx.default_pool,
-                                               lock=True, exclude=exclusion.reps)
+                                               lock=True, exclude=exclusion.reps, key_accounts=keys)
+    q = key_tier(q, decision, keys)
     step_key = f"{qualification_id}#attempt{attempt}"
     await repo.close_assignment(current.assignment_id, "reassigned")
     explained = {**explain(decision, rules_version), "excluded": sorted(exclusion.reps),

@@ -37,13 +37,16 @@ class RoutingStateRepository:
 
     async def accounts_for(self, domains: Iterable[str]) -> list[Account]:
         rows = await self._conn.fetch(
-            "SELECT a.account_id, a.owner_rep_id, a.key_account, a.name, array_agg(d.domain) AS domains"
+            "SELECT a.account_id, a.owner_rep_id, a.key_account, a.name, array_agg(d.domain) AS domains,"
+            " (SELECT x.rep_id FROM router.assignments x WHERE x.account_id = a.account_id AND x.status = 'open'"
+            "  ORDER BY x.routed_at DESC LIMIT 1) AS worked_by"
             " FROM router.account_domains d JOIN router.accounts a USING (account_id)"
             " WHERE a.account_id IN (SELECT account_id FROM router.account_domains WHERE domain = ANY($1::text[]))"
             " GROUP BY a.account_id",
             list(domains),
         )
-        return [Account(r["account_id"], tuple(r["domains"]), r["owner_rep_id"], r["key_account"], r["name"])
+        return [Account(r["account_id"], tuple(r["domains"]), r["owner_rep_id"], r["key_account"], r["name"],
+                        r["worked_by"])
                 for r in rows]
 
     async def named_accounts(self) -> list[Account]:
@@ -51,9 +54,12 @@ class RoutingStateRepository:
         rapidfuzz: a scan of the names, fine for the tens of thousands of accounts of one sales team)."""
         rows = await self._conn.fetch(
             "SELECT a.account_id, a.owner_rep_id, a.key_account, a.name,"
-            " ARRAY(SELECT d.domain FROM router.account_domains d WHERE d.account_id = a.account_id) AS domains"
+            " ARRAY(SELECT d.domain FROM router.account_domains d WHERE d.account_id = a.account_id) AS domains,"
+            " (SELECT x.rep_id FROM router.assignments x WHERE x.account_id = a.account_id AND x.status = 'open'"
+            "  ORDER BY x.routed_at DESC LIMIT 1) AS worked_by"
             " FROM router.accounts a ORDER BY a.account_id")
-        return [Account(r["account_id"], tuple(r["domains"]), r["owner_rep_id"], r["key_account"], r["name"])
+        return [Account(r["account_id"], tuple(r["domains"]), r["owner_rep_id"], r["key_account"], r["name"],
+                        r["worked_by"])
                 for r in rows]
 
     async def pools(self, pool_ids: Iterable[str], *, lock: bool) -> dict[str, Pool]:

@@ -1,4 +1,5 @@
-"""What routing gives bootstrap: its API, the qualified-lead consumer, and reassignment for the SLA clock."""
+"""What routing gives bootstrap: its API, the qualified-lead and qualified-account consumers, and
+reassignment for the SLA clock."""
 
 from collections.abc import Sequence
 from functools import partial
@@ -8,11 +9,12 @@ import asyncpg
 from fastapi import APIRouter
 
 from schemas.bounds import arrival_context
-from schemas.messages import EngagementEvent, QualifiedEvent
+from schemas.messages import AccountQualifiedEvent, EngagementEvent, QualifiedEvent
 from schemas.topics import Topic
-from services.router.config import CHANGES_GROUP, QUALIFIED_GROUP, RouterSettings
+from services.router.config import ACCOUNT_GROUP, CHANGES_GROUP, QUALIFIED_GROUP, RouterSettings
 from services.router.events import RoutingContext
 from services.router.routing import handlers
+from services.router.routing.accounts import as_qualification
 from services.router.routing.api import routing_router
 from services.router.routing.batch_state import BatchRoutingState
 from services.router.routing.changes import lead_fields_changed
@@ -49,11 +51,22 @@ def changes_handler(ctx: RoutingContext) -> BatchHandler:
     return handle
 
 
+def account_handler(ctx: RoutingContext) -> BatchHandler:
+    """Sales-ready accounts, routed as leads keyed `account:<domain>` through the same handler."""
+
+    async def handle(conn: asyncpg.Connection, events: Sequence[AccountQualifiedEvent]) -> None:
+        await handlers.lead_qualified(RouterRepository(conn), BatchRoutingState(RoutingStateRepository(conn)),
+                                      [as_qualification(e) for e in events], ctx)
+
+    return handle
+
+
 def consumers(ctx: RoutingContext) -> list[ConsumerSpec]:
     def arrival() -> dict[str, Any]:  # an engagement dated in the future changes no route (the scorer refuses it)
         return arrival_context(ctx.now(), ctx.clock_skew)
 
     return [ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(ctx)),
+            ConsumerSpec(ACCOUNT_GROUP, Topic.ACCOUNT_QUALIFIED, account_handler(ctx)),
             ConsumerSpec(CHANGES_GROUP, Topic.ENGAGEMENT, changes_handler(ctx), gathers=True, context=arrival)]
 
 

@@ -5,10 +5,9 @@ from datetime import datetime
 
 import asyncpg
 
-from schemas.events import ActivityKind
+from services.scorer.scoring.domain.intent import Signal
 from services.scorer.scoring.domain.scoring import LeadProfile, Touch
 
-_ACTIVITIES = {kind.value: kind for kind in ActivityKind}
 CHUNK = 5_000  # rows per cursor fetch: what the stream holds at once
 _LOOKUP = 10_000  # keys per `= ANY($1)` lookup
 
@@ -35,9 +34,18 @@ class HistoryRepository:
         """Every stored event before `until`, all leads together in the engine's order, `chunk` at a time."""
         cursor = await self._conn.cursor(_STREAM, until)
         while rows := await cursor.fetch(chunk):
-            # Columns by position, in Touch's order; a dict lookup, ActivityKind(v) is far slower. Plain
+            # Columns by position, in Touch's order; the activity as stored (a custom kind too). Plain
             # tuples, StoredTouch's fields: a NamedTuple's own constructor costs a Python call per row.
-            yield [(r[0], Touch(r[1], _ACTIVITIES[r[2]], r[3], r[4], r[5], r[6]), r[7]) for r in rows]
+            yield [(r[0], Touch(r[1], r[2], r[3], r[4], r[5], r[6]), r[7]) for r in rows]
+
+    async def intent(self, until: datetime) -> dict[str, list[Signal]]:
+        """Every account's intent signals observed before `until` (a few per account and week)."""
+        out: dict[str, list[Signal]] = {}
+        rows = await self._conn.fetch("SELECT account_key, signal_key, topic, strength, observed_at"
+                                      " FROM scorer.intent_signals WHERE observed_at < $1", until)
+        for r in rows:
+            out.setdefault(r[0], []).append(Signal(r[1], r[2], float(r[3]), r[4]))
+        return out
 
     async def profiles(self, keys: Sequence[str]) -> dict[str, LeadProfile]:
         """The stored profile (email and merged attributes) of each lead that has one."""

@@ -58,7 +58,8 @@ async def _run(pool: asyncpg.Pool, draft: AgreementDocument, since: datetime, un
         versions = [(draft, draft_version or FILE_VERSION)]
         if in_force:
             versions.append((in_force.document, in_force.version))
-        backtest = Backtest(versions, since, until)
+        needs_intent = any(doc.intent.rules for doc, _ in versions)
+        backtest = Backtest(versions, since, until, await repo.intent(until) if needs_intent else None)
         async for chunk in repo.stream(until):
             new = backtest.unknown(e[0] for e in chunk)
             if new:

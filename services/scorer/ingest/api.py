@@ -11,11 +11,11 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
 from schemas.bounds import arrival_context
 from schemas.messages import EngagementEvent
-from services.scorer.ingest.inbound import configured_secrets, publish_engagement, verified
+from services.scorer.ingest.inbound import configured_secrets, publish_engagement, undeclared_kinds, verified
 from services.scorer.integrations.signatures import STANDARD_HEADERS, standard_webhook, verify_standard
 from services.shared.auth import Principal, require_role
 from services.shared.body import media_type, parse_json, read_limited, validate_items
@@ -34,8 +34,11 @@ _SIGNED_BY = frozenset(name.encode() for name in STANDARD_HEADERS)
 
 
 class Accepted(BaseModel):
-    accepted: int
+    accepted: int = Field(description="Events now durable in Kafka, the ignored ones included")
     ids: list[str]
+    ignored: int = Field(description="Accepted events of an activity the agreement in force does not declare: "
+                                     "kept, and named in the lead's score mismatches, but scoring nothing")
+    undeclared_kinds: list[str] = Field(description="Those activities, each once, sorted")
 
 
 def _validate(body: Any, is_batch: bool, context: dict[str, Any]) -> list[EngagementEvent]:
@@ -89,7 +92,9 @@ async def post_events(request: Request) -> Response:
     events = _validate(body, is_batch, arrival_context(service_state(request).clock(), settings.clock_skew))
     await publish_engagement(runtime.producer, settings, events, is_batch=is_batch,
                              traceparent=request.headers.get("traceparent"))
-    return Response(orjson.dumps({"accepted": len(events), "ids": [e.id for e in events]}), status_code=202,
+    undeclared = undeclared_kinds(request, events)
+    return Response(orjson.dumps({"accepted": len(events), "ids": [e.id for e in events], "ignored": len(undeclared),
+                                  "undeclared_kinds": sorted(set(undeclared))}), status_code=202,
                     media_type="application/json")
 
 

@@ -6,8 +6,10 @@ from aiokafka import AIOKafkaProducer
 from fastapi import Request
 from opentelemetry.trace import SpanKind
 
+from schemas.events import BUILT_IN_ACTIVITIES
 from schemas.messages import EngagementEvent
 from schemas.topics import Topic
+from services.agreement.deps import watcher_of
 from services.shared.body import media_type
 from services.shared.config import Settings
 from services.shared.errors import ApiError
@@ -22,6 +24,14 @@ def require_json(request: Request) -> None:
     kind = media_type(request)
     if kind != "application/json" and not (kind.startswith("application/") and kind.endswith("+json")):
         raise ApiError(415, "unsupported_media_type", "send application/json")
+
+
+def undeclared_kinds(request: Request, events: Sequence[EngagementEvent]) -> list[str]:
+    """The activity of each event (in order) that the agreement in force does not declare: kept and
+    produced all the same, scored once the agreement declares it (only built-ins without one)."""
+    active = watcher_of(request.app).current
+    return [e.data.activity for e in events
+            if not (active.document.declares(e.data.activity) if active else e.data.activity in BUILT_IN_ACTIVITIES)]
 
 
 def _lead_key(event: EngagementEvent) -> str:

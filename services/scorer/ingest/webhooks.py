@@ -17,7 +17,13 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from services.scorer.config import ScorerSettings, ScorerSettingsDep
-from services.scorer.ingest.inbound import configured_secrets, publish_engagement, require_json, verified
+from services.scorer.ingest.inbound import (
+    configured_secrets,
+    publish_engagement,
+    require_json,
+    undeclared_kinds,
+    verified,
+)
 from services.scorer.ingest.replays import ReplayGuard
 from services.scorer.integrations.common import EmptyBatch, MalformedBody, Mapped
 from services.scorer.integrations.freshness import mautic_sent_at, segment_sent_at, staleness
@@ -48,6 +54,9 @@ class WebhookAccepted(BaseModel):
     accepted: int = Field(description="Events now durable in Kafka")
     duplicate: bool = Field(default=False, description="The same signed body was taken before: nothing produced")
     ignored: int = Field(description="Items left out: unmapped types, names or properties, or no lead identity")
+    undeclared: int = Field(default=0, description="Accepted events of an activity the agreement in force does "
+                                                   "not declare: kept, but scoring nothing until it does")
+    undeclared_kinds: list[str] = Field(default_factory=list, description="Those activities, each once, sorted")
     ids: list[str] = Field(description="CloudEvent ids of the accepted events (the tool's own ids)")
     skipped: list[SkippedItem] = Field(description="Why each ignored item was left out")
 
@@ -79,18 +88,20 @@ def mapped_body(body: Any, mapper: Mapper, settings: Settings, now: datetime) ->
     return mapped
 
 
-async def produced(producer: AIOKafkaProducer, settings: Settings, mapped: Mapped) -> JsonResponse:
+async def produced(request: Request, producer: AIOKafkaProducer, settings: Settings, mapped: Mapped) -> JsonResponse:
     """Produces what the body became and answers 202 once Kafka has it."""
     if mapped.events:
         await publish_engagement(producer, settings, mapped.events)
-    answer = WebhookAccepted(accepted=len(mapped.events), ignored=len(mapped.skipped),
+    undeclared = undeclared_kinds(request, mapped.events)
+    answer = WebhookAccepted(accepted=len(mapped.events), ignored=len(mapped.skipped), undeclared=len(undeclared),
+                             undeclared_kinds=sorted(set(undeclared)),
                              ids=[e.id for e in mapped.events],
                              skipped=[SkippedItem(item=s.item, reason=s.reason) for s in mapped.skipped])
     return JsonResponse(answer.model_dump(), status_code=202)
 
 
-async def accept_once(db: asyncpg.Pool, producer: AIOKafkaProducer, settings: ScorerSettings, raw: bytes,
-                      source: str, sent_at: SentAt, mapper: Mapper, now: datetime) -> JsonResponse:
+async def accept_once(request: Request, db: asyncpg.Pool, producer: AIOKafkaProducer, settings: ScorerSettings,
+                      raw: bytes, source: str, sent_at: SentAt, mapper: Mapper, now: datetime) -> JsonResponse:
     """For a tool that signs its body only: refused when the body's time is outside the source's
     tolerance, answered as a duplicate when the same body was taken within it."""
     body = parse_json(raw)
@@ -103,7 +114,7 @@ async def accept_once(db: asyncpg.Pool, producer: AIOKafkaProducer, settings: Sc
     if await guard.seen(source, raw, tolerance):
         duplicate = WebhookAccepted(accepted=0, ignored=0, ids=[], skipped=[], duplicate=True)
         return JsonResponse(duplicate.model_dump(), status_code=202)
-    answer = await produced(producer, settings, mapped)
+    answer = await produced(request, producer, settings, mapped)
     await guard.taken(source, raw, tolerance)  # after the ack: a request that failed may come again
     return answer
 
@@ -118,7 +129,7 @@ def webhooks_router(mappings: Mappings) -> APIRouter:
         """Mautic webhooks, several event types in one body; `Webhook-Signature` (HANDOFF_MAUTIC_SECRET)."""
         secrets, raw = await signed_body(request, settings, "mautic_secret")
         verified(request, verify_mautic, secrets, raw, request.headers.get("webhook-signature"))
-        return await accept_once(db, producer, settings, raw, "mautic", mautic_sent_at,
+        return await accept_once(request, db, producer, settings, raw, "mautic", mautic_sent_at,
                                  lambda body, at: map_mautic(body, mappings.mautic, at), now)
 
     @router.post("/hubspot", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
@@ -131,7 +142,7 @@ def webhooks_router(mappings: Mappings) -> APIRouter:
                  request.headers.get("x-hubspot-signature-v3"), request.headers.get("x-hubspot-request-timestamp"),
                  datetime.now(UTC))
         mapped = mapped_body(parse_json(raw), lambda body, at: map_hubspot(body, mappings.hubspot, at), settings, now)
-        return await produced(producer, settings, mapped)
+        return await produced(request, producer, settings, mapped)
 
     @router.post("/segment", status_code=202, response_model=WebhookAccepted, responses=ERRORS,
                  openapi_extra=SIGNED)
@@ -140,7 +151,7 @@ def webhooks_router(mappings: Mappings) -> APIRouter:
         """Segment spec calls (also RudderStack), one or `{"batch": [...]}`; `X-Signature` (HANDOFF_SEGMENT_SECRET)."""
         secrets, raw = await signed_body(request, settings, "segment_secret")
         verified(request, verify_segment, secrets, raw, request.headers.get("x-signature"))
-        return await accept_once(db, producer, settings, raw, "segment", segment_sent_at,
+        return await accept_once(request, db, producer, settings, raw, "segment", segment_sent_at,
                                  lambda body, at: map_segment(body, mappings.segment, at), now)
 
     return router

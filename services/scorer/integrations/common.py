@@ -11,7 +11,7 @@ import orjson
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from schemas.bounds import not_after
-from schemas.events import ActivityKind, EngagementRecorded
+from schemas.events import EngagementRecorded
 from schemas.messages import EngagementEvent
 from services.scorer.integrations.mappings import Attribute
 
@@ -137,7 +137,7 @@ def content_hash(item: Any) -> str:
     return hashlib.sha256(orjson.dumps(item, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
 
 
-def engagement_event(event_source: str, event_id: str, *, source: str, activity: ActivityKind,
+def engagement_event(event_source: str, event_id: str, *, source: str, activity: str,
                      occurred_at: datetime, **data: Any) -> EngagementEvent:
     """The native event for one tool item; its CloudEvent source and id are the tool's own, for dedupe."""
     for name, limit in _CLIPPED.items():

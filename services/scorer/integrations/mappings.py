@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from schemas.bounds import Strict
-from schemas.events import ActivityKind
+from schemas.events import Activity, ActivityKind
 from services.shared.documents import DocumentUnreadable, load_document
 
 A = ActivityKind
@@ -34,7 +34,7 @@ def _short_form(value: Any) -> Any:
 
 
 AttributeSpec = Annotated[Attribute, BeforeValidator(_short_form)]
-Activities = dict[str, ActivityKind | None]
+Activities = dict[str, Activity | None]  # a built-in kind or a custom one the agreement declares
 Attributes = dict[str, AttributeSpec]
 
 

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from schemas.events import ActivityKind
 from schemas.messages import EngagementEvent
 from services.scorer.integrations.common import (
     EmptyBatch,
@@ -43,7 +42,7 @@ def contact_fields(contact: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _event(kind: str, item: dict[str, Any], activity: ActivityKind, mappings: MauticMappings,
+def _event(kind: str, item: dict[str, Any], activity: str, mappings: MauticMappings,
            received_at: datetime) -> EngagementEvent:
     subject = next((item[k] for k in _SUBJECTS if isinstance(item.get(k), dict)), None)
     contact = next((c for c in (item.get("contact"), item.get("lead"), lookup(subject, "lead"),

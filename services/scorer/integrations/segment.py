@@ -6,7 +6,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
-from schemas.events import ActivityKind
 from services.scorer.integrations.common import (
     EmptyBatch,
     MalformedBody,
@@ -74,7 +73,7 @@ def _calls(body: Any) -> tuple[str, list[Any]]:
     raise MalformedBody("a Segment body is one call or {\"batch\": [calls]}")
 
 
-def _activity(call: SegmentCall, mappings: SegmentMappings) -> tuple[ActivityKind | None, str]:
+def _activity(call: SegmentCall, mappings: SegmentMappings) -> tuple[str | None, str]:
     if call.type == "track":
         return mappings.events.get(normalized_name(call.event or "")), f"track event {call.event!r} is not mapped"
     return mappings.calls.get(call.type), f"call type {call.type!r} is not mapped"

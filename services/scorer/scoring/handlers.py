@@ -3,13 +3,17 @@
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from schemas.events import ActivityKind, LeadFollowup, LeadQualified, ScoreContribution
+from schemas.events import LeadFollowup, LeadQualified, ScoreContribution
 from schemas.messages import EngagementEvent, FollowupEvent, QualifiedEvent
 from services.agreement.active import CurrentAgreement, Versioned
 from services.agreement.document import Recycle
 from services.scorer.scoring.accounts import account_engagement
+from services.scorer.scoring.buying_groups import GroupStore, Member, qualify_accounts
+from services.scorer.scoring.domain.accounts import persona_of
 from services.scorer.scoring.domain.engine import evaluate_state, to_json
+from services.scorer.scoring.domain.intent import intent_points
 from services.scorer.scoring.domain.lifecycle import QUALIFIED_STAGES, follow_all, may_qualify
 from services.scorer.scoring.domain.scoring import Evaluation, LeadProfile, Touch, account_key, fit
 from services.scorer.scoring.fit_cache import FitCache
@@ -36,13 +40,11 @@ class ScoringContext:
     agreement: CurrentAgreement  # the active version, read per batch
     fit_cache: FitCache | None = None  # per process; None computes fit every time
     rebuilt: Callable[[str], None] = _no_rebuild_count  # counts a lead rebuilt from its history, by reason
-
-
-_ACTIVITIES = {kind.value: kind for kind in ActivityKind}  # a dict lookup; ActivityKind(v) is far slower
+    account_topic: str = ""  # handoff.account.qualified, with the deployment's prefix
 
 
 def _touch(t: TouchRow) -> Touch:
-    return Touch(t.event_key, _ACTIVITIES[t.activity], t.occurred_at, t.url, t.form, t.campaign)
+    return Touch(t.event_key, t.activity, t.occurred_at, t.url, t.form, t.campaign)
 
 
 def _event_touch(e: EngagementEvent) -> Touch:
@@ -75,6 +77,7 @@ async def engagement_recorded(
     scores: ScoreStore,
     events: Sequence[EngagementEvent],
     ctx: ScoringContext,
+    groups: GroupStore | None = None,
 ) -> list[QualifiedEvent]:
     """Stores engagement, steps the touched leads' scoring state, and qualifies those that crossed the line.
 
@@ -95,14 +98,18 @@ async def engagement_recorded(
     profiles = {k: LeadProfile(email=lead.email, attributes=lead.attributes) for k, lead in leads.items()}
     accounts = {k: a for k, p in profiles.items() if (a := account_key(p))}
     others = await account_engagement(scores, active, leads, stepped, accounts, ctx.rebuilt)
+    intent = active.document.intent
+    signals = await scores.intent_signals(set(accounts.values())) if intent.rules else {}
     latest = {keys[e.dedupe_key]: e for e in sorted(events, key=lambda e: e.data.occurred_at)}
-    rows, emitted = [], []
+    rows, emitted, members = [], [], []
+    account_now: dict[str, tuple[datetime, float]] = {}  # account -> (its latest contact's time, engagement then)
     for key, lead in leads.items():
         state = stepped.now[key]
         at = scored_at(lead, state)
         fitted = (ctx.fit_cache.fit(active.version, active.document, profiles[key]) if ctx.fit_cache
                   else fit(active.document, profiles[key]))
-        result = evaluate_state(active.document, state, fitted, at, others.get(key, 0.0))
+        account_intent = intent_points(intent, signals.get(accounts.get(key, ""), ()), at)
+        result = evaluate_state(active.document, state, fitted, at, others.get(key, 0.0), account_intent)
         newly = result.sales_ready and may_qualify(lead.lifecycle, lead.qualified_at, lead.requalify_after, at)
         rows.append(ScoreRow(
             lead_key=key, agreement_version=active.version, fit=result.fit, engagement=result.engagement,
@@ -115,9 +122,19 @@ async def engagement_recorded(
         ))
         if newly and key in latest:
             emitted.append(_qualified(latest[key], key, lead, result, active.version, ctx.source))
+        if (account := accounts.get(key)) is not None:
+            members.append(Member(account, key, persona_of(active.document, profiles[key]), result.fit,
+                                  result.disqualified is not None, at))
+            now_value = (at, others.get(key, 0.0) + result.engagement + intent.weight * account_intent)
+            account_now[account] = max(account_now.get(account, now_value), now_value, key=lambda p: p[0])
     await scores.save_scores(rows, [QualificationMark(e.data.lead_key, e.id, e.data.qualified_at, active.version)
                                     for e in emitted])
     await repo.add_outbox([OutboxMessage(ctx.qualified_topic, e.data.lead_key, e) for e in emitted])
+    if groups is not None and active.document.buying_group.tier is not None:
+        triggers = {a: latest[k] for k, a in accounts.items() if k in latest}
+        engaged = {a: value for a, (_, value) in account_now.items()}
+        ready = await qualify_accounts(groups, active, members, engaged, triggers, ctx.source)
+        await repo.add_outbox([OutboxMessage(ctx.account_topic, e.data.account_key, e) for e in ready])
     return emitted
 
 

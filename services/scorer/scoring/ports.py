@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from schemas.messages import EngagementEvent
+from services.scorer.scoring.domain.intent import Signal
 from services.scorer.scoring.domain.lifecycle import LeadStage
 from services.scorer.scoring.scores import AccountChange, AccountRow, LeadRow, QualificationMark, ScoreRow, TouchRow
 from services.scorer.scoring.store import Recorded
@@ -48,3 +49,5 @@ class ScoreStore(Protocol):
                           states: Mapping[str, tuple[dict[str, Any], datetime | None]]) -> None: ...
 
     async def save_scores(self, scores: Sequence[ScoreRow], marks: Sequence[QualificationMark] = ()) -> None: ...
+
+    async def intent_signals(self, accounts: Collection[str]) -> dict[str, list[Signal]]: ...

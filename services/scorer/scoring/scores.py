@@ -9,6 +9,9 @@ from typing import Any
 import asyncpg
 import orjson
 
+from services.scorer.scoring.domain.intent import Signal
+from services.scorer.scoring.intent import IntentRepository
+
 
 @dataclass(frozen=True)
 class LeadRow:
@@ -93,6 +96,10 @@ class ScoreRow:
 class ScoresRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
+
+    async def intent_signals(self, accounts: Collection[str]) -> dict[str, list[Signal]]:
+        """Every stored intent signal of each account."""
+        return await IntentRepository(self._conn).signals(accounts)
 
     async def known_identities(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """(source, external id) -> lead key, for the pairs already linked."""

@@ -5,14 +5,11 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from schemas.events import ActivityKind
 from services.agreement.active import Versioned
 from services.scorer.scoring.domain.engine import LateTouch, LeadState, apply, build, empty, from_json
 from services.scorer.scoring.domain.scoring import Touch
 from services.scorer.scoring.ports import ScoreStore
 from services.scorer.scoring.scores import LeadRow, TouchRow
-
-_ACTIVITIES = {kind.value: kind for kind in ActivityKind}  # a dict lookup; ActivityKind(v) is far slower
 
 
 @dataclass(frozen=True)
@@ -25,7 +22,7 @@ class Stepped:
 
 
 def stored_touch(t: TouchRow) -> Touch:
-    return Touch(t.event_key, _ACTIVITIES[t.activity], t.occurred_at, t.url, t.form, t.campaign)
+    return Touch(t.event_key, t.activity, t.occurred_at, t.url, t.form, t.campaign)
 
 
 def _aware(moment: datetime) -> datetime:

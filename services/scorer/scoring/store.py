@@ -82,7 +82,7 @@ class ScorerRepository:
             [e.dedupe_key for e in events],
             [keys[e.dedupe_key] for e in events],
             [e.data.source for e in events],
-            [e.data.activity.value for e in events],
+            [e.data.activity for e in events],
             [e.data.campaign for e in events],
             [e.data.occurred_at for e in events],
             [e.data.model_dump(mode="json") for e in events],

@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 import asyncpg
 
-from schemas.events import ActivityKind
 from services.scorer.scoring.domain.scoring import LeadProfile, Touch
 from services.scorer.suggestions.domain.guards import OutcomeCounts
 
@@ -128,7 +127,7 @@ class KnownOutcome:
 class WindowRow:
     lead_key: str
     profile: LeadProfile
-    activities: frozenset[ActivityKind]
+    activities: frozenset[str]
     engagement: float
     seen_at: datetime
 
@@ -164,7 +163,7 @@ class OutcomeRepository:
             " FROM scorer.engagement_events WHERE lead_key = ANY($1::text[]) AND occurred_at < $2",
             list(keys), until)
         for r in rows:
-            out.setdefault(r[0], []).append(Touch(r[1], ActivityKind(r[2]), r[3], r[4], r[5], r[6]))
+            out.setdefault(r[0], []).append(Touch(r[1], r[2], r[3], r[4], r[5], r[6]))
         return out
 
     async def window(self, since: datetime, until: datetime) -> list[WindowRow]:
@@ -177,5 +176,5 @@ class OutcomeRepository:
             "           WHERE e.lead_key = l.lead_key AND e.occurred_at < $2), '{}')"
             " FROM scorer.leads l LEFT JOIN scorer.lead_scores s USING (lead_key)"
             " WHERE l.first_seen_at >= $1 AND l.first_seen_at < $2 ORDER BY l.lead_key", since, until)
-        return [WindowRow(r[0], LeadProfile(r[1], r[2]), frozenset(ActivityKind(a) for a in r[5]), float(r[3]), r[4])
+        return [WindowRow(r[0], LeadProfile(r[1], r[2]), frozenset(r[5]), float(r[3]), r[4])
                 for r in rows]

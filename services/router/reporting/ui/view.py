@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from services.router.reporting.account_figures import AccountsPanel, accounts_panel
 from services.router.reporting.agreement_view import ActiveAgreement, active_agreement
 from services.router.reporting.domain.funnel import GROUPS
 from services.router.reporting.domain.revenue import MIN_SALES_READY
@@ -48,6 +49,7 @@ class Dashboard:
     top: list[RevenueGroup]  # the best TOP_GENERATORS sources
     trends: TrendsReport
     charts: list[TrendChart]
+    accounts: AccountsPanel | None = None
     refresh_s: int = REFRESH_S
     windows: tuple[int, ...] = WINDOWS_DAYS
     groups: tuple[str, ...] = GROUPS
@@ -67,12 +69,13 @@ async def dashboard(pool: asyncpg.Pool, agreement: Any, now: datetime, days: int
     zone = calendar_zone(agreement)
     c_since, c_until = default_commitment_window(now, None, zone)
     t_since, t_until = trend_window(now, DEFAULT_WEEKS, zone)
-    report, board, promised, active, money, weekly = await asyncio.gather(
+    (report, board, promised, active, money, weekly), accounts = await asyncio.gather(asyncio.gather(
         funnel(FunnelReports(pool), group_by, since, now), sla_board(SlaReports(pool), since, now),
         commitments(SlaReports(pool), agreement, c_since, c_until), active_agreement(pool),
         revenue(RevenueReports(pool), "source", since, now, currency, MIN_SALES_READY),
-        trends(SlaReports(pool), TrendReports(pool), agreement, t_since, t_until, currency))
+        trends(SlaReports(pool), TrendReports(pool), agreement, t_since, t_until, currency)),
+        accounts_panel(pool, since, now))  # gather's types stop at six
     return Dashboard(now=now, days=days, group_by=group_by, funnel=report, chart=funnel_chart(report.totals.stages),
                      board=board, commitments=promised, rejections=rejections_by_campaign(promised.rejection_reasons),
                      agreement=active, revenue=money, top=money.groups[:TOP_GENERATORS], trends=weekly,
-                     charts=trend_charts(weekly.weeks))
+                     charts=trend_charts(weekly.weeks), accounts=accounts)

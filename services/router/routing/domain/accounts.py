@@ -18,6 +18,7 @@ class Account:
     owner_rep_id: str | None = None
     key_account: bool = False
     name: str = ""  # for matching by company name (company_match.py)
+    worked_by: str | None = None  # the rep of the account's newest open assignment: a colleague being worked
 
 
 def match_account(domains: Sequence[str], accounts: Iterable[Account]) -> Account | None:

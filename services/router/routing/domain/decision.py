@@ -8,6 +8,9 @@ from typing import Any
 from services.router.routing.domain.rotation import RotationResult
 from services.router.routing.domain.rules import OVERFLOW
 
+KEY_ACCOUNT_OWNER = "key_account_owner"  # the rule named when a key account goes to its owner (or nowhere)
+ACCOUNT_IN_PROGRESS = "account_in_progress"  # the rule named when a colleague's rep takes the lead
+
 
 @dataclass(frozen=True)
 class Considered:
@@ -47,6 +50,7 @@ class Decision:
     account_review: Mapping[str, Any] | None = None  # a weak candidate, not used, queued for ops review
     skills: Mapping[str, Any] | None = None  # the skill needs: required, optional, relaxed (with why)
     retry_at: datetime | None = None  # overflow only: when a running optional-skill wait ends
+    key_account: str | None = None  # why the lead's company is a key account (key_accounts.py), if it is
 
     @property
     def overflow_reason(self) -> str | None:
@@ -57,6 +61,10 @@ class Decision:
             return "no rule matched"
         if self.retry_at is not None:
             return f"waiting for a rep with the optional skills until {self.retry_at.isoformat()}"
+        if self.rule == KEY_ACCOUNT_OWNER:
+            owner = self.considered[0] if self.considered else None
+            return (f"the key account's owner {owner.rep_id if owner else '?'} cannot take it "
+                    f"({owner.skipped if owner else 'unknown'}), and a key account never goes to a pool")
         if self.tried and self.tried[-1].outcome == "unknown_pool":
             return f"pool {self.pool_id!r} does not exist"
         if not self.considered:
@@ -76,6 +84,7 @@ class Decision:
             "skills": dict(self.skills) if self.skills else None,
             "retry_at": self.retry_at.isoformat() if self.retry_at else None,
             "overflow_reason": self.overflow_reason,
+            "key_account": self.key_account,
             "tried": [{"rule": t.rule, "outcome": t.outcome, "rep_id": t.rep_id, "mismatches": list(t.mismatches)}
                       for t in self.tried],
         }

@@ -6,7 +6,8 @@ engine state takes the touch (engine.apply), its account's forward-decayed sum m
 change (scoring/accounts.py), the lead is evaluated at the event's time with fit from its profile and
 the other contacts' decayed engagement (engine.evaluate_state), and it qualifies at the first event
 after which it is sales-ready (lifecycle.may_qualify: once). Events before `since` step too (they
-build states and account sums); only qualifications in [since, until) are reported.
+build states and account sums); only qualifications in [since, until) are reported. Account intent
+(scoring/domain/intent.py) is read, as live, from the account's signals observed by the event's time.
 
 Memory: per lead its account key and, per version, its fit, its engine state and when it qualified;
 per account and version one sum. Never a lead's history. A state no longer able to change anything
@@ -35,6 +36,7 @@ from typing import Any, NamedTuple
 
 from services.agreement.document import AgreementDocument
 from services.scorer.scoring.domain.engine import LeadState, apply, decayed, empty, evaluate_state, own_sum
+from services.scorer.scoring.domain.intent import Signal, intent_points
 from services.scorer.scoring.domain.lifecycle import may_qualify
 from services.scorer.scoring.domain.scoring import FitResult, LeadProfile, Touch, account_key, fit
 
@@ -115,6 +117,8 @@ class _Version:
         account = document.engagement.account
         self.shares = account.enabled
         self.weight = account.weight
+        self.intent = document.intent
+        self.intends = bool(document.intent.rules)
         self.empty = _pack(empty(version))  # shared by every lead until its first touch
 
     def reach(self, result: FitResult) -> tuple[tuple[str, ...], float | None]:
@@ -122,7 +126,7 @@ class _Version:
         if result.disqualified:
             return (), None
         ready = self.document.sales_ready
-        fast = tuple(f.activity.value for f in ready.fast_track if result.points >= f.min_fit)
+        fast = tuple(f.activity for f in ready.fast_track if result.points >= f.min_fit)
         needs = [t.min_engagement for t in ready.tiers if result.points >= t.min_fit]
         return fast, (min(needs) if needs else None)
 
@@ -145,7 +149,9 @@ def _unpack(packed: bytes, version: int) -> LeadState:
 class Backtest:
     """Steps a stream of stored touches, in (occurred_at, event key) order, under each version at once."""
 
-    def __init__(self, versions: Sequence[tuple[AgreementDocument, int]], since: datetime, until: datetime) -> None:
+    def __init__(self, versions: Sequence[tuple[AgreementDocument, int]], since: datetime, until: datetime,
+                 intent: Mapping[str, Sequence[Signal]] | None = None) -> None:
+        self._intent = intent or {}  # account key -> its stored intent signals
         self._versions = [_Version(doc, version) for doc, version in versions]
         # A draft that changes only engagement or thresholds has the active version's fit section: a
         # lead's fit (about 30 us each) is then computed once for both.
@@ -219,14 +225,16 @@ class Backtest:
         if (fast_done or s.need is not None) and acct is not None and state.landmark_us is not None:
             own = decayed(doc, own_sum(doc, state, state.landmark_us), state.landmark_us, at)
             others = decayed(doc, acct.total, acct.landmark_us, at) - own
-        if not fast_done:
-            if s.need is None:
-                return _pack(state)
+        if not fast_done and s.need is None:
+            return _pack(state)
+        signals = self._intent.get(lead.account, ()) if v.intends and lead.account is not None else ()
+        intent = intent_points(v.intent, signals, at) if signals else 0.0
+        if not fast_done and s.need is not None:
             # One summed total read at `at`, against the lowest threshold: see MARGIN.
             total = decayed(doc, float(sum(state.sums.values())), state.landmark_us, at)
-            if total + (v.weight * others if v.shares else 0.0) < s.need - MARGIN:
+            if total + (v.weight * others if v.shares else 0.0) + v.intent.weight * intent < s.need - MARGIN:
                 return _pack(state)
-        result = evaluate_state(doc, state, s.fit, at, others)
+        result = evaluate_state(doc, state, s.fit, at, others, intent)
         if not result.sales_ready:
             return _pack(state)
         s.qualified_at = at

@@ -31,6 +31,7 @@ from services.scorer.scoring.domain.scoring import (
     _aware,
     _holds,
     judged,
+    recognised,
     timeline,
 )
 
@@ -120,8 +121,10 @@ def apply(doc: AgreementDocument, state: LeadState, touch: Touch) -> bool:
         state.landmark_us = when_us
     state.newest = position
     state.touches += 1
+    if not recognised(doc, touch, state.mismatches):
+        return True  # kept and counted, scoring nothing (the replay does the same)
     if any(f.activity == touch.activity for f in doc.sales_ready.fast_track):
-        state.fast_track[touch.activity.value] = when_us  # in order, so this is the latest occurrence
+        state.fast_track[str(touch.activity)] = when_us  # in order, so this is the latest occurrence
     candidates = section.rules_for(touch.activity)
     if not candidates:
         return True
@@ -184,10 +187,10 @@ def engagement_at(doc: AgreementDocument, state: LeadState, at: datetime) -> Eng
 
 
 def evaluate_state(doc: AgreementDocument, state: LeadState, fit_result: FitResult, at: datetime,
-                   account_engagement: float = 0.0) -> Evaluation:
+                   account_engagement: float = 0.0, intent: float = 0.0) -> Evaluation:
     """The lead's evaluation at `at`, as scoring.evaluate() gives it for the same touches."""
-    done = {f.activity for f in doc.sales_ready.fast_track if f.activity.value in state.fast_track}
-    return judged(doc, fit_result, engagement_at(doc, state, at), done, account_engagement)
+    done = {f.activity for f in doc.sales_ready.fast_track if f.activity in state.fast_track}
+    return judged(doc, fit_result, engagement_at(doc, state, at), done, account_engagement, intent)
 
 
 def to_json(state: LeadState) -> dict[str, Any]:

@@ -12,6 +12,10 @@ over an attribute of the same name:
                 one rule both services use: yahoo.co.uk and hotmail.fr count); absent without an email
 A value of the wrong type for a condition (employees "lots" under a range) is a non-match, and
 recorded in `mismatches`; it never raises.
+
+A touch counts only if the agreement knows its activity (`recognised`): a built-in kind, or a
+custom kind the document declares whose conditions hold. A touch of an undeclared kind is kept and
+counted among the touches, scores nothing and adds `activity: 'x' is not declared…` to the mismatches.
 """
 
 import math
@@ -21,7 +25,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from schemas.events import ActivityKind
 from services.agreement.document import AgreementDocument, Cap
 from services.agreement.domains import is_free_mail, lead_domains, registrable_domain
 from services.shared.conditions import Condition, Outcome
@@ -40,7 +43,7 @@ class LeadProfile:
 @dataclass(frozen=True)
 class Touch:
     event_key: str
-    activity: ActivityKind
+    activity: str  # a built-in ActivityKind value or a custom kind
     occurred_at: datetime
     url: str | None = None
     form: str | None = None
@@ -167,6 +170,27 @@ def timeline(touches: Iterable[Touch], at: datetime) -> list[Touch]:
     return out
 
 
+def undeclared(activity: str) -> str:
+    """The mismatch a touch of an activity the agreement does not declare records."""
+    return f"activity: {activity!r} is not declared by the agreement, so it scores nothing"
+
+
+def recognised(doc: AgreementDocument, touch: Touch, mismatches: list[str]) -> bool:
+    """Whether the touch counts under `doc`: a built-in kind, or a declared kind whose conditions hold.
+    An undeclared kind adds its mismatch (once); both the replay and the engine ask this first."""
+    kind = doc.custom_kind(touch.activity)
+    if kind is None:
+        if doc.declares(touch.activity):
+            return True
+        if undeclared(touch.activity) not in mismatches:
+            mismatches.append(undeclared(touch.activity))
+        return False
+    if not kind.when:
+        return True
+    fields = {"url": touch.url, "form": touch.form, "campaign": touch.campaign}
+    return _holds(f"activity.{kind.name}", kind.when, fields, mismatches)
+
+
 def _capped(points: float, cap: Cap | None, window: deque[tuple[datetime, float]], when: datetime) -> float:
     """The part of `points` the cap leaves room for, given what the rule counted in the window ending now."""
     if cap is None:
@@ -192,6 +216,8 @@ def _engagement(doc: AgreementDocument, history: list[Touch], at: datetime) -> E
     totals: dict[str, float] = {}
     now, day = _aware(at), timedelta(days=1)
     for touch in history:
+        if not recognised(doc, touch, mismatches):
+            continue
         candidates = section.rules_for(touch.activity)
         if not candidates:
             continue
@@ -209,14 +235,14 @@ def _engagement(doc: AgreementDocument, history: list[Touch], at: datetime) -> E
     return EngagementResult(round(float(sum(totals.values())), DECIMALS), fired, len(history), tuple(mismatches))
 
 
-def decide(doc: AgreementDocument, fit_result: FitResult, activities: Container[ActivityKind], total: float
+def decide(doc: AgreementDocument, fit_result: FitResult, activities: Container[str], total: float
            ) -> tuple[str | None, str | None]:
     """(tier, reason) of a lead that has done `activities` and has `total` engagement, else (None, None)."""
     if fit_result.disqualified:
         return None, None
     for fast in doc.sales_ready.fast_track:
         if fast.activity in activities and fit_result.points >= fast.min_fit:
-            return fast.tier, f"fast_track:{fast.activity.value}"
+            return fast.tier, f"fast_track:{fast.activity}"
     for tier in doc.sales_ready.tiers:
         if fit_result.points >= tier.min_fit and total >= tier.min_engagement:
             return tier.name, f"threshold:{tier.name}"
@@ -224,31 +250,38 @@ def decide(doc: AgreementDocument, fit_result: FitResult, activities: Container[
 
 
 def evaluate(doc: AgreementDocument, profile: LeadProfile, touches: Iterable[Touch], at: datetime,
-             account_engagement: float = 0.0, fit_result: FitResult | None = None) -> Evaluation:
+             account_engagement: float = 0.0, fit_result: FitResult | None = None, intent: float = 0.0) -> Evaluation:
     """The lead's scores at `at`, whether it is sales-ready, in which tier, why, and every rule that fired.
 
     `account_engagement` is the summed engagement of the other contacts of the lead's account;
-    `fit_result`, when the caller has it (a cache), must be `fit(doc, profile)`.
+    `fit_result`, when the caller has it (a cache), must be `fit(doc, profile)`; `intent` is the
+    account's decayed intent points at `at` (intent.intent_points).
     """
     history = timeline(touches, at)
     fit_result, eng = fit_result or fit(doc, profile), _engagement(doc, history, at)
-    return judged(doc, fit_result, eng, {t.activity for t in history}, account_engagement)
+    done = {t.activity for t in history if recognised(doc, t, [])}
+    return judged(doc, fit_result, eng, done, account_engagement, intent)
 
 
-def judged(doc: AgreementDocument, fit_result: FitResult, eng: EngagementResult, activities: Container[ActivityKind],
-           account_engagement: float) -> Evaluation:
+def judged(doc: AgreementDocument, fit_result: FitResult, eng: EngagementResult, activities: Container[str],
+           account_engagement: float, intent: float = 0.0) -> Evaluation:
     """The evaluation of a lead with this fit and engagement that has done `activities`: the one place
-    both the replay and the incremental engine (engine.py) decide and explain."""
+    both the replay and the incremental engine (engine.py) decide and explain. The account share is
+    the other contacts' part and the account's intent part (`intent.weight` of `intent`)."""
     account = doc.engagement.account
     shared = round(account.weight * account_engagement, DECIMALS) if account.enabled else 0.0
-    tier, reason = decide(doc, fit_result, activities, round(eng.points + shared, DECIMALS))
+    intended = round(doc.intent.weight * intent, DECIMALS) if doc.intent.rules else 0.0
+    tier, reason = decide(doc, fit_result, activities, round(eng.points + shared + intended, DECIMALS))
     explanation = [*fit_result.contributions, *eng.contributions]
     if shared:
         explanation.append(Contribution("account", shared))
+    if intended:
+        explanation.append(Contribution("intent", intended))
     if fit_result.disqualifier:
         explanation.append(Contribution(f"disqualifier.{fit_result.disqualifier}", 0.0))
         reason = f"disqualified:{fit_result.disqualified}"
     elif reason and reason.startswith("fast_track:"):
         explanation.append(Contribution(f"sales_ready.{reason.replace(':', '.')}", 0.0))
-    return Evaluation(fit_result.points, eng.points, shared, fit_result.disqualified, tier is not None, tier,
-                      reason, tuple(explanation), fit_result.mismatches + eng.mismatches, eng.touches)
+    return Evaluation(fit_result.points, eng.points, round(shared + intended, DECIMALS), fit_result.disqualified,
+                      tier is not None, tier, reason, tuple(explanation), fit_result.mismatches + eng.mismatches,
+                      eng.touches)

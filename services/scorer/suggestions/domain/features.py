@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from schemas.events import ActivityKind
 from services.agreement.document import EngagementRule
 from services.scorer.scoring.domain.scoring import Touch
 from services.shared.conditions import Condition, evaluate_all
@@ -165,7 +164,7 @@ def encode(features: Sequence[Feature], record: Mapping[str, Any], touched: Iter
     return [1.0 if matches(f, record, done) else 0.0 for f in features]
 
 
-def touched_rules(rules_for: Callable[[ActivityKind], Sequence[EngagementRule]], touches: Iterable[Touch],
+def touched_rules(rules_for: Callable[[str], Sequence[EngagementRule]], touches: Iterable[Touch],
                   cutoff: datetime | None) -> frozenset[str]:
     """The engagement rules a lead's touches up to `cutoff` (the handoff) matched, first rule per touch."""
     done: set[str] = set()

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from schemas.events import ActivityKind
 from services.agreement.document import AgreementDocument, Disqualifier, FitRule, FitSection
 from services.scorer.scoring.domain.scoring import LeadProfile, fit, lead_record
 from services.scorer.suggestions.domain import model as learn
@@ -46,7 +45,7 @@ class OutcomeLead:
 class WindowLead:
     lead_key: str
     profile: LeadProfile
-    activities: frozenset[ActivityKind] = frozenset()
+    activities: frozenset[str] = frozenset()
     engagement: float = 0.0
     seen_at: datetime | None = None  # first seen
 

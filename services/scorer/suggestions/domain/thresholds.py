@@ -8,7 +8,6 @@ above a warm one.
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from schemas.events import ActivityKind
 from services.agreement.document import AgreementDocument, FastTrack, SalesReady, Tier
 from services.scorer.scoring.domain.scoring import FitResult, decide
 
@@ -19,7 +18,7 @@ class Candidate:
 
     lead_key: str
     fit: FitResult  # under the draft's rules
-    activities: Collection[ActivityKind]
+    activities: Collection[str]
     engagement: float  # its latest engagement total under the version in force (own plus account share)
 
 

@@ -1,0 +1,58 @@
+"""The dashboard's account view: accounts engaged, sales-ready, routed and won in the window, and the
+sales-ready ones with the personas covered and the rep working them. Reads the scorer's account tables
+(read only, as the funnel reads `scorer.leads`); the largest rises of decayed engagement need the
+scoring engine and are the scorer's `GET /v1/funnel/accounts`."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+LISTED = 10
+
+_COUNTS = (
+    "SELECT (SELECT count(DISTINCT l.account_key) FROM scorer.engagement_events e JOIN scorer.leads l USING (lead_key)"
+    "        WHERE e.occurred_at >= $1 AND e.occurred_at < $2 AND l.account_key IS NOT NULL),"
+    " (SELECT count(DISTINCT account_key) FROM scorer.account_qualifications WHERE qualified_at >= $1"
+    "        AND qualified_at < $2),"
+    " (SELECT count(DISTINCT l.account_key) FROM router.assignments a JOIN scorer.leads l USING (lead_key)"
+    "        WHERE a.routed_at >= $1 AND a.routed_at < $2 AND l.account_key IS NOT NULL),"
+    " (SELECT count(DISTINCT l.account_key) FROM router.lead_outcomes o JOIN scorer.leads l USING (lead_key)"
+    "        WHERE o.status = 'won' AND o.occurred_at >= $1 AND o.occurred_at < $2 AND l.account_key IS NOT NULL)")
+_READY = (
+    "SELECT q.account_key, q.qualified_at,"
+    " coalesce(array_agg(DISTINCT m.persona) FILTER (WHERE m.persona IS NOT NULL), '{}'),"
+    " count(DISTINCT m.lead_key),"
+    " (SELECT a.rep_id FROM router.assignments a WHERE a.lead_key = 'account:' || q.account_key"
+    "  ORDER BY a.routed_at DESC LIMIT 1)"
+    " FROM scorer.account_qualifications q LEFT JOIN scorer.account_members m ON m.account_key = q.account_key"
+    "  AND m.agreement_version = q.agreement_version AND NOT m.disqualified"
+    " WHERE q.qualified_at >= $1 AND q.qualified_at < $2"
+    " GROUP BY q.account_key, q.qualified_at ORDER BY q.qualified_at DESC, q.account_key LIMIT $3")
+
+
+@dataclass(frozen=True)
+class ReadyAccount:
+    account_key: str
+    qualified_at: datetime
+    personas: tuple[str, ...]
+    contacts: int
+    rep_id: str | None  # who works it, once routed
+
+
+@dataclass(frozen=True)
+class AccountsPanel:
+    engaged: int
+    sales_ready: int
+    routed: int
+    won: int
+    ready: tuple[ReadyAccount, ...]
+
+
+async def accounts_panel(pool: asyncpg.Pool, since: datetime, until: datetime) -> AccountsPanel:
+    """The account view of [since, until)."""
+    async with pool.acquire() as conn:
+        engaged, ready, routed, won = await conn.fetchrow(_COUNTS, since, until)
+        rows = await conn.fetch(_READY, since, until, LISTED)
+    return AccountsPanel(engaged, ready, routed, won,
+                         tuple(ReadyAccount(r[0], r[1], tuple(sorted(r[2])), r[3], r[4]) for r in rows))
