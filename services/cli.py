@@ -11,6 +11,8 @@ import yaml
 from services.shared.db import connect
 
 if TYPE_CHECKING:  # imported where used, so a command loads only what it needs
+    from datetime import datetime
+
     from pydantic import SecretStr
 
     from services.agreement.document import AgreementDocument
@@ -189,6 +191,18 @@ agreement_app = typer.Typer(help="The shared lead definition and SLA rules.", no
 app.add_typer(agreement_app, name="agreement")
 
 
+def _window(since: str, until: str | None) -> "tuple[datetime, datetime]":
+    """--since/--until as the APIs read them; a usage error naming the option otherwise."""
+    from datetime import UTC, datetime
+
+    from services.shared.windows import parse_window
+
+    try:
+        return parse_window(since, datetime.fromisoformat(until) if until else None, datetime.now(UTC))
+    except ValueError as exc:  # a WindowRefused, or --until not a timestamp at all
+        raise typer.BadParameter(f"--{getattr(exc, 'field', 'until')}: {exc}") from exc
+
+
 def _read_agreement(path: Path) -> tuple["AgreementDocument", Literal["json", "yaml"]]:
     from services.agreement.text import AgreementInvalid, parse_agreement
 
@@ -242,7 +256,6 @@ def agreement_backtest(
 ) -> None:
     """Replays stored engagement under FILE and under the active version with the live scorer's engine,
     in this process, and compares."""
-    from datetime import UTC, datetime
 
     import orjson
     from rich.console import Console
@@ -253,20 +266,9 @@ def agreement_backtest(
     from services.scorer.config import ScorerSettings
     from services.shared.config import load_settings
     from services.shared.db import create_pool
-    from services.shared.windows import parse_since
-
     document, _ = _read_agreement(path)
     settings = load_settings(ScorerSettings)
-    now = datetime.now(UTC)
-    try:
-        start = parse_since(since, now)
-        end = datetime.fromisoformat(until) if until else now
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    if end.tzinfo is None:
-        raise typer.BadParameter("--until needs a UTC offset")
-    if start >= end:
-        raise typer.BadParameter("--since must be before --until")
+    start, end = _window(since, until)
 
     async def run() -> dict[str, Any]:
         pool = await create_pool(settings.model_copy(update={"db_pool_min": 1, "db_pool_max": 2}))
@@ -437,7 +439,6 @@ def agreement_suggest(
 ) -> None:
     """Learns a lead definition from won and lost leads, in this process: prints the report and writes the
     draft to --out, to backtest (`handoff agreement backtest FILE`) and post like any other."""
-    from datetime import UTC, datetime
 
     import orjson
     from rich.console import Console
@@ -451,17 +452,9 @@ def agreement_suggest(
     from services.scorer.suggestions.run import run_suggestion
     from services.shared.config import load_settings
     from services.shared.db import create_pool
-    from services.shared.windows import parse_since
 
     settings = load_settings(ScorerSettings)
-    now = datetime.now(UTC)
-    try:
-        start = parse_since(since, now)
-        end = datetime.fromisoformat(until) if until else now
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    if end.tzinfo is None or start >= end:
-        raise typer.BadParameter("--until needs a UTC offset and must be after --since")
+    start, end = _window(since, until)
 
     async def run() -> Any:
         pool = await create_pool(settings.model_copy(update={"db_pool_min": 1, "db_pool_max": 2}))

@@ -31,3 +31,29 @@ def parse_since(text: str, now: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"{text!r} needs a UTC offset (for example 2026-11-01T00:00:00+00:00)")
     return check_instant(value)
+
+
+class WindowRefused(ValueError):
+    """A since/until pair that names no window; `field` is the one to blame, `summary` says why."""
+
+    def __init__(self, field: str, summary: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.summary = field, summary
+
+
+def parse_window(since: str, until: datetime | None, now: datetime) -> tuple[datetime, datetime]:
+    """[start, end) from a `since` as parse_since reads it and an optional aware `until` (default
+    `now`); WindowRefused naming the field otherwise."""
+    try:
+        start = parse_since(since, now)
+    except ValueError as exc:
+        raise WindowRefused("since", "since is not a duration or timestamp", str(exc)) from None
+    if until is not None and until.tzinfo is None:
+        raise WindowRefused("until", "until needs a UTC offset", "timestamp without offset")
+    try:
+        end = check_instant(until) if until is not None else now
+    except ValueError as exc:
+        raise WindowRefused("until", "until is out of range", str(exc)) from None
+    if start >= end:
+        raise WindowRefused("since", "since must be before until", "not before until")
+    return start, end

@@ -8,17 +8,10 @@ from datetime import datetime
 
 import asyncpg
 
+from services.shared.account_counts import ACCOUNT_COUNTS
+
 LISTED = 10
 
-_COUNTS = (
-    "SELECT (SELECT count(DISTINCT l.account_key) FROM scorer.engagement_events e JOIN scorer.leads l USING (lead_key)"
-    "        WHERE e.occurred_at >= $1 AND e.occurred_at < $2 AND l.account_key IS NOT NULL),"
-    " (SELECT count(DISTINCT account_key) FROM scorer.account_qualifications WHERE qualified_at >= $1"
-    "        AND qualified_at < $2),"
-    " (SELECT count(DISTINCT l.account_key) FROM router.assignments a JOIN scorer.leads l USING (lead_key)"
-    "        WHERE a.routed_at >= $1 AND a.routed_at < $2 AND l.account_key IS NOT NULL),"
-    " (SELECT count(DISTINCT l.account_key) FROM router.lead_outcomes o JOIN scorer.leads l USING (lead_key)"
-    "        WHERE o.status = 'won' AND o.occurred_at >= $1 AND o.occurred_at < $2 AND l.account_key IS NOT NULL)")
 _READY = (
     "SELECT q.account_key, q.qualified_at,"
     " coalesce(array_agg(DISTINCT m.persona) FILTER (WHERE m.persona IS NOT NULL), '{}'),"
@@ -52,7 +45,7 @@ class AccountsPanel:
 async def accounts_panel(pool: asyncpg.Pool, since: datetime, until: datetime) -> AccountsPanel:
     """The account view of [since, until)."""
     async with pool.acquire() as conn:
-        engaged, ready, routed, won = await conn.fetchrow(_COUNTS, since, until)
+        engaged, ready, routed, won = await conn.fetchrow(ACCOUNT_COUNTS, since, until)
         rows = await conn.fetch(_READY, since, until, LISTED)
     return AccountsPanel(engaged, ready, routed, won,
                          tuple(ReadyAccount(r[0], r[1], tuple(sorted(r[2])), r[3], r[4]) for r in rows))

@@ -22,10 +22,10 @@ async def decide_for(state: RoutingState, lead: LeadFacts, at: datetime, *, defa
     version, rules = await state.current_rules(default_pool)
     pool_ids = {r.target_pool for r in rules.rules if r.target_pool}
     pools = await state.pools(pool_ids, lock=lock)
-    accounts = await state.accounts_for(lead_domains(lead.email, lead.attributes))
+    domains = lead_domains(lead.email, lead.attributes)
+    accounts = await state.accounts_for(domains)
     wants_name = any(lead.attributes.get(a) for a in (*NAME_ATTRIBUTES, *WEBSITE_ATTRIBUTES))
-    named = await state.named_accounts() if wants_name and not match_account(
-        lead_domains(lead.email, lead.attributes), accounts) else []
+    named = await state.named_accounts() if wants_name and not match_account(domains, accounts) else []
     reps = await state.rep_states(at, {m.rep_id for p in pools.values() if p.distribution == LEAST_BUSY
                                        for m in p.members})
     return decide(lead, rules, accounts, pools, reps, at, exclude, named, key_accounts), version

@@ -7,7 +7,6 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
-from schemas.bounds import check_instant
 from services.agreement.text import AgreementInvalid, diff_agreements, dump_agreement, parse_agreement
 from services.scorer.agreements.domain.signoff import SignoffError, approval_role, check_activation, check_approval
 from services.scorer.agreements.store import AgreementRepository, AgreementRow
@@ -17,7 +16,7 @@ from services.shared.body import media_type, read_limited
 from services.shared.deps import PoolDep, SettingsDep
 from services.shared.documents import off_the_loop
 from services.shared.errors import ApiError, FieldError, error_responses
-from services.shared.windows import parse_since
+from services.shared.windows import WindowRefused, parse_window
 
 MAX_INT4 = 2_147_483_647  # versions are PostgreSQL integers: anything larger is simply not found
 VersionPath = Annotated[int, Path(ge=1, le=MAX_INT4, description="Agreement version")]
@@ -251,25 +250,10 @@ def agreements_router() -> APIRouter:
         with the live scorer's engine, side by side. Poll `GET /v1/backtests/{job_id}` for the report."""
         async with pool.acquire() as conn:
             row = await _existing(AgreementRepository(conn), version)
-        now = datetime.now(UTC)
         try:
-            start = parse_since(since, now)
-        except ValueError as exc:
-            raise ApiError(422, "invalid", "since is not a duration or timestamp",
-                           [FieldError(field="since", message=str(exc))]) from exc
-        if until is not None and until.tzinfo is None:
-            raise ApiError(422, "invalid", "until needs a UTC offset",
-                           [FieldError(field="until", message="timestamp without offset")])
-        try:
-            if until is not None:
-                check_instant(until)
-        except ValueError as exc:
-            raise ApiError(422, "invalid", "until is out of range",
-                           [FieldError(field="until", message=str(exc))]) from exc
-        end = until or now
-        if start >= end:
-            raise ApiError(422, "invalid", "since must be before until",
-                           [FieldError(field="since", message="not before until")])
+            start, end = parse_window(since, until, datetime.now(UTC))
+        except WindowRefused as exc:
+            raise ApiError(422, "invalid", exc.summary, [FieldError(field=exc.field, message=str(exc))]) from exc
         async with pool.acquire() as conn, conn.transaction():
             jobs = JobRepository(conn)
             await jobs.lock()

@@ -3,8 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic import ValidationError
 
 from services.scorer.integrations.common import (
     EmptyBatch,
@@ -18,26 +17,17 @@ from services.scorer.integrations.common import (
     text,
 )
 from services.scorer.integrations.mappings import HubSpotMappings
+from services.shared.hubspot_events import HubSpotWebhookEvent
 
 SOURCE = "hubspot"
 CONTACT_TYPE_ID = "0-1"  # generic `object.*` subscriptions name contacts by this object type id
 
 
-class HubSpotEvent(BaseModel):
-    """One event of a HubSpot webhook request, as its documentation shows it (more fields are allowed)."""
+class HubSpotEvent(HubSpotWebhookEvent):
+    """One event of a HubSpot webhook request, read as marketing engagement."""
 
-    model_config = ConfigDict(extra="allow", alias_generator=to_camel, populate_by_name=True,
-                              coerce_numbers_to_str=True)
-
-    event_id: str
-    subscription_id: str | None = None
     portal_id: str | None = None
     occurred_at: int | float | str | None = None
-    subscription_type: str
-    object_id: str
-    object_type_id: str | None = None
-    property_name: str | None = None
-    property_value: Any = None
 
     @property
     def kind(self) -> str:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from services.agreement.deps import AgreementDep
 from services.scorer.scoring.domain.accounts import engagement_rise
 from services.scorer.scoring.domain.scoring import Touch
+from services.shared.account_counts import ACCOUNT_COUNTS
 from services.shared.auth import READERS
 from services.shared.deps import NowDep, PoolDep
 from services.shared.errors import ApiError, error_responses
@@ -24,15 +25,6 @@ Since = Annotated[datetime | None, Query(description="Inclusive; default a week 
 Until = Annotated[datetime | None, Query(description="Exclusive; default now")]
 CANDIDATES = 200  # accounts with the most events in the window, among which the rise is computed
 
-_COUNTS = (
-    "SELECT (SELECT count(DISTINCT l.account_key) FROM scorer.engagement_events e JOIN scorer.leads l USING (lead_key)"
-    "        WHERE e.occurred_at >= $1 AND e.occurred_at < $2 AND l.account_key IS NOT NULL),"
-    " (SELECT count(DISTINCT account_key) FROM scorer.account_qualifications WHERE qualified_at >= $1"
-    "        AND qualified_at < $2),"
-    " (SELECT count(DISTINCT l.account_key) FROM router.assignments a JOIN scorer.leads l USING (lead_key)"
-    "        WHERE a.routed_at >= $1 AND a.routed_at < $2 AND l.account_key IS NOT NULL),"
-    " (SELECT count(DISTINCT l.account_key) FROM router.lead_outcomes o JOIN scorer.leads l USING (lead_key)"
-    "        WHERE o.status = 'won' AND o.occurred_at >= $1 AND o.occurred_at < $2 AND l.account_key IS NOT NULL)")
 _CANDIDATES = (
     "SELECT l.account_key FROM scorer.engagement_events e JOIN scorer.leads l USING (lead_key)"
     " WHERE e.occurred_at >= $1 AND e.occurred_at < $2 AND l.account_key IS NOT NULL"
@@ -98,7 +90,7 @@ def accounts_router() -> APIRouter:
         if start >= end:
             raise ApiError(422, "invalid", "since must be before until", [])
         async with pool.acquire() as conn:
-            engaged, ready, routed, won = await conn.fetchrow(_COUNTS, start, end)
+            engaged, ready, routed, won = await conn.fetchrow(ACCOUNT_COUNTS, start, end)
             heating = await _heating(conn, agreement, start, end, top)
         return AccountsReport(since=start, until=end, agreement_version=agreement.version if agreement else None,
                               engaged=engaged, sales_ready=ready, routed=routed, won=won, heating_up=heating)

@@ -101,6 +101,7 @@ async def engagement_recorded(
     intent = active.document.intent
     signals = await scores.intent_signals(set(accounts.values())) if intent.rules else {}
     latest = {keys[e.dedupe_key]: e for e in sorted(events, key=lambda e: e.data.occurred_at)}
+    grouping = groups if active.document.buying_group.tier is not None else None  # None: no buying groups
     rows, emitted, members = [], [], []
     account_now: dict[str, tuple[datetime, float]] = {}  # account -> (its latest contact's time, engagement then)
     for key, lead in leads.items():
@@ -122,7 +123,7 @@ async def engagement_recorded(
         ))
         if newly and key in latest:
             emitted.append(_qualified(latest[key], key, lead, result, active.version, ctx.source))
-        if (account := accounts.get(key)) is not None:
+        if grouping is not None and (account := accounts.get(key)) is not None:  # buying groups only: personas cost
             members.append(Member(account, key, persona_of(active.document, profiles[key]), result.fit,
                                   result.disqualified is not None, at))
             now_value = (at, others.get(key, 0.0) + result.engagement + intent.weight * account_intent)
@@ -130,10 +131,10 @@ async def engagement_recorded(
     await scores.save_scores(rows, [QualificationMark(e.data.lead_key, e.id, e.data.qualified_at, active.version)
                                     for e in emitted])
     await repo.add_outbox([OutboxMessage(ctx.qualified_topic, e.data.lead_key, e) for e in emitted])
-    if groups is not None and active.document.buying_group.tier is not None:
+    if grouping is not None:
         triggers = {a: latest[k] for k, a in accounts.items() if k in latest}
         engaged = {a: value for a, (_, value) in account_now.items()}
-        ready = await qualify_accounts(groups, active, members, engaged, triggers, ctx.source)
+        ready = await qualify_accounts(grouping, active, members, engaged, triggers, ctx.source)
         await repo.add_outbox([OutboxMessage(ctx.account_topic, e.data.account_key, e) for e in ready])
     return emitted
 

@@ -19,7 +19,7 @@ from services.scorer.suggestions.store import (
 from services.shared.auth import READERS, Principal, require_role
 from services.shared.deps import PoolDep
 from services.shared.errors import ApiError, FieldError, error_responses
-from services.shared.windows import parse_since
+from services.shared.windows import WindowRefused, parse_window
 
 
 class SuggestionRequest(BaseModel):
@@ -66,17 +66,10 @@ def suggestions_router() -> APIRouter:
     async def start(body: SuggestionRequest, who: Ops, pool: PoolDep, response: Response) -> SuggestionJob:
         """Starts a suggestion job: a draft agreement learned from won and lost leads, with its report.
         Poll `GET /v1/agreements/suggestions/{job_id}`; the draft is signed like any other."""
-        now = datetime.now(UTC)
         try:
-            since = parse_since(body.since, now)
-        except ValueError as exc:
-            raise ApiError(422, "invalid", "since is not a duration or timestamp",
-                           [FieldError(field="since", message=str(exc))]) from exc
-        if body.until is not None and body.until.tzinfo is None:
-            raise ApiError(422, "invalid", "until needs a UTC offset", [FieldError(field="until", message="no offset")])
-        until = body.until or now
-        if since >= until:
-            raise ApiError(422, "invalid", "since must be before until", [FieldError(field="since", message="late")])
+            since, until = parse_window(body.since, body.until, datetime.now(UTC))
+        except WindowRefused as exc:
+            raise ApiError(422, "invalid", exc.summary, [FieldError(field=exc.field, message=str(exc))]) from exc
         async with pool.acquire() as conn, conn.transaction():
             try:
                 await check(conn, since, until, body.exclude, body.attributes)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic import ValidationError
 
 from services.router.connectors.domain.mappings import Mappings
+from services.shared.hubspot_events import HubSpotWebhookEvent
 
 CONTACT_TYPE_ID = "0-1"
 OWNER_PROPERTY = "hubspot_owner_id"
@@ -39,20 +39,10 @@ def new_note(contact_id: str, owner_id: str, text: str, at: datetime) -> dict[st
                 {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": NOTE_TO_CONTACT}]}]}
 
 
-class WebhookEvent(BaseModel):
-    """One event of a HubSpot webhook request, as its documentation shows it (more fields allowed)."""
+class WebhookEvent(HubSpotWebhookEvent):
+    """One event of a HubSpot CRM webhook request; the connector needs its time."""
 
-    model_config = ConfigDict(extra="allow", alias_generator=to_camel, populate_by_name=True,
-                              coerce_numbers_to_str=True)
-
-    event_id: str
-    subscription_id: str | None = None
     occurred_at: int | float
-    subscription_type: str
-    object_id: str
-    object_type_id: str | None = None
-    property_name: str | None = None
-    property_value: Any = None
 
     @property
     def key(self) -> str:
