@@ -1,5 +1,6 @@
 """Clients no one here wrote: the official CloudEvents Python SDK (cloudevents 2.x) in every mode of
-the HTTP binding on POST /v1/events, and of the Kafka binding on the engagement and CRM topics."""
+the HTTP binding on POST /v1/events and POST /v1/crm/activities, and of the Kafka binding on the
+engagement and CRM topics."""
 
 import uuid
 from datetime import UTC, datetime
@@ -115,3 +116,66 @@ async def test_the_sdks_kafka_binding_on_the_crm_topic_touches_the_lead(stack, s
         stack.bootstrap, stack.topic(Topic.FOLLOWUP),
         lambda rs: [r for r in rs if r.key == email.encode() and orjson.loads(r.value)["data"]["status"] == "touched"])
     assert followups
+
+
+def _crm_event(email: str) -> CloudEvent:
+    return CloudEvent(
+        {"type": "handoff.crm.activity", "source": "sdk-crm", "id": str(uuid.uuid4()),
+         "datacontenttype": "application/json"},
+        {"activity_id": f"act-{uuid.uuid4().hex}", "lead_key": email, "rep_id": "rep-solo", "kind": "call",
+         "occurred_at": datetime.now(UTC).isoformat()})
+
+
+async def _routed_lead(stack, services, tag: str) -> str:
+    email = unique_email(tag).lower()
+    message = http.to_binary(_engagement_event(email), JSON)
+    assert (await _post(services, message.body, message.headers)).status_code == 202
+    await _routed(stack, email)
+    return email
+
+
+async def _post_crm(services, content: bytes, headers: dict[str, str]) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=services.router_url) as client:
+        return await client.post("/v1/crm/activities", content=content, headers={**services.auth, **headers})
+
+
+async def _touched(stack, email: str) -> list:
+    return await read_until(
+        stack.bootstrap, stack.topic(Topic.FOLLOWUP),
+        lambda rs: [r for r in rs if r.key == email.encode() and orjson.loads(r.value)["data"]["status"] == "touched"])
+
+
+@pytest.mark.parametrize("mode", ["binary", "structured"])
+async def test_the_sdks_http_binding_on_the_crm_api_touches_the_lead(stack, services, mode):
+    email = await _routed_lead(stack, services, f"sdk-crm-http-{mode}")
+    message = (http.to_binary if mode == "binary" else http.to_structured)(_crm_event(email), JSON)
+    answer = await _post_crm(services, message.body, message.headers)
+    assert answer.status_code == 202, answer.text
+    assert await _touched(stack, email)
+
+
+async def test_a_batch_of_crm_cloudevents_is_taken_whole(stack, services):
+    emails = [await _routed_lead(stack, services, f"sdk-crm-batch-{n}") for n in range(2)]
+    batch = b"[" + b",".join(http.to_structured(_crm_event(e), JSON).body for e in emails) + b"]"
+    answer = await _post_crm(services, batch, {"content-type": "application/cloudevents-batch+json"})
+    assert (answer.status_code, answer.json()["accepted"]) == (202, 2), answer.text
+    for email in emails:
+        assert await _touched(stack, email)
+
+
+async def test_a_crm_cloudevent_of_another_type_is_refused_naming_type(stack, services):
+    event = CloudEvent({"type": "handoff.engagement.recorded", "source": "sdk-crm", "id": str(uuid.uuid4()),
+                        "datacontenttype": "application/json"}, {"activity_id": "x"})
+    message = http.to_structured(event, JSON)
+    answer = await _post_crm(services, message.body, message.headers)
+    assert answer.status_code == 422
+    assert "type" in [f["field"] for f in answer.json()["error"]["fields"]]
+
+
+async def test_a_crm_cloudevents_bad_data_is_named_under_data(stack, services):
+    email = await _routed_lead(stack, services, "sdk-crm-bad")
+    event = _crm_event(email)
+    message = http.to_binary(CloudEvent(event.get_attributes(), {**event.get_data(), "kind": "fax"}), JSON)
+    answer = await _post_crm(services, message.body, message.headers)
+    assert answer.status_code == 422
+    assert [f["field"] for f in answer.json()["error"]["fields"]] == ["data.kind"]

@@ -14,12 +14,19 @@ from services.router.crm.domain.activities import currency_problems, problems
 from services.router.crm.store import ActivityRepository
 from services.shared.auth import require_role
 from services.shared.body import media_type, parse_json, read_limited, validate_items
+from services.shared.cloudevents import (
+    BATCH_CONTENT_TYPE,
+    STRUCTURED_CONTENT_TYPE,
+    http_binary_attributes,
+    is_json_media_type,
+)
 from services.shared.deps import NowDep, PoolDep, ProducerDep
 from services.shared.errors import ApiError, FieldError, error_responses
 from services.shared.producing import encoded_records, produce_acked
 from services.shared.responses import JsonResponse
 
 _ACTIVITY = TypeAdapter(CrmActivityRecorded)
+_EVENT = TypeAdapter(CrmActivityEvent)
 MAX_BATCH = 500
 SOURCE = "handoff/crm-api"
 
@@ -35,8 +42,21 @@ def _parse(body: Any) -> tuple[list[CrmActivityRecorded], bool]:
     return validate_items(_ACTIVITY, body if is_batch else [body], is_batch, MAX_BATCH, "activity"), is_batch
 
 
-def _where(is_batch: bool, index: int, field: str) -> str:
-    return f"[{index}].{field}" if is_batch else field
+def _parse_cloudevents(request: Request, content_type: str, body: Any) -> tuple[list[CrmActivityRecorded], bool]:
+    """`handoff.crm.activity` CloudEvents in any mode of the HTTP binding: binary (ce-* headers, the
+    activity as the body), structured, or batched; the activities are their `data`."""
+    binary = http_binary_attributes(request.scope["headers"])
+    if binary is not None:
+        body, is_batch = {**binary, "data": body}, False
+    else:
+        is_batch = content_type == BATCH_CONTENT_TYPE
+    items = body if is_batch and isinstance(body, list) else [body]
+    events = validate_items(_EVENT, items, is_batch, MAX_BATCH, "activity")
+    return [e.data for e in events], is_batch
+
+
+def _where(is_batch: bool, index: int, field: str, prefix: str = "") -> str:
+    return f"[{index}].{prefix}{field}" if is_batch else f"{prefix}{field}"
 
 
 def crm_router() -> APIRouter:
@@ -49,29 +69,38 @@ def crm_router() -> APIRouter:
     )
     async def post_activities(request: Request, pool: PoolDep, producer: ProducerDep, settings: RouterSettingsDep,
                               active: AgreementDep, now: NowDep) -> JsonResponse:
-        """Records one CRM activity or a JSON array of them; 202 once they are durable in Kafka."""
+        """Records one CRM activity or a JSON array of them; 202 once they are durable in Kafka. A
+        `handoff.crm.activity` CloudEvent is taken too, in binary, structured or batched mode."""
         content_type = media_type(request)
-        if content_type != "application/json":
-            raise ApiError(415, "unsupported_media_type", "send application/json")
-        activities, is_batch = _parse(parse_json(await read_limited(request, settings.max_body_bytes)))
+        cloudevent = content_type in (STRUCTURED_CONTENT_TYPE, BATCH_CONTENT_TYPE) or (
+            http_binary_attributes(request.scope["headers"]) is not None)
+        if content_type != "application/json" and not cloudevent:
+            raise ApiError(415, "unsupported_media_type", "send application/json, or a handoff.crm.activity"
+                                                          " CloudEvent (structured, batched or binary mode)")
+        if cloudevent and content_type not in (STRUCTURED_CONTENT_TYPE, BATCH_CONTENT_TYPE) and (
+                not is_json_media_type(content_type)):
+            raise ApiError(415, "unsupported_media_type", "a binary-mode event's data must be JSON")
+        body = parse_json(await read_limited(request, settings.max_body_bytes))
+        activities, is_batch = _parse_cloudevents(request, content_type, body) if cloudevent else _parse(body)
+        prefix = "data." if cloudevent else ""  # what the caller sent: the activity is the event's data
         reasons = active.document.rejection_reasons if active else None
         skew = settings.clock_skew
-        errors = [FieldError(field=_where(is_batch, i, field), message=message)
+        errors = [FieldError(field=_where(is_batch, i, field, prefix), message=message)
                   for i, a in enumerate(activities) for field, message in problems(a, reasons, now, skew)]
         async with pool.acquire() as conn:
             repo = ActivityRepository(conn)
             if any(a.currency for a in activities):
                 known = {settings.reporting_currency, *await repo.rated_currencies()}
-                errors += [FieldError(field=_where(is_batch, i, field), message=message)
+                errors += [FieldError(field=_where(is_batch, i, field, prefix), message=message)
                            for i, a in enumerate(activities) for field, message in currency_problems(a, known)]
             if errors:
                 raise ApiError(422, "invalid", "the activity cannot be accepted", errors)
             routed = await repo.routed_leads([a.lead_key for a in activities])
             reps = await repo.known_reps([a.rep_id for a in activities if a.rep_id])
             recorded = await repo.recorded_activities([a.activity_id for a in activities])
-        unknown = [FieldError(field=_where(is_batch, i, "lead_key"), message=f"no routed lead {a.lead_key!r}")
+        unknown = [FieldError(field=_where(is_batch, i, "lead_key", prefix), message=f"no routed lead {a.lead_key!r}")
                    for i, a in enumerate(activities) if a.lead_key not in routed]
-        unknown += [FieldError(field=_where(is_batch, i, "rep_id"), message=f"no rep {a.rep_id!r}")
+        unknown += [FieldError(field=_where(is_batch, i, "rep_id", prefix), message=f"no rep {a.rep_id!r}")
                     for i, a in enumerate(activities) if a.rep_id and a.rep_id not in reps]
         if unknown:
             raise ApiError(404, "not_found", "unknown lead or rep", unknown)
