@@ -59,6 +59,7 @@ def _env_for(settings: Settings) -> dict[str, str]:
         "HANDOFF_ADMIN_KEY": TEST_ADMIN_KEY,
         "HANDOFF_OUTBOX_IDLE_WAIT_S": "0.5",
         "HANDOFF_LOG_LEVEL": "INFO",
+        "HANDOFF_ACCOUNT_HEAT_EVERY_S": "2",  # the dashboard's heating-up list, soon after a test's events
         # The session's services take many wrong keys on purpose (the role matrix); the limiter's own
         # tests start services with the real limit (tests/e2e/test_edge.py).
         "HANDOFF_AUTH_FAILURE_LIMIT": "1000000",

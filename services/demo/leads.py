@@ -3,7 +3,9 @@
 Profiles are built against the example agreement: a demo request from a fitting lead and a trial
 from a well-fitting one are fast-tracked, heavy engagement from a strong fit crosses the hot line,
 the rest stays in nurture or is disqualified (students, free mail without a company, tiny firms).
-The scorer decides; the seeder asks it which leads were handed over.
+About one lead in fifty is part of a buying group: three colleagues (a decision maker, a champion and
+a technical evaluator) reading up over the last three days, none of them ready alone, whose account
+the buying group makes sales-ready. The scorer decides; the seeder asks it which leads were handed over.
 """
 
 import random
@@ -97,21 +99,56 @@ def _history(rng: random.Random, lead: DemoLead, first: datetime, now: datetime,
         lead.events[-1]["form"] = "contact sales"
 
 
+# One title per persona of the example agreement's buying group, and what each reads: 21-26 points
+# each, so no contact is sales-ready alone and the three together pass the group's 60.
+BUYING_GROUP = (("VP Sales", ("webinar_registered", "webinar_attended", "email_click", "email_click")),
+                ("Sales Manager", ("content_download", "pricing_view", "email_click", "email_click")),
+                ("Software Engineer", ("content_download", "content_download", "page_view", "email_open",
+                                       "email_click")))
+GROUP_SHARE = 50  # one buying group's contacts per this many leads
+
+
+def _company(rng: random.Random, tag: str) -> tuple[str, str]:
+    company = f"{rng.choice(COMPANY)} {rng.choice(('Analytics', 'Systems', 'Labs', 'Group', 'Cloud'))}"
+    suffix = uuid.UUID(int=rng.getrandbits(128)).hex[:4]
+    return company, f"{company.lower().replace(' ', '-')}-{tag}-{suffix}-example.com"  # a registrable domain
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST)}.{rng.choice(LAST)}.{uuid.UUID(int=rng.getrandbits(128)).hex[:4]}".lower()
+
+
+def buying_group(rng: random.Random, now: datetime, tag: str) -> list[DemoLead]:
+    """Three colleagues of one fitting company, one per persona, engaging over the last three days."""
+    company, domain = _company(rng, tag)
+    firm = {"company": company, "employees": rng.randint(120, 900), "country": _pick(rng, COUNTRIES),
+            "industry": rng.choice(("software", "saas", "fintech"))}
+    channel = CHANNELS[1]  # the benchmark report's nurture
+    contacts = []
+    for title, activities in BUYING_GROUP:
+        lead = DemoLead(f"{_person(rng)}@{domain}", "buying_group", channel[0], channel[1], {**firm, "title": title})
+        steps = sorted(now - timedelta(hours=rng.uniform(1, 72)) for _ in activities)
+        lead.events = [_touch(channel[0], channel[1], kind, at) for kind, at in zip(activities, steps)]
+        lead.events[0]["attributes"] = lead.attributes
+        contacts.append(lead)
+    return contacts
+
+
 def demo_leads(rng: random.Random, now: datetime, count: int, tag: str) -> list[DemoLead]:
-    """`count` leads first seen over the 6.5 days before `now`, each at a company of its own or a colleague's."""
-    leads: list[DemoLead] = []
+    """`count` leads first seen over the 6.5 days before `now`, each at a company of its own or a colleague's;
+    one in GROUP_SHARE (three at least) are the contacts of a buying group."""
+    groups = max(1, count // (GROUP_SHARE * len(BUYING_GROUP))) if count >= 3 * len(BUYING_GROUP) else 0
+    leads: list[DemoLead] = [lead for _ in range(groups) for lead in buying_group(rng, now, tag)]
     companies: list[tuple[str, str]] = []
-    for _ in range(count):
+    for _ in range(count - len(leads)):
         profile = _pick(rng, PROFILES)
         channel = rng.choices(CHANNELS, weights=[c[2] for c in CHANNELS])[0]
         if companies and rng.random() < 0.12:
             company, domain = rng.choice(companies)  # a colleague: account engagement adds up
         else:
-            company = f"{rng.choice(COMPANY)} {rng.choice(('Analytics', 'Systems', 'Labs', 'Group', 'Cloud'))}"
-            suffix = uuid.UUID(int=rng.getrandbits(128)).hex[:4]
-            domain = f"{company.lower().replace(' ', '-')}-{tag}-{suffix}-example.com"  # a registrable domain
+            company, domain = _company(rng, tag)
             companies.append((company, domain))
-        person = f"{rng.choice(FIRST)}.{rng.choice(LAST)}.{uuid.UUID(int=rng.getrandbits(128)).hex[:4]}".lower()
+        person = _person(rng)
         free_mail = profile == "disqualified" and rng.random() < 0.3
         email = f"{person}@{'gmail.com' if free_mail else domain}"
         attributes = _attributes(rng, profile, company)

@@ -28,7 +28,7 @@ def create_app(settings: ScorerSettings | None = None, *, clock: Clock = utc_now
 
     async def on_start(app: FastAPI, state: ServiceState) -> None:
         keep_watcher(app, await watch_active_agreement(state, settings.agreement_poll_s))
-        for job in scoring.jobs(state, settings):
+        for job in scoring.jobs(state, settings, watcher_of(app).read):
             state.runtime.start_job(job)
 
     def consumers(app: FastAPI, state: ServiceState) -> Sequence[ConsumerSpec]:

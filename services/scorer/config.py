@@ -23,6 +23,9 @@ class ScorerSettings(Settings):
         description="Transactions run side by side per engagement batch, split by partition")
     engagement_retention_days: int = Field(default=400, description="Raw history kept for backtests")
     agreement_poll_s: float = 5.0
+    account_heat_every_s: float = Field(
+        default=60, gt=0, le=3600,
+        description="Seconds between refreshes of this week's accounts heating up (the dashboard's list)")
     # Inbound webhooks (docs/integrations.md, "Inbound webhooks"): unset, that adapter answers 503.
     # Each inbound secret may list several, comma-separated, newest first: a request signed with any
     # of them is taken, so a tool switches to a new secret without a gap (then drop the old one).

@@ -1,6 +1,8 @@
 """Sales-ready accounts through the running scorer on the real Kafka and PostgreSQL: the example
 agreement's buying group (two personas, 60 points of account engagement, fit 40)."""
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import orjson
 
@@ -97,3 +99,32 @@ async def test_the_dashboard_shows_a_sales_ready_account_with_its_personas_and_r
     row = html.split(f'data-account="{domain}"', 1)[1].split("</tr>", 1)[0]
     assert "decision_maker, technical_evaluator" in row and "rep-solo" in row
     assert 'data-testid="accounts-sales-ready"' in html
+
+
+async def _dashboard(services) -> str:
+    async with httpx.AsyncClient(base_url=services.router_url, headers={"origin": services.router_url}) as client:
+        await client.post("/ui/login", data={"key": TEST_ADMIN_KEY})
+        return (await client.get("/ui/")).text
+
+
+async def test_the_dashboard_lists_an_account_heating_up_this_week_with_its_personas(services, db):
+    domain = unique_email("x").split("@")[1]
+    now = datetime.now(UTC)
+    # Forty strong signals this week: a rise no other test's account comes near, so it ranks in the ten.
+    signals = [{"account": domain, "topic": "CRM software", "strength": 95, "provider": "bombora",
+                "observed_at": (now - timedelta(minutes=i + 1)).isoformat()} for i in range(40)]
+    async with httpx.AsyncClient() as client:
+        response = await client.post(f"{services.scorer_url}/v1/intent", content=orjson.dumps(signals),
+                                     headers={**services.auth, "content-type": "application/json"})
+    assert response.status_code == 202, response.text
+    vp = unique_email("vp", domain=domain)
+    await _post(services, engagement(vp, "trial_started"))
+    await wait_for(_member(db, vp))
+
+    async def listed():  # the scorer refreshes the list every 2 s in the tests
+        html = await _dashboard(services)
+        if f'data-testid="heating-account" data-account="{domain}"' in html:
+            row = html.split(f'data-account="{domain}"')[-1].split("</tr>", 1)[0]
+            return "decision_maker" in row and row
+    row = await wait_for(listed)
+    assert '<td data-field="contacts">1</td>' in row and '<td data-field="rise">+' in row

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import httpx
 import pytest
 from playwright.async_api import Page, async_playwright
@@ -23,9 +24,10 @@ from services.router.reporting.domain.review import week_label
 from services.router.reporting.review_files import write_review
 from services.router.reporting.trends_models import TrendsReport
 from services.router.reporting.ui.charts import trend_charts
-from services.router.reporting.ui.format import count, duration, money, pct, rate, times
+from services.router.reporting.ui.format import NONE, count, duration, money, pct, points, rate, times
 from services.shared.config import Settings
 from tests.support.isolated import isolated_stack
+from tests.support.kafka import wait_for
 from tests.support.pdf import pdf_text
 from tests.support.stack import ROOT, TEST_ADMIN_KEY, start_service, wait_ready
 
@@ -33,7 +35,7 @@ CHROMIUM = os.environ.get("HANDOFF_CHROMIUM", "/usr/bin/chromium")
 ARTIFACT = ROOT / ".run" / "artifacts" / "dashboard.png"
 LEADS = 60
 # Every cell of a table row: its data-field or data-stage name and the text shown.
-ROWS_JS = """rows => rows.map(r => [r.dataset.group ?? r.dataset.week,
+ROWS_JS = """rows => rows.map(r => [r.dataset.group ?? r.dataset.week ?? r.dataset.account,
     Object.fromEntries([...r.querySelectorAll('td[data-field], td[data-stage]')]
         .map(td => [td.dataset.field ?? td.dataset.stage, td.textContent.trim()]))])"""
 
@@ -54,17 +56,28 @@ async def demo_world(stack):
         env = {"HANDOFF_DATABASE_URL": world.settings.database_url,
                "HANDOFF_KAFKA_BOOTSTRAP": world.settings.kafka_bootstrap,
                "HANDOFF_TOPIC_PREFIX": world.settings.topic_prefix, "HANDOFF_ADMIN_KEY": TEST_ADMIN_KEY,
-               "HANDOFF_OUTBOX_IDLE_WAIT_S": "0.2", "HANDOFF_LOG_LEVEL": "WARNING"}
+               "HANDOFF_OUTBOX_IDLE_WAIT_S": "0.2", "HANDOFF_LOG_LEVEL": "WARNING",
+               "HANDOFF_ACCOUNT_HEAT_EVERY_S": "1"}
         procs = [start_service(name, env, ROOT / ".run" / "test-logs") for name in ("scorer", "router")]
         try:
             for proc in procs:
                 await wait_ready(proc)
             seeded = await seed_demo(procs[0].url, procs[1].url, TEST_ADMIN_KEY, leads=LEADS, seed=11,
                                      timeout_s=60, say=lambda _: None)
+            await _heat_after(world.settings.database_url, datetime.now(UTC))
             yield DemoWorld(procs[0].url, procs[1].url, seeded, world.settings)
         finally:
             for proc in procs:
                 proc.terminate()
+
+
+async def _heat_after(database_url: str, moment: datetime) -> None:
+    """Waits for the scorer's accounts-heating-up snapshot (every second here) to be newer than `moment`."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await wait_for(lambda: conn.fetchval("SELECT until > $1 FROM scorer.account_heat", moment))
+    finally:
+        await conn.close()
 
 
 async def _key(world: DemoWorld, role: str) -> str:
@@ -181,6 +194,20 @@ async def _check_agreement(page: Page, world: DemoWorld, key: str) -> None:
         assert await page.get_by_test_id(f"approval-{role}").get_attribute("data-key-id") == key_id
 
 
+async def _check_accounts(page: Page, world: DemoWorld, key: str) -> dict:
+    funnel_window, heat = await _window(page, "funnel"), await _window(page, "heating")
+    async with httpx.AsyncClient(base_url=world.scorer_url, headers={"Authorization": f"Bearer {key}"}) as scorer:
+        counts = (await scorer.get("/v1/funnel/accounts", params=funnel_window)).json()
+        week = (await scorer.get("/v1/funnel/accounts", params={**heat, "top": 10})).json()
+    assert [await _text(page, f"accounts-{t}") for t in ("engaged", "sales-ready", "routed", "won")] == [
+        count(counts[t]) for t in ("engaged", "sales_ready", "routed", "won")]
+    assert await _rows(page, "heating-account") == {
+        h["account_key"]: {"rise": f"+{points(h['rise'])}", "engagement": points(h["engagement"]),
+                           "contacts": count(h["contacts"]), "personas": ", ".join(h["personas"]) or NONE}
+        for h in week["heating_up"]}
+    return {"counts": counts, "ready": await _rows(page, "ready-account"), "heating": week["heating_up"]}
+
+
 async def _check_refresh(page: Page) -> None:
     await page.evaluate("document.getElementById('dashboard').dataset.stale = 'yes'")
     await page.clock.fast_forward(31_000)  # the page's 30 s timer, without waiting 30 s
@@ -213,6 +240,10 @@ async def test_the_dashboard_shows_the_apis_numbers_for_the_seeded_week(demo_wor
             assert "podcast" in {g["group"] for g in revenue["groups"]}  # spend that brought no lead still shows
             trends = await _check_trends(page, api)
             assert Decimal(trends["weeks"][-1]["pipeline_amount"]) > 0
+            accounts = await _check_accounts(page, demo_world, key)
+            assert accounts["counts"]["sales_ready"] >= 1 and accounts["heating"]  # the demo's buying group
+            assert any(r["personas"] == "champion, decision_maker, technical_evaluator"
+                       for r in accounts["ready"].values())
             assert await page.get_by_text("HANDOFF · MARKETING → SALES").is_visible()
             await _check_refresh(page)
             ARTIFACT.parent.mkdir(parents=True, exist_ok=True)

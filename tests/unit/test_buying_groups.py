@@ -7,6 +7,7 @@ import pytest
 
 from services.agreement.document import AgreementDocument
 from services.scorer.scoring.domain.accounts import AccountView, account_ready, engagement_rise, persona_of
+from services.scorer.scoring.domain.intent import Signal
 from services.scorer.scoring.domain.scoring import LeadProfile, Touch
 from tests.unit.test_agreement_document import VALID
 
@@ -71,3 +72,12 @@ def test_an_accounts_rise_is_its_contacts_decayed_engagement_gained_in_the_windo
     doc = AgreementDocument.model_validate({**VALID, "engagement": {**VALID["engagement"], "half_life_days": None}})
     contacts = {"a@x.com": [before], "b@x.com": [during]}
     assert engagement_rise(doc, contacts, start, start + timedelta(days=7)) == (20, 10)
+
+
+def test_an_accounts_rise_counts_its_intent_signals_with_the_agreements_weight():
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    doc = AgreementDocument.model_validate({**VALID, "engagement": {**VALID["engagement"], "half_life_days": None},
+                                            "intent": {"half_life_days": None, "weight": 0.5, "rules": [
+                                                {"id": "crm", "bands": [{"min_strength": 60, "points": 20}]}]}})
+    signal = Signal("s1", "CRM software", 80, start + timedelta(days=2))
+    assert engagement_rise(doc, {}, start, start + timedelta(days=7), [signal]) == (10, 10)

@@ -9,14 +9,17 @@ from pydantic import TypeAdapter
 
 from schemas.events import CrmActivityRecorded, IntentRecorded
 from schemas.messages import EngagementEvent
+from services.agreement.document import AgreementDocument
 from services.demo.cast import pools, reps, rules
-from services.demo.leads import cloud_events, demo_intent, demo_leads
+from services.demo.leads import buying_group, cloud_events, demo_intent, demo_leads
 from services.demo.money import RATES, REPORTING, campaign_costs, deal
 from services.demo.outcomes import plan, win_rate
 from services.router.routing.domain.rules import RuleSet
 from services.router.salesops.models import PoolIn, RepIn
 from services.router.salesops.money_models import CostIn
 from services.scorer.integrations.intent_csv import parse_intent_csv
+from services.scorer.scoring.domain.scoring import Touch, engagement
+from tests.support.agreements import example_document
 
 NOW = datetime(2026, 3, 4, 15, tzinfo=UTC)
 REASONS = ["not the decision maker", "no budget", "no project or timing", "already a customer", "bad contact data",
@@ -130,3 +133,28 @@ def test_the_demo_intent_export_reads_as_valid_signals_for_the_weeks_companies()
     companies = {p.email.rpartition("@")[2] for p in people}
     assert rows and {r["account"] for r in rows} <= companies
     assert all(0 <= IntentRecorded.model_validate(r).strength <= 100 for r in rows)
+
+
+def test_one_lead_in_fifty_is_a_buying_groups_contact_one_per_persona_of_a_fitting_company():
+    people = demo_leads(random.Random(4), NOW, 1200, "t")
+    contacts = [p for p in people if p.profile == "buying_group"]
+    assert len(people) == 1200 and len(contacts) == 24
+    by_account = Counter(p.email.rpartition("@")[2] for p in contacts)
+    assert set(by_account.values()) == {3}
+    titles = {p.attributes["title"] for p in contacts}
+    assert titles == {"VP Sales", "Sales Manager", "Software Engineer"}  # decision maker, champion, evaluator
+    assert all(50 <= p.attributes["employees"] < 1000 for p in contacts)
+
+
+def test_a_buying_groups_contacts_are_not_ready_alone_but_pass_the_groups_line_together():
+    doc = AgreementDocument.model_validate(example_document())
+    group = buying_group(random.Random(6), NOW, "t")
+
+    def own(lead) -> float:
+        touches = [Touch(f"{lead.email}{i}", e["activity"], datetime.fromisoformat(e["occurred_at"]), e.get("url"))
+                   for i, e in enumerate(lead.events)]
+        return engagement(doc, touches, NOW).points
+
+    points = [own(lead) for lead in group]
+    assert all(p < doc.sales_ready.tiers[-1].min_engagement for p in points)
+    assert sum(points) >= doc.buying_group.min_engagement

@@ -1,7 +1,8 @@
-"""The dashboard's account view: accounts engaged, sales-ready, routed and won in the window, and the
-sales-ready ones with the personas covered and the rep working them. Reads the scorer's account tables
-(read only, as the funnel reads `scorer.leads`); the largest rises of decayed engagement need the
-scoring engine and are the scorer's `GET /v1/funnel/accounts`."""
+"""The dashboard's account view: accounts engaged, sales-ready, routed and won in the window, the
+sales-ready ones with the personas covered and the rep working them, and the accounts heating up this
+week. Reads the scorer's account tables (read only, as the funnel reads `scorer.leads`). The rise of
+decayed engagement needs the scoring engine, so the scorer keeps this week's in `scorer.account_heat`
+(refreshed every minute by default; any other window is the scorer's `GET /v1/funnel/accounts`)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ _READY = (
     "  AND m.agreement_version = q.agreement_version AND NOT m.disqualified"
     " WHERE q.qualified_at >= $1 AND q.qualified_at < $2"
     " GROUP BY q.account_key, q.qualified_at ORDER BY q.qualified_at DESC, q.account_key LIMIT $3")
+_HEATING = "SELECT since, until, accounts FROM scorer.account_heat"
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,24 @@ class ReadyAccount:
 
 
 @dataclass(frozen=True)
+class HeatingAccount:
+    account_key: str
+    rise: float  # of decayed engagement over the week
+    engagement: float  # at the week's end
+    contacts: int
+    personas: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AccountsPanel:
     engaged: int
     sales_ready: int
     routed: int
     won: int
     ready: tuple[ReadyAccount, ...]
+    heating: tuple[HeatingAccount, ...] = ()  # the week to heat_as_of's
+    heat_since: datetime | None = None
+    heat_as_of: datetime | None = None  # when the scorer last computed them; None: not yet
 
 
 async def accounts_panel(pool: asyncpg.Pool, since: datetime, until: datetime) -> AccountsPanel:
@@ -47,5 +61,10 @@ async def accounts_panel(pool: asyncpg.Pool, since: datetime, until: datetime) -
     async with pool.acquire() as conn:
         engaged, ready, routed, won = await conn.fetchrow(ACCOUNT_COUNTS, since, until)
         rows = await conn.fetch(_READY, since, until, LISTED)
+        heat = await conn.fetchrow(_HEATING)
+    heating = () if heat is None else tuple(
+        HeatingAccount(a["account_key"], a["rise"], a["engagement"], a["contacts"], tuple(a["personas"]))
+        for a in heat["accounts"][:LISTED])
     return AccountsPanel(engaged, ready, routed, won,
-                         tuple(ReadyAccount(r[0], r[1], tuple(sorted(r[2])), r[3], r[4]) for r in rows))
+                         tuple(ReadyAccount(r[0], r[1], tuple(sorted(r[2])), r[3], r[4]) for r in rows), heating,
+                         heat["since"] if heat else None, heat["until"] if heat else None)

@@ -1,5 +1,5 @@
 """What scoring gives bootstrap: GET /v1/leads/{key}/score, the engagement, intent and follow-up
-consumers, and the retention job."""
+consumers, and the retention and account-heat jobs."""
 
 from collections.abc import Sequence
 from datetime import timedelta
@@ -16,6 +16,7 @@ from services.agreement.active import CurrentAgreement
 from services.agreement.domains import registrable_domain
 from services.scorer.config import CONSUMER_GROUP, FOLLOWUP_GROUP, INTENT_GROUP, ScorerSettings
 from services.scorer.scoring import handlers
+from services.scorer.scoring.account_heat import AccountHeatJob
 from services.scorer.scoring.accounts_api import accounts_router
 from services.scorer.scoring.api import Compare, leads_router
 from services.scorer.scoring.buying_groups import BuyingGroupRepository
@@ -78,7 +79,8 @@ def consumers(settings: ScorerSettings, agreement: CurrentAgreement, state: Serv
             ConsumerSpec(INTENT_GROUP, Topic.INTENT, _intent_handler, gathers=True, context=arrival)]
 
 
-def jobs(state: ServiceState, settings: ScorerSettings) -> list[Job]:
+def jobs(state: ServiceState, settings: ScorerSettings, agreement: CurrentAgreement) -> list[Job]:
     pool = state.runtime.pool
     assert pool is not None  # the runtime is open
-    return [RetentionJob(pool, timedelta(days=settings.engagement_retention_days))]
+    return [RetentionJob(pool, timedelta(days=settings.engagement_retention_days)),
+            AccountHeatJob(pool, agreement, state.clock, settings.account_heat_every_s)]

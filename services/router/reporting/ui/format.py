@@ -96,6 +96,11 @@ def rejections_by_campaign(counts: Iterable[Any]) -> list[CampaignRejections]:
     return sorted(out, key=lambda c: (-c.total, c.campaign is None, c.campaign or ""))
 
 
+def points(value: float) -> str:
+    """Score points, as the scorer rounds them for people: one decimal."""
+    return f"{value:,.1f}"
+
+
 def money(value: Decimal | None) -> str:
     """An amount in the reporting currency, to cents, with thousands separators."""
     return NONE if value is None else f"{value:,.2f}"

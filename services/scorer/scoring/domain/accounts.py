@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.agreement.document import AgreementDocument
+from services.scorer.scoring.domain.intent import Signal, intent_points
 from services.scorer.scoring.domain.scoring import DECIMALS, LeadProfile, Touch, _holds, engagement, lead_record
 
 
@@ -40,9 +41,16 @@ def account_ready(doc: AgreementDocument, view: AccountView) -> bool:
 
 
 def engagement_rise(doc: AgreementDocument, contacts: Mapping[str, Iterable[Touch]], start: datetime,
-                    end: datetime) -> tuple[float, float]:
+                    end: datetime, signals: Iterable[Signal] = ()) -> tuple[float, float]:
     """(the account's decayed engagement at `end`, its rise since `start`): its contacts' engagement
-    replayed (scoring.engagement) at both times and summed."""
-    at_end = sum(engagement(doc, list(touches), end).points for touches in contacts.values())
-    at_start = sum(engagement(doc, list(touches), start).points for touches in contacts.values())
+    replayed (scoring.engagement) at both times and summed, plus `intent.weight` of its intent then,
+    as the account's readiness counts it."""
+    histories = [list(touches) for touches in contacts.values()]
+    kept = list(signals) if doc.intent.rules else []
+
+    def at(moment: datetime) -> float:
+        own = sum(engagement(doc, touches, moment).points for touches in histories)
+        return own + (doc.intent.weight * intent_points(doc.intent, kept, moment) if kept else 0.0)
+
+    at_end, at_start = at(end), at(start)
     return round(at_end, DECIMALS), round(at_end - at_start, DECIMALS)
