@@ -8,7 +8,7 @@ a steady trickle of events.
 
 While records flow, the broker gathers the batches; while the topic is quiet, it long-polls.
 A loop starts long-polling (kafka.LONG_POLL: the broker answers a fetch as soon as a record is
-there, else after 500 ms), so an idle loop costs the broker two fetches a second. Once records
+there, else after 5 s), so an idle loop costs the broker a fetch every 5 s. Once records
 come, the loop has the broker hold each fetch for `linger_ms` or until a megabyte is there: the
 records arriving meanwhile share one batch and its transaction's fixed round trips, which at a
 steady trickle costs less latency than it adds (docs/performance.md), at one fetch per batch.

@@ -18,8 +18,10 @@ log = logging.getLogger(__name__)
 CONSUMED_TOPICS = (Topic.ENGAGEMENT, Topic.QUALIFIED, Topic.CRM_ACTIVITY, Topic.FOLLOWUP, Topic.ROUTED, Topic.INTENT,
                    Topic.ACCOUNT_QUALIFIED)
 # (fetch_min_bytes, fetch_max_wait_ms) of a consumer waiting for records: the broker answers as
-# soon as one is there, else after 500 ms, so an idle consumer costs it two fetches a second.
-LONG_POLL = (1, 500)
+# soon as one is there, else after 5 s, so an idle consumer costs it a fetch every 5 s. A longer
+# wait delays nothing: aiokafka sends no fetch to a broker while one of its partitions still has
+# records buffered, so every partition is in the fetch that waits, and a lost assignment cancels it.
+LONG_POLL = (1, 5000)
 
 
 def security_options(settings: Settings) -> dict[str, Any]:

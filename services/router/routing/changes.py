@@ -22,7 +22,14 @@ async def lead_fields_changed(repo: Assignments, state: RoutingState, events: Se
     updates = [(e.data.lead_key, e.data.attributes) for e in events if e.data.attributes]
     if not updates:
         return
-    held = {a.lead_key: a for a in await repo.untouched_assignments({key for key, _ in updates})}
+    # Most events repeat what the lead's assignment holds (or have none untouched): found by one
+    # unlocked read, they cost no lock and no write. A lead is looked at only if one of its updates
+    # differs from what was stored before the batch; any later change in the batch follows one.
+    stored = await repo.untouched_fields({key for key, _ in updates})
+    changing = {key for key, attributes in updates if key in stored and changed_fields(stored[key], attributes)}
+    if not changing:
+        return
+    held = {a.lead_key: a for a in await repo.untouched_assignments(changing)}
     if not held:
         return
     _, rules = await state.current_rules(ctx.default_pool)

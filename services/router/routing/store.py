@@ -55,6 +55,14 @@ class UntouchedAssignment:
     qualification: dict[str, Any]
 
 
+# Each of $1's leads' latest open assignment, when no rep has touched it and it has no outcome yet.
+_UNTOUCHED = (
+    " FROM router.assignments WHERE assignment_id IN (SELECT DISTINCT ON (lead_key) assignment_id"
+    "  FROM router.assignments WHERE lead_key = ANY($1::text[]) AND status = 'open'"
+    "  ORDER BY lead_key, routed_at DESC, attempt DESC)"
+    " AND first_touched_at IS NULL AND outcome IS NULL AND qualification IS NOT NULL")
+
+
 class RouterRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
@@ -157,15 +165,18 @@ class RouterRepository:
         return OpenAssignment(row["assignment_id"], row["rep_id"], row["attempt"], tuple(row["assignees"]),
                               tuple(row["lead_recent"]))
 
+    async def untouched_fields(self, lead_keys: Collection[str]) -> dict[str, dict[str, Any]]:
+        """The lead fields stored with each lead's latest untouched assignment (as untouched_assignments
+        finds it), read without a lock: what most engagement events turn out not to change."""
+        rows = await self._conn.fetch(
+            "SELECT lead_key, coalesce(qualification->'attributes', '{}')" + _UNTOUCHED, list(lead_keys))
+        return {r[0]: r[1] for r in rows}
+
     async def untouched_assignments(self, lead_keys: Collection[str]) -> list[UntouchedAssignment]:
         """Each lead's latest open assignment with no touch and no outcome yet, locked."""
         rows = await self._conn.fetch(
-            "SELECT assignment_id, qualification_id, lead_key, rep_id, rule, pool_id, qualification"
-            " FROM router.assignments WHERE assignment_id IN (SELECT DISTINCT ON (lead_key) assignment_id"
-            "  FROM router.assignments WHERE lead_key = ANY($1::text[]) AND status = 'open'"
-            "  ORDER BY lead_key, routed_at DESC, attempt DESC)"
-            " AND first_touched_at IS NULL AND outcome IS NULL AND qualification IS NOT NULL"
-            " ORDER BY assignment_id FOR UPDATE", list(lead_keys))
+            "SELECT assignment_id, qualification_id, lead_key, rep_id, rule, pool_id, qualification" + _UNTOUCHED
+            + " ORDER BY assignment_id FOR UPDATE", list(lead_keys))
         return [UntouchedAssignment(**dict(r)) for r in rows]
 
     async def update_qualification(self, assignment_id: str, qualification: dict[str, Any]) -> None:
