@@ -103,6 +103,7 @@ class LoopStats:
     applied: int = 0
     duplicates: int = 0
     dead_lettered: int = 0
+    skipped: int = 0  # undecodable, left to the group that dead-letters the topic's records
     batches: int = 0
 
 
@@ -141,6 +142,7 @@ class ConsumerLoop:
         lanes: int = 1,
         linger_ms: int = 0,
         context: Callable[[], dict[str, Any]] | None = None,
+        dead_letters_undecodable: bool = True,
     ) -> None:
         self.name = name
         self.topic = topic
@@ -162,6 +164,7 @@ class ConsumerLoop:
         self._lanes = max(1, lanes)
         self._linger_ms = linger_ms
         self._context = context
+        self._dead_letters_undecodable = dead_letters_undecodable
         self._gathering = False  # the broker holds fetches for linger_ms (records are flowing)
         self._pending: dict[TopicPartition, int] = {}  # applied, not yet committed
         self._committed_at = time.monotonic()
@@ -236,7 +239,11 @@ class ConsumerLoop:
             try:
                 event = cloudevents.decode(self._adapter, record.value, record.headers, context)
             except cloudevents.UndecodableRecord as exc:
-                await self._dead_letter(record, str(exc))
+                if self._dead_letters_undecodable:
+                    await self._dead_letter(record, str(exc))
+                else:
+                    self.stats.skipped += 1
+                    log.debug("undecodable record skipped", extra={"error": str(exc), "offset": record.offset})
                 continue
             deliveries.append(Delivery(record, event))
         if deliveries:

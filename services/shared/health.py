@@ -24,17 +24,20 @@ class RuntimeCollector:
         applied = CounterMetricFamily("handoff_events_applied", "Events applied to the database", labels=["consumer"])
         dupes = CounterMetricFamily("handoff_events_duplicate", "Redelivered events ignored", labels=["consumer"])
         dlq = CounterMetricFamily("handoff_records_dead_lettered", "Records sent to a DLQ", labels=["consumer"])
+        skipped = CounterMetricFamily("handoff_records_skipped", "Undecodable records another group dead-letters",
+                                      labels=["consumer"])
         assigned = GaugeMetricFamily("handoff_consumer_partitions", "Partitions assigned", labels=["consumer"])
         for loop in self._runtime.loops:
             consumed.add_metric([loop.name], loop.stats.consumed)
             applied.add_metric([loop.name], loop.stats.applied)
             dupes.add_metric([loop.name], loop.stats.duplicates)
             dlq.add_metric([loop.name], loop.stats.dead_lettered)
+            skipped.add_metric([loop.name], loop.stats.skipped)
             assigned.add_metric([loop.name], len(loop.consumer.assignment()))
         published = CounterMetricFamily("handoff_outbox_published", "Events relayed to Kafka", labels=["topic"])
         for topic, n in self._runtime.published.items():
             published.add_metric([topic], n)
-        yield from (consumed, applied, dupes, dlq, assigned, published)
+        yield from (consumed, applied, dupes, dlq, skipped, assigned, published)
 
 
 def outcome_counter(name: str, documentation: str, stats: object, outcomes: tuple[str, ...]) -> CounterMetricFamily:

@@ -38,6 +38,9 @@ class ConsumerSpec:
     # The validation context each record is decoded with (schemas.bounds.arrival_context: the future
     # an occurrence may not be in); None: the records are the services' own.
     context: Callable[[], dict[str, Any]] | None = None
+    # False for a second reader of a topic another group already answers for: a record it cannot
+    # decode is skipped (counted), since that group dead-letters it, once.
+    dead_letters_undecodable: bool = True
 
 
 class Runtime:
@@ -81,7 +84,7 @@ class Runtime:
                 adapter=TOPIC_ADAPTERS[spec.topic], handler=spec.handler,
                 poll_ms=s.consumer_poll_ms, batch_max=s.consumer_batch_max,
                 retries=s.consumer_retries, commit_interval_s=s.consumer_commit_interval_ms / 1000,
-                lanes=spec.lanes, context=spec.context,
+                lanes=spec.lanes, context=spec.context, dead_letters_undecodable=spec.dead_letters_undecodable,
                 linger_ms=s.consumer_gather_ms if spec.gathers else s.consumer_linger_ms,
             )
             self.loops.append(loop)

@@ -69,6 +69,33 @@ async def test_a_record_whose_handler_keeps_failing_is_dead_lettered_and_the_res
     assert runtime.loops[0].stats.dead_lettered == 1
 
 
+async def test_a_second_reader_of_a_topic_skips_what_it_cannot_decode_and_dead_letters_nothing(isolated):
+    topic = isolated.topic(Topic.ENGAGEMENT)
+    good = unique_email("readable")
+    # One key, one partition: the unreadable record comes first.
+    await produce_raw(isolated.kafka_bootstrap, topic, b"\x00not json", key=good.encode(), headers=STRUCTURED)
+    await produce_raw(isolated.kafka_bootstrap, topic, orjson.dumps(engagement(good)), key=good.encode(),
+                      headers=STRUCTURED)
+    applied: list[str] = []
+
+    async def handler(conn, events):
+        applied.extend(e.data.email for e in events)
+
+    runtime = Runtime(isolated, "scorer")
+    await runtime.start([ConsumerSpec("second-reader", Topic.ENGAGEMENT, handler, dead_letters_undecodable=False)],
+                        relay=False)
+
+    async def done():
+        return good in applied
+
+    try:
+        await wait_for(done, timeout=30)
+    finally:
+        await runtime.stop()
+    assert (runtime.loops[0].stats.skipped, runtime.loops[0].stats.dead_lettered) == (1, 0)
+    assert sum((await end_offsets(isolated.kafka_bootstrap, dlq_topic(topic))).values()) == 0
+
+
 async def test_a_restarting_database_is_waited_for_not_taken_for_a_poison_record(isolated):
     # `make chaos` found valid events dead-lettered while PostgreSQL restarted (57P03 at connect).
     topic = isolated.topic(Topic.ENGAGEMENT)

@@ -67,7 +67,9 @@ def consumers(ctx: RoutingContext) -> list[ConsumerSpec]:
 
     return [ConsumerSpec(QUALIFIED_GROUP, Topic.QUALIFIED, qualified_handler(ctx)),
             ConsumerSpec(ACCOUNT_GROUP, Topic.ACCOUNT_QUALIFIED, account_handler(ctx)),
-            ConsumerSpec(CHANGES_GROUP, Topic.ENGAGEMENT, changes_handler(ctx), gathers=True, context=arrival)]
+            # The scorer's group dead-letters the engagement records nobody can read; this one skips them.
+            ConsumerSpec(CHANGES_GROUP, Topic.ENGAGEMENT, changes_handler(ctx), gathers=True, context=arrival,
+                         dead_letters_undecodable=False)]
 
 
 def jobs(state: ServiceState, settings: RouterSettings, ctx: RoutingContext) -> list[Job]:
