@@ -94,3 +94,14 @@ async def test_only_ops_and_admin_manage_subscriptions(router, services):
     sales = {"Authorization": f"Bearer {key.json()['key']}"}
     assert (await router.get("/v1/subscriptions", headers=sales)).status_code == 403
     assert (await router.post("/v1/subscriptions", json=_body(), headers=sales)).status_code == 403
+
+
+async def test_a_crm_connectors_subscription_is_changed_only_through_its_connector(router):
+    response = await router.put("/v1/connectors/salesforce", json={"active": False})
+    assert response.status_code == 200, response.text
+    subscription_id = response.json()["subscription_id"]
+    for response in (await router.patch(f"/v1/subscriptions/{subscription_id}", json={"url": "https://elsewhere.example/"}),
+                     await router.delete(f"/v1/subscriptions/{subscription_id}")):
+        assert response.status_code == 409, response.text
+        assert _fields(response) == ["subscription_id"] and "PUT /v1/connectors/salesforce" in response.text
+    assert (await router.get(f"/v1/subscriptions/{subscription_id}")).json()["connector"] == "salesforce"

@@ -69,6 +69,15 @@ async def _existing(db: asyncpg.Pool, subscription_id: str) -> SubscriptionOut:
     return found
 
 
+async def _webhook(db: asyncpg.Pool, subscription_id: str) -> None:
+    """Refuses a CRM connector's subscription: PUT /v1/connectors/{connector} owns its URL, events and state."""
+    found = await _existing(db, subscription_id)
+    if found.connector is not None:
+        raise ApiError(409, "conflict", f"{subscription_id!r} is the {found.connector} connector's: change or pause"
+                       f" it with PUT /v1/connectors/{found.connector}",
+                       [FieldError(field="subscription_id", message="is a CRM connector's subscription")])
+
+
 def subscriptions_router() -> APIRouter:
     router = APIRouter(tags=["outbound delivery"], dependencies=[Depends(require_role("ops"))],
                        responses=error_responses(401, 403, 429))
@@ -134,10 +143,11 @@ def subscriptions_router() -> APIRouter:
         return await _existing(db, subscription_id)
 
     @router.patch("/v1/subscriptions/{subscription_id}", response_model=SubscriptionOut,
-                  responses=error_responses(404, 422))
+                  responses=error_responses(404, 409, 422))
     async def update_subscription(subscription_id: SubscriptionId, body: SubscriptionPatch, db: PoolDep,
                                   settings: RouterSettingsDep) -> SubscriptionOut:
         """Changes the URL, filters, description or `active` (inactive: events are not queued, nothing is sent)."""
+        await _webhook(db, subscription_id)
         await _check_url(body.url, settings)
         async with db.acquire() as conn:
             saved = await SubscriptionRepository(conn).update(subscription_id, body.model_dump(exclude_unset=True))
@@ -146,9 +156,10 @@ def subscriptions_router() -> APIRouter:
         return saved
 
     @router.delete("/v1/subscriptions/{subscription_id}", response_model=SubscriptionOut,
-                   responses=error_responses(404))
+                   responses=error_responses(404, 409))
     async def delete_subscription(subscription_id: SubscriptionId, db: PoolDep) -> SubscriptionOut:
         """Deletes the subscription with its delivery log; what was still pending is not sent."""
+        await _webhook(db, subscription_id)
         async with db.acquire() as conn:
             deleted = await SubscriptionRepository(conn).delete(subscription_id)
         if deleted is None:
