@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaConsumer
 from bench.load import engagement_event, lead_attributes
 from bench.raw_http import RawHttpPool
 from bench.scenarios import Figure, Result
-from bench.world import LOGS, bench_world, start
+from bench.world import LOGS, bench_world, cpu_seconds, start
 from schemas.topics import Topic
 from tests.support.stack import ROOT, TEST_ADMIN_KEY, free_port
 
@@ -211,8 +211,10 @@ async def routing_latency(rate: float, seconds: float, warmup: float = 5.0) -> R
                 await _open_loop(client, warming, rate, warm_accepted, warm_failed)
                 await _all_seen(seen, warm_accepted, 30)
                 began = time.monotonic()
+                cpu0 = {p.name: cpu_seconds(p.process.pid) for p in (scorer, router)}
                 await _open_loop(client, prepared, rate, accepted, failed)
             await _all_seen(seen, accepted, 30)
+            cpu1 = {p.name: cpu_seconds(p.process.pid) for p in (scorer, router)}
         finally:
             watcher.cancel()
             await consumer.stop()
@@ -233,6 +235,11 @@ async def routing_latency(rate: float, seconds: float, warmup: float = 5.0) -> R
                               not failed and not warm_failed),
                        # where in the run the events over 100 ms were: one stall, or spread out
                        Figure("seconds with an event over 100 ms", len(slow_seconds), f"of {int(seconds)}")]
+    # What each event costs the services, a figure the box's speed moves less than the latencies.
+    for name in ("scorer", "router"):
+        if cpu0.get(name) is not None and cpu1.get(name) is not None and accepted:
+            result.figures.append(Figure(f"{name} CPU per event", (cpu1[name] - cpu0[name]) / len(accepted) * 1000,
+                                         "ms"))
     for hop, values in hops.items():  # where the time goes, from the records' broker timestamps
         values.sort()
         if values:
