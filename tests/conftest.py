@@ -12,7 +12,8 @@ import asyncpg
 import pytest
 
 from schemas.topics import Topic
-from services.cli import bootstrap_agreement, run_migrations, seed_reps
+from services.cli.agreement import bootstrap_agreement
+from services.cli.setup import run_migrations, seed_reps
 from services.shared.config import Settings, load_settings
 from services.shared.db import init_connection
 from services.shared.kafka import ensure_topics

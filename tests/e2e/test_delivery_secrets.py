@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from services.cli import seal_secrets
+from services.cli.setup import seal_secrets
 from services.router.deliveries.sealing import secret_box
 from services.router.deliveries.store import DeliveryRepository, NewDelivery
 from tests.support.kafka import wait_for

@@ -13,7 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.protocol.fetch import FetchRequest
 
 from schemas.topics import Topic, dlq_topic
-from services.cli import run_migrations
+from services.cli.setup import run_migrations
 from services.shared.config import Settings
 from services.shared.kafka import LONG_POLL, ensure_topics
 from services.shared.runtime import ConsumerSpec, Runtime

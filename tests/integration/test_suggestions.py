@@ -7,7 +7,7 @@ import pytest
 
 from schemas.events import ActivityKind
 from services.agreement.text import parse_agreement
-from services.cli import bootstrap_agreement
+from services.cli.agreement import bootstrap_agreement
 from services.scorer.backtest.run import run_backtest
 from services.scorer.scoring.domain.scoring import LeadProfile, fit
 from services.scorer.suggestions.domain.guards import Refused

@@ -17,7 +17,8 @@ import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 
-from services.cli import bootstrap_agreement, run_migrations, seed_reps
+from services.cli.agreement import bootstrap_agreement
+from services.cli.setup import run_migrations, seed_reps
 from services.router.bootstrap import create_app as create_router
 from services.router.config import RouterSettings
 from services.scorer.bootstrap import create_app as create_scorer
