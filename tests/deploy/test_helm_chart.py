@@ -210,7 +210,8 @@ def test_liveness_asks_healthz_and_readiness_readyz():
 
 
 def test_the_grace_period_covers_the_sigterm_drain():
-    uvicorn_s = int(re.search(r"timeout_graceful_shutdown=(\d+)", (ROOT / "services" / "cli" / "running.py").read_text())[1])
+    serve = (ROOT / "services" / "cli" / "running.py").read_text()
+    uvicorn_s = int(re.search(r"timeout_graceful_shutdown=(\d+)", serve)[1])
     runtime_s = inspect.signature(Runtime.stop).parameters["timeout_s"].default
     flush_s = int(re.search(r"request_timeout_ms=(\d+)", (ROOT / "services/shared/kafka.py").read_text())[1]) / 1000
     drain = VALUES["preStopSleepSeconds"] + uvicorn_s + runtime_s + flush_s
