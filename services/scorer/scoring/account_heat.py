@@ -6,7 +6,7 @@ week's in `scorer.account_heat` for the router's dashboard, which may not run th
 snapshot, replaced whole, by one scorer replica at a time.
 """
 
-import logging
+import asyncio
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -20,8 +20,6 @@ from services.scorer.scoring.domain.intent import Signal
 from services.scorer.scoring.domain.scoring import Touch
 from services.shared.jobs import PeriodicJob
 from services.shared.state import Clock
-
-log = logging.getLogger(__name__)
 
 WEEK = timedelta(days=7)
 CANDIDATES = 200  # the accounts with the most activity in the window, among which the rise is computed
@@ -73,6 +71,13 @@ async def heating_accounts(conn: asyncpg.Connection, doc: AgreementDocument, ver
         for r in await conn.fetch(_SIGNALS, keys, end):
             signals.setdefault(r[0], []).append(Signal(r[1], r[2], float(r[3]), r[4]))
     personas = {r[0]: tuple(sorted(r[1])) for r in await conn.fetch(_PERSONAS, keys, version)}
+    # Replaying 200 accounts' histories twice takes tens of milliseconds on the demo's week and grows
+    # with history: in a thread, the event loop keeps serving ingest and the consumers meanwhile.
+    return await asyncio.to_thread(_ranked, doc, contacts, signals, personas, start, end, top)
+
+
+def _ranked(doc: AgreementDocument, contacts: dict[str, dict[str, list[Touch]]], signals: dict[str, list[Signal]],
+            personas: dict[str, tuple[str, ...]], start: datetime, end: datetime, top: int) -> list[HeatingAccount]:
     rows = []
     for key, by_lead in contacts.items():
         now, rise = engagement_rise(doc, by_lead, start, end, signals.get(key, ()))
