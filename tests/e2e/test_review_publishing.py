@@ -33,7 +33,8 @@ async def receiver():
 @pytest.fixture(scope="module")
 async def world(stack, receiver):
     env = {"HANDOFF_DELIVERY_ALLOW_HTTP_LOCALHOST": "true", "HANDOFF_DELIVERY_POLL_S": "0.2",
-           "HANDOFF_REVIEW_SLACK_WEBHOOK_URL": receiver.url("/slack"), "HANDOFF_PUBLIC_BASE_URL": LINKS}
+           "HANDOFF_REVIEW_SLACK_WEBHOOK_URL": receiver.url("/slack"), "HANDOFF_PUBLIC_BASE_URL": LINKS,
+           "HANDOFF_REVIEW_CHECK_S": "1"}  # the job's check, which also posts what the chat refused
     async with isolated_services(stack.settings, "review", env, datetime.now(UTC)) as iso:
         yield iso
 
@@ -73,6 +74,24 @@ async def test_publishing_again_sends_the_signed_event_to_each_subscription_and_
                                                                             "EUR")
     assert event["data"]["pdf_url"] == f"{LINKS}/ui/reviews/2015-W10.pdf"
     assert event["data"]["summary"] == (await _arrived(receiver, "/slack", "2015-W10"))["body"]["text"]
+
+
+async def test_a_summary_the_chat_refused_is_posted_again_by_the_job(world, receiver, router):
+    refused_at = len(receiver.at("/slack")) + 1
+    receiver.scripts["/slack"] = lambda n: 500 if n == refused_at else 204  # the next one only
+    try:
+        response = await router.post("/v1/reviews/2015-W11/publish")
+        assert response.status_code == 200, response.text
+        assert response.json()["chat"] is False
+
+        async def taken() -> list:
+            while not (posts := [r for r in receiver.at("/slack") if "2015-W11" in r.body and r.answer == 204]):
+                await asyncio.sleep(0.1)
+            return posts
+        assert len(await asyncio.wait_for(taken(), 20)) == 1
+    finally:
+        receiver.scripts.pop("/slack")
+    assert [r.answer for r in receiver.at("/slack") if "2015-W11" in r.body] == [500, 204]
 
 
 async def test_the_job_publishes_a_week_once_however_many_routers_look(world):

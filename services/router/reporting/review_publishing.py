@@ -1,11 +1,12 @@
 """Publishing the weekly review: once a week by the job (Monday morning, the agreement's calendar), or
 again on demand; as a signed `handoff.review.published` delivery to the subscriptions that ask for it,
-and as a short summary to a Slack-compatible incoming webhook when one is set."""
+and as a short summary to a Slack-compatible incoming webhook when one is set. A summary the webhook
+does not take is posted again at each of the job's checks, for a week (`router.reviews.summary_posted_at`)."""
 
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import asyncpg
@@ -27,6 +28,7 @@ from services.shared.state import Clock
 log = logging.getLogger("handoff.review")
 Publish = Callable[[asyncpg.Connection, CloudEvent], Awaitable[int]]  # queues a delivery per subscription
 SLACK_TIMEOUT_S = 10.0
+SUMMARY_RETRY_FOR = timedelta(days=7)  # a weekly summary older than its week is news no more
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ async def _claim(conn: asyncpg.Connection, review: WeeklyReview, now: datetime, 
     if again:
         return await conn.fetchval(  # type: ignore[no-any-return]
             "INSERT INTO router.reviews (week, starts_at, ends_at, published_at, event) VALUES ($1, $2, $3, $4, '{}')"
-            " ON CONFLICT (week) DO UPDATE SET published = router.reviews.published + 1, published_at = $4"
+            " ON CONFLICT (week) DO UPDATE SET published = router.reviews.published + 1, published_at = $4,"
+            " summary_posted_at = NULL, summary_attempts = 0"
             " RETURNING published", review.week, review.since, review.until, now)
     return await conn.fetchval(  # type: ignore[no-any-return]
         "INSERT INTO router.reviews (week, starts_at, ends_at, published_at, event) VALUES ($1, $2, $3, $4, '{}')"
@@ -90,9 +93,29 @@ async def publish_review(pool: asyncpg.Pool, agreement: Any, monday: date, setti
         await conn.execute("UPDATE router.reviews SET event = $2 WHERE week = $1", review.week,
                            orjson.loads(event.data.model_dump_json()))
     hook = settings.review_slack_webhook_url
-    chat = await post_summary(hook.get_secret_value(), event.data.summary) if hook else None
+    chat = await post_pending_summaries(pool, hook.get_secret_value(), now, week=review.week) > 0 if hook else None
     log.info("weekly review published", extra={"week": review.week, "deliveries": queued})
     return Published(event, queued, chat)
+
+
+async def post_pending_summaries(pool: asyncpg.Pool, url: str, now: datetime, week: str | None = None) -> int:
+    """Posts the summaries the chat has not taken yet (of `week` only, when given), published in the
+    last SUMMARY_RETRY_FOR; returns how many it took. A row another replica is posting is skipped,
+    so the chat gets each summary once."""
+    taken = 0
+    async with pool.acquire() as conn, conn.transaction():
+        pending = await conn.fetch(
+            "SELECT week, event->>'summary' FROM router.reviews WHERE summary_posted_at IS NULL"
+            " AND published_at > $1 AND ($2::text IS NULL OR week = $2) ORDER BY published_at"
+            " FOR UPDATE SKIP LOCKED", now - SUMMARY_RETRY_FOR, week)
+        for name, text in pending:
+            if text and await post_summary(url, text):
+                taken += 1
+                await conn.execute("UPDATE router.reviews SET summary_posted_at = $2 WHERE week = $1", name, now)
+            else:
+                await conn.execute("UPDATE router.reviews SET summary_attempts = summary_attempts + 1"
+                                   " WHERE week = $1", name)
+    return taken
 
 
 class ReviewJob(PeriodicJob):
@@ -112,4 +135,6 @@ class ReviewJob(PeriodicJob):
         if done is None:
             await publish_review(self._pool, active, monday, self._settings, self._clock(), self._publish,
                                  again=False)
+        elif (hook := self._settings.review_slack_webhook_url) is not None:  # what the chat refused before
+            await post_pending_summaries(self._pool, hook.get_secret_value(), self._clock())
         return False
