@@ -4,7 +4,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.agreement.document import DOCUMENT, AgreementDocument, Problems
+from services.agreement.document import AgreementDocument
+from services.agreement.sections import DOCUMENT, Problems
 from services.shared.documents import DocumentUnreadable, Format, load_document
 
 _UNION_TAGS = {"str", "float", "int", "bool", "none", "date", "time"}  # pydantic's union member names in `loc`

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from schemas.messages import EngagementEvent, FollowupEvent
 from services.agreement.active import Versioned
-from services.agreement.document import Recycle
+from services.agreement.handoff_sections import Recycle
 from services.agreement.text import parse_agreement
 from services.scorer.scoring import handlers
 from tests.support.scorer_store import RecordingStore, ScoresView

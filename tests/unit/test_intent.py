@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.agreement.document import AgreementDocument, IntentSection
+from services.agreement.document import AgreementDocument
+from services.agreement.scoring_sections import IntentSection
 from services.scorer.integrations.common import MalformedBody
 from services.scorer.integrations.intent_csv import parse_intent_csv
 from services.scorer.scoring.domain.engine import build, evaluate_state

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 
 from schemas.events import LeadQualified
-from services.agreement.document import AgreementDocument, KeyAccounts
+from services.agreement.account_sections import KeyAccounts
+from services.agreement.document import AgreementDocument
 from services.router.routing.domain.accounts import Account
 from services.router.routing.domain.availability import RepState
 from services.router.routing.domain.key_accounts import key_account_reason

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from schemas.events import ActivityKind, FollowupStatus, LeadFollowup
-from services.agreement.document import Recycle
+from services.agreement.handoff_sections import Recycle
 from services.scorer.scoring.domain.lifecycle import LeadStage, counted, follow, follow_all, may_qualify
 from services.scorer.scoring.domain.scoring import Touch
 

@@ -1,6 +1,6 @@
 """The ping-pong guard: which reps a reassignment skips, under the SLA tier's `exclude_last`."""
 
-from services.agreement.document import Breach, SlaTier
+from services.agreement.handoff_sections import Breach, SlaTier
 from services.router.routing.domain.pingpong import excluded_on_reassign
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from services.agreement.document import KeyAccounts
+from services.agreement.account_sections import KeyAccounts
 from services.agreement.domains import lead_domains
 from services.router.routing.domain.accounts import match_account
 from services.router.routing.domain.company_match import NAME_ATTRIBUTES, WEBSITE_ATTRIBUTES

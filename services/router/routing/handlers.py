@@ -8,7 +8,7 @@ from typing import Any
 
 from schemas.events import FollowupStatus, LeadFollowup, LeadQualified, LeadRouted
 from schemas.messages import QualifiedEvent, RoutedEvent
-from services.agreement.document import KeyAccounts
+from services.agreement.account_sections import KeyAccounts
 from services.agreement.domains import lead_domains
 from services.router.events import RoutingContext, followup_message
 from services.router.routing.deciding import decide_for

@@ -8,7 +8,7 @@ from datetime import datetime
 from schemas.events import LeadFollowup, LeadQualified, ScoreContribution
 from schemas.messages import EngagementEvent, FollowupEvent, QualifiedEvent
 from services.agreement.active import CurrentAgreement, Versioned
-from services.agreement.document import Recycle
+from services.agreement.handoff_sections import Recycle
 from services.scorer.scoring.accounts import account_engagement
 from services.scorer.scoring.buying_groups import GroupStore, Member, qualify_accounts
 from services.scorer.scoring.domain.accounts import persona_of

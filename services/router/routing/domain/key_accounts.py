@@ -11,7 +11,7 @@ never to a round-robin pool (routing.decide).
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from services.agreement.document import KeyAccounts
+from services.agreement.account_sections import KeyAccounts
 from services.agreement.domains import registrable_domain
 from services.router.routing.domain.accounts import Account
 from services.shared.conditions import evaluate_all

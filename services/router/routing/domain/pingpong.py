@@ -9,7 +9,7 @@ The rep holding the lead now is always excluded: handing it back to them is no r
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.agreement.document import SlaTier
+from services.agreement.handoff_sections import SlaTier
 
 
 @dataclass(frozen=True)

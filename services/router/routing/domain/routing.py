@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from services.agreement.document import KeyAccounts
+from services.agreement.account_sections import KeyAccounts
 from services.agreement.domains import lead_domains
 from services.router.routing.domain.accounts import Account
 from services.router.routing.domain.availability import EXCLUDED, INACTIVE, UNKNOWN_REP, RepState

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.agreement.document import AgreementDocument, SlaTier
+from services.agreement.document import AgreementDocument
+from services.agreement.handoff_sections import SlaTier
 from services.router.sla.domain.business_clock import WorkingHours
 
 

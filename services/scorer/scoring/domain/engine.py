@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.agreement.document import AgreementDocument, Cap
+from services.agreement.document import AgreementDocument
+from services.agreement.scoring_sections import Cap
 from services.scorer.scoring.domain.scoring import (
     DECIMALS,
     Contribution,

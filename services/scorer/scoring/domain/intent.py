@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from services.agreement.document import IntentRule, IntentSection
+from services.agreement.scoring_sections import IntentRule, IntentSection
 
 _DAY = timedelta(days=1)
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
 from schemas.events import FollowupStatus, LeadFollowup
-from services.agreement.document import Recycle
+from services.agreement.handoff_sections import Recycle
 
 QUALIFIED_STAGES = ("sales_ready", "routed", "touched", "accepted", "converted", "won", "lost")
 # Follow-up steps only ever move a lead up this order; a late or repeated step moves nothing.

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.agreement.document import AgreementDocument, Cap
+from services.agreement.document import AgreementDocument
 from services.agreement.domains import is_free_mail, lead_domains, registrable_domain
+from services.agreement.scoring_sections import Cap
 from services.shared.conditions import Condition, Outcome
 from services.shared.conditions import evaluate as check
 

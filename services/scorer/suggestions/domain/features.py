@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from services.agreement.document import EngagementRule
+from services.agreement.scoring_sections import EngagementRule
 from services.scorer.scoring.domain.scoring import Touch
 from services.shared.conditions import Condition, evaluate_all
 

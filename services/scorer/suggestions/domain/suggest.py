@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.agreement.document import AgreementDocument, Disqualifier, FitRule, FitSection
+from services.agreement.document import AgreementDocument
+from services.agreement.scoring_sections import Disqualifier, FitRule, FitSection
 from services.scorer.scoring.domain.scoring import LeadProfile, fit, lead_record
 from services.scorer.suggestions.domain import model as learn
 from services.scorer.suggestions.domain.features import AFTER_HANDOFF, MIN_SUPPORT, Feature, discover, encode, matches

@@ -8,7 +8,8 @@ above a warm one.
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from services.agreement.document import AgreementDocument, FastTrack, SalesReady, Tier
+from services.agreement.document import AgreementDocument
+from services.agreement.handoff_sections import FastTrack, SalesReady, Tier
 from services.scorer.scoring.domain.scoring import FitResult, decide
 
 
