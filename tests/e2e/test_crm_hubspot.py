@@ -4,14 +4,13 @@ an outage delays and loses nothing; HubSpot CRM webhooks close the SLA loop."""
 
 from datetime import UTC, datetime, timedelta
 
-import orjson
 import pytest
 
-from schemas.topics import Topic
-from tests.support.events import engagement, unique_email
+from tests.support.crm import QUICK_DELIVERY, route_demo_request
 from tests.support.fake_hubspot import FakeHubSpot, signed_webhook
+from tests.support.followups import followups
 from tests.support.isolated import isolated_stack
-from tests.support.kafka import body, read_until, wait_for
+from tests.support.kafka import wait_for
 from tests.support.stack import ROOT
 
 # Monday 2031-03-03 09:00 in Berlin: the example agreement's hot tier wants a first touch within 30
@@ -37,9 +36,7 @@ async def world(stack):
 
 def _router(world, hubspot, **overrides):
     return world.router(**{"hubspot_api_base": hubspot.url, "hubspot_token": hubspot.token,
-                           "hubspot_client_secret": APP_SECRET, "delivery_allow_http_localhost": True,
-                           "delivery_backoff_base_s": 0.2, "delivery_backoff_cap_s": 0.5, "delivery_poll_s": 0.2,
-                           "delivery_timeout_s": 3.0, **overrides})
+                           "hubspot_client_secret": APP_SECRET, **QUICK_DELIVERY, **overrides})
 
 
 async def _set_up(world, router) -> None:
@@ -52,19 +49,6 @@ async def _set_up(world, router) -> None:
     assert response.status_code == 200, response.text
 
 
-async def _route(world, scorer, tag: str) -> str:
-    email = unique_email(tag).lower()
-    event = engagement(email, "demo_request", occurred_at=world.clock().isoformat())
-    response = await scorer.post("/v1/events", content=orjson.dumps(event),
-                                 headers={**world.auth, "content-type": "application/cloudevents+json"})
-    assert response.status_code == 202, response.text
-    return email
-
-
-async def _followups(world, lead_key: str, count: int) -> list[dict]:
-    def pick(records):
-        return [body(r) for r in records if r.key == lead_key.encode()]
-    return pick(await read_until(world.bootstrap, world.topic(Topic.FOLLOWUP), lambda rs: len(pick(rs)) >= count))
 
 
 async def _noted(hubspot: FakeHubSpot, email: str, count: int = 1) -> list[dict]:
@@ -91,8 +75,8 @@ def _property_change(event_id: int, contact_id: str, name: str, value: str, at: 
 async def test_a_routed_lead_sets_its_hubspot_owner_once_with_a_note_and_a_reassignment_moves_it(world, hubspot):
     async with world.scorer() as scorer, _router(world, hubspot) as router:
         await _set_up(world, router)
-        email = await _route(world, scorer, "hubrouted")
-        [assigned] = await _followups(world, email, 1)
+        email = await route_demo_request(world, scorer, "hubrouted")
+        [assigned] = await followups(world, {email}, 1)
         first_rep = assigned["data"]["rep_id"]
         [note] = await _noted(hubspot, email)
 
@@ -106,7 +90,7 @@ async def test_a_routed_lead_sets_its_hubspot_owner_once_with_a_note_and_a_reass
         assert all(r.headers["authorization"] == f"Bearer {hubspot.token}" for r in hubspot.requests)
 
         world.clock.advance(minutes=30)  # the first touch is due: breach, escalate, reassign
-        events = await _followups(world, email, 6)
+        events = await followups(world, {email}, 6)
         second_rep = events[5]["data"]["rep_id"]
         assert events[5]["data"]["status"] == "reassigned" and second_rep != first_rep
         [_, moved] = await _noted(hubspot, email, 2)
@@ -122,7 +106,7 @@ async def test_a_429_makes_the_next_attempt_wait_for_its_retry_after(world, hubs
     hubspot.fail_next("PATCH", "/crm/v3/objects/contacts/", 429, **{"retry-after": "2"})
     async with world.scorer() as scorer, _router(world, hubspot) as router:
         await _set_up(world, router)
-        email = await _route(world, scorer, "hub429")
+        email = await route_demo_request(world, scorer, "hub429")
 
         async def backed_off():
             log = (await router.get("/v1/subscriptions/crm-hubspot/deliveries", headers=world.auth)).json()
@@ -142,7 +126,7 @@ async def test_a_hubspot_outage_and_a_missing_owner_delay_the_owner_change_and_l
     async with world.scorer() as scorer, _router(world, hubspot) as router:
         response = await router.put("/v1/connectors/hubspot", json={}, headers=world.auth)
         assert response.status_code == 200, response.text
-        email = await _route(world, scorer, "huboutage")
+        email = await route_demo_request(world, scorer, "huboutage")
 
         async def failed_for_the_owner():
             log = (await router.get("/v1/subscriptions/crm-hubspot/deliveries", headers=world.auth)).json()
@@ -158,8 +142,8 @@ async def test_a_hubspot_outage_and_a_missing_owner_delay_the_owner_change_and_l
 async def test_hubspot_lead_status_and_a_logged_call_close_the_sla_loop_once(world, hubspot):
     async with world.scorer() as scorer, _router(world, hubspot) as router:
         await _set_up(world, router)
-        email = await _route(world, scorer, "hubloop")
-        [assigned] = await _followups(world, email, 1)
+        email = await route_demo_request(world, scorer, "hubloop")
+        [assigned] = await followups(world, {email}, 1)
         rep = assigned["data"]["rep_id"]
         await _noted(hubspot, email)
         contact_id, _ = hubspot.contact_by_email(email)
@@ -177,7 +161,7 @@ async def test_hubspot_lead_status_and_a_logged_call_close_the_sla_loop_once(wor
         again = await _webhook(world, router, [call, accepted])  # HubSpot retries: applied once
         assert again.status_code == 202
 
-        events = await _followups(world, email, 3)
+        events = await followups(world, {email}, 3)
         assert [(e["data"]["status"], e["data"]["rep_id"]) for e in events] == [
             ("assigned", rep), ("touched", rep), ("accepted", rep)]
         assert events[1]["data"]["on_time"] is True and events[1]["data"]["business_minutes_to_first_touch"] == 10.0
@@ -187,7 +171,7 @@ async def test_hubspot_lead_status_and_a_logged_call_close_the_sla_loop_once(wor
         rejected = _property_change(3004, contact_id, "hs_lead_status", "UNQUALIFIED", world.clock())
         response = await _webhook(world, router, [rejected])
         assert response.status_code == 202 and response.json()["accepted"] == 1, response.text
-        events = await _followups(world, email, 5)
+        events = await followups(world, {email}, 5)
         assert [e["data"]["status"] for e in events[3:]] == ["rejected", "recycled"]
         assert events[3]["data"]["reason"] == "no budget"
         assert len({e["id"] for e in events}) == len(events) == 5
@@ -210,7 +194,7 @@ async def test_a_hubspot_webhook_with_a_wrong_signature_is_refused(world, hubspo
 async def test_a_refused_hubspot_token_fails_the_attempt_naming_the_setting(world, hubspot):
     async with world.scorer() as scorer, _router(world, hubspot, hubspot_token="pat-na1-revoked") as router:
         await _set_up(world, router)
-        await _route(world, scorer, "hub401")
+        await route_demo_request(world, scorer, "hub401")
 
         async def refused():
             log = (await router.get("/v1/subscriptions/crm-hubspot/deliveries", headers=world.auth)).json()
@@ -227,7 +211,7 @@ async def test_an_owner_moved_in_hubspot_means_what_the_mapping_says(world, hubs
         mappings |= {"owner_changed": "rejected", "default_rejection_reason": "not the decision maker"}
         response = await router.put("/v1/connectors/hubspot", json={"mappings": mappings}, headers=world.auth)
         assert response.status_code == 200, response.text
-        email = await _route(world, scorer, "hubowner")
+        email = await route_demo_request(world, scorer, "hubowner")
         await _noted(hubspot, email)
         contact_id, _ = hubspot.contact_by_email(email)
 
@@ -235,6 +219,6 @@ async def test_an_owner_moved_in_hubspot_means_what_the_mapping_says(world, hubs
         moved = _property_change(5001, contact_id, "hubspot_owner_id", "9999", world.clock())
         response = await _webhook(world, router, [moved])
         assert response.status_code == 202 and response.json()["accepted"] == 1, response.text
-        events = await _followups(world, email, 4)
+        events = await followups(world, {email}, 4)
         assert [e["data"]["status"] for e in events] == ["assigned", "touched", "rejected", "recycled"]
         assert events[2]["data"]["reason"] == "not the decision maker"

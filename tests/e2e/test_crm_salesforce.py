@@ -5,16 +5,15 @@ Message close the SLA loop, the latter acknowledged as Salesforce expects."""
 
 from datetime import UTC, datetime
 
-import orjson
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from schemas.topics import Topic
-from tests.support.events import engagement, unique_email
+from tests.support.crm import QUICK_DELIVERY, route_demo_request
 from tests.support.fake_salesforce import FakeSalesforce, outbound_message
+from tests.support.followups import followups
 from tests.support.isolated import isolated_stack
-from tests.support.kafka import body, read_until, wait_for
+from tests.support.kafka import wait_for
 from tests.support.stack import ROOT
 
 MONDAY_9 = datetime(2031, 3, 3, 8, 0, tzinfo=UTC)  # 09:00 in Berlin; the hot tier: first touch in 30 minutes
@@ -40,8 +39,7 @@ def _router(world, salesforce, **credentials):
     credentials = credentials or {"salesforce_client_secret": salesforce.client_secret}
     return world.router(salesforce_login_url=salesforce.url, salesforce_client_id=salesforce.client_id,
                         salesforce_org_id=ORG, salesforce_outbound_token=OUTBOUND_TOKEN,
-                        delivery_allow_http_localhost=True, delivery_backoff_base_s=0.2, delivery_backoff_cap_s=0.5,
-                        delivery_poll_s=0.2, delivery_timeout_s=3.0, **credentials)
+                        **QUICK_DELIVERY, **credentials)
 
 
 async def _set_up(world, router) -> None:
@@ -53,19 +51,6 @@ async def _set_up(world, router) -> None:
     assert response.status_code == 200, response.text
 
 
-async def _route(world, scorer, tag: str) -> str:
-    email = unique_email(tag).lower()
-    event = engagement(email, "demo_request", occurred_at=world.clock().isoformat())
-    response = await scorer.post("/v1/events", content=orjson.dumps(event),
-                                 headers={**world.auth, "content-type": "application/cloudevents+json"})
-    assert response.status_code == 202, response.text
-    return email
-
-
-async def _followups(world, lead_key: str, count: int) -> list[dict]:
-    def pick(records):
-        return [body(r) for r in records if r.key == lead_key.encode()]
-    return pick(await read_until(world.bootstrap, world.topic(Topic.FOLLOWUP), lambda rs: len(pick(rs)) >= count))
 
 
 async def _tasks(salesforce: FakeSalesforce, email: str, count: int = 1) -> list[dict]:
@@ -80,8 +65,8 @@ async def test_a_routed_lead_sets_the_salesforce_owner_once_with_a_task_and_a_re
                                                                                                    salesforce):
     async with world.scorer() as scorer, _router(world, salesforce) as router:
         await _set_up(world, router)
-        email = await _route(world, scorer, "sfrouted")
-        [assigned] = await _followups(world, email, 1)
+        email = await route_demo_request(world, scorer, "sfrouted")
+        [assigned] = await followups(world, {email}, 1)
         first_rep = assigned["data"]["rep_id"]
         [task] = await _tasks(salesforce, email)
         lead_id, lead = salesforce.lead_by_email(email)
@@ -91,7 +76,7 @@ async def test_a_routed_lead_sets_the_salesforce_owner_once_with_a_task_and_a_re
         assert [t["grant_type"] for t in salesforce.token_requests] == ["client_credentials"]
 
         world.clock.advance(minutes=30)  # breach, escalate, reassign
-        events = await _followups(world, email, 6)
+        events = await followups(world, {email}, 6)
         second_rep = events[5]["data"]["rep_id"]
         await _tasks(salesforce, email, 2)
         assert salesforce.leads[lead_id]["OwnerId"] == OWNERS[second_rep]
@@ -102,10 +87,10 @@ async def test_a_routed_lead_sets_the_salesforce_owner_once_with_a_task_and_a_re
 async def test_an_expired_token_is_fetched_again_within_the_attempt(world, salesforce):
     async with world.scorer() as scorer, _router(world, salesforce) as router:
         await _set_up(world, router)
-        first = await _route(world, scorer, "sftoken1")
+        first = await route_demo_request(world, scorer, "sftoken1")
         await _tasks(salesforce, first)
         salesforce.expire_tokens()
-        second = await _route(world, scorer, "sftoken2")
+        second = await route_demo_request(world, scorer, "sftoken2")
         await _tasks(salesforce, second)
         assert len(salesforce.token_requests) == 2
         log = (await router.get("/v1/subscriptions/crm-salesforce/deliveries", headers=world.auth)).json()
@@ -121,7 +106,7 @@ async def test_the_jwt_bearer_flow_signs_an_assertion_salesforce_accepts(world, 
     async with world.scorer() as scorer, _router(world, salesforce, salesforce_username=salesforce.username,
                                                  salesforce_private_key=pem) as router:
         await _set_up(world, router)
-        email = await _route(world, scorer, "sfjwt")
+        email = await route_demo_request(world, scorer, "sfjwt")
         await _tasks(salesforce, email)
         assert [t["grant_type"] for t in salesforce.token_requests] == ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
 
@@ -129,8 +114,8 @@ async def test_the_jwt_bearer_flow_signs_an_assertion_salesforce_accepts(world, 
 async def test_a_flow_callout_and_an_outbound_message_close_the_sla_loop(world, salesforce):
     async with world.scorer() as scorer, _router(world, salesforce) as router:
         await _set_up(world, router)
-        email = await _route(world, scorer, "sfloop")
-        [assigned] = await _followups(world, email, 1)
+        email = await route_demo_request(world, scorer, "sfloop")
+        [assigned] = await followups(world, {email}, 1)
         rep = assigned["data"]["rep_id"]
         await _tasks(salesforce, email)
         lead_id, _ = salesforce.lead_by_email(email)
@@ -147,7 +132,7 @@ async def test_a_flow_callout_and_an_outbound_message_close_the_sla_loop(world, 
                                      headers=world.auth)
         assert response.status_code == 202, response.text
         assert response.json()["accepted"] == 2 and response.json()["skipped"][0]["reason"] == "a Task Handoff wrote"
-        events = await _followups(world, email, 3)
+        events = await followups(world, {email}, 3)
         assert [(e["data"]["status"], e["data"]["rep_id"]) for e in events] == [
             ("assigned", rep), ("touched", rep), ("accepted", rep)]
         assert events[1]["data"]["business_minutes_to_first_touch"] == 12.0
@@ -165,7 +150,7 @@ async def test_a_flow_callout_and_an_outbound_message_close_the_sla_loop(world, 
             assert response.status_code == 200, response.text
             assert response.headers["content-type"].startswith("text/xml")
             assert "<Ack>true</Ack>" in response.text
-        events = await _followups(world, email, 4)
+        events = await followups(world, {email}, 4)
         assert events[3]["data"]["status"] == "converted"
 
         async def converted_once():
@@ -190,7 +175,7 @@ async def test_salesforce_rate_limits_and_outages_are_retried_and_nothing_is_los
     salesforce.fail_next("GET", "/query", 503)
     async with world.scorer() as scorer, _router(world, salesforce) as router:
         await _set_up(world, router)
-        email = await _route(world, scorer, "sflimits")
+        email = await route_demo_request(world, scorer, "sflimits")
         [task] = await _tasks(salesforce, email)
         log = (await router.get("/v1/subscriptions/crm-salesforce/deliveries", headers=world.auth)).json()
         [delivery] = log

@@ -1,44 +1,27 @@
 """A rep who misses K first-touch SLAs in a row is set unavailable until a manager clears it (a pool's
 opt-in), on the real Kafka and PostgreSQL with a controlled clock."""
 
-import uuid
 from datetime import UTC, datetime
 
-from schemas.messages import QualifiedEvent
-from schemas.topics import Topic
-from services.shared.cloudevents import STRUCTURED_HEADERS, encode
+from tests.support.followups import followups, qualify_hot
 from tests.support.isolated import isolated_stack
-from tests.support.kafka import body, produce_raw, read_until
 from tests.support.stack import ROOT
 
 MONDAY_9 = datetime(2031, 3, 3, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
 REPS = ROOT / "tests" / "data" / "sla-hold-reps.yaml"
 
 
-async def _qualify(world, lead_key: str) -> None:
-    event = QualifiedEvent(id=str(uuid.uuid4()), source="tests", data={
-        "lead_key": lead_key, "source": "api", "qualified_at": world.clock(), "reason": "fast_track:demo_request",
-        "tier": "hot", "agreement_version": 1})
-    await produce_raw(world.bootstrap, world.topic(Topic.QUALIFIED), encode(event), key=lead_key.encode(),
-                      headers=STRUCTURED_HEADERS)
-
-
-async def _followups(world, total: int, keys: set[str]) -> list[dict]:
-    def mine(records):
-        return [r for r in records if r.key.decode() in keys]
-    return [body(r) for r in mine(await read_until(world.bootstrap, world.topic(Topic.FOLLOWUP),
-                                                   lambda rs: len(mine(rs)) >= total))]
 
 
 async def test_two_missed_first_touches_in_a_row_set_the_rep_unavailable_until_a_manager_clears_it(stack):
     async with isolated_stack(stack.settings, "hold", REPS, MONDAY_9) as world, world.router() as router:
         leads = {f"hold-{i}@example.com" for i in range(3)}  # round robin: Ada, Bo, Ada
         for lead in sorted(leads):
-            await _qualify(world, lead)
-        await _followups(world, 3, leads)
+            await qualify_hot(world, lead)
+        await followups(world, leads, 3)
         world.clock.advance(minutes=30)  # every first touch is missed
         # Each lead: assigned, two warnings, breached, escalated, then reassigned or overflow; and one hold.
-        events = await _followups(world, 19, leads)
+        events = await followups(world, leads, 19)
         holds = [e["data"] for e in events if e["data"]["status"] == "rep_unavailable"]
         assert [(h["rep_id"], h["manager_id"]) for h in holds] == [("rep-ada", "mgr-east")]
         assert "missed 2 first-touch SLAs in a row" in holds[0]["reason"]

@@ -1,14 +1,12 @@
 """Skills and languages on the real Kafka and PostgreSQL with a controlled clock: a required need
 narrows the candidates, an optional one keeps the lead waiting, then is relaxed and says why."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
-from schemas.messages import QualifiedEvent
 from schemas.topics import Topic
-from services.shared.cloudevents import STRUCTURED_HEADERS, encode
+from tests.support.followups import qualify_hot
 from tests.support.isolated import isolated_stack
-from tests.support.kafka import body, produce_raw, read_until, wait_for
+from tests.support.kafka import body, read_until, wait_for
 from tests.support.stack import ROOT
 
 MONDAY_9 = datetime(2031, 3, 3, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
@@ -17,13 +15,6 @@ RULES = {"rules": [{"id": "by_language", "target_pool": "default", "skills": [
     {"kind": "language", "from_field": "language", "min_level": 4, "optional": True, "relax_after_minutes": 10},
     {"kind": "skill", "from_field": "product"}]}]}
 
-
-async def _qualify(world, lead_key: str, **attributes) -> None:
-    event = QualifiedEvent(id=str(uuid.uuid4()), source="tests", data={
-        "lead_key": lead_key, "source": "api", "qualified_at": world.clock(), "reason": "fast_track:demo_request",
-        "tier": "hot", "agreement_version": 1, "attributes": attributes})
-    await produce_raw(world.bootstrap, world.topic(Topic.QUALIFIED), encode(event), key=lead_key.encode(),
-                      headers=STRUCTURED_HEADERS)
 
 
 async def test_an_optional_language_waits_then_is_relaxed_and_the_decision_says_why(stack):
@@ -37,7 +28,7 @@ async def test_an_optional_language_waits_then_is_relaxed_and_the_decision_says_
         assert preview["decision"]["skills"]["required"] == ["skill:gadgets>=1"]
 
         lead = "skills-de@example.com"
-        await _qualify(world, lead, language="de")
+        await qualify_hot(world, lead, language="de")
         async with world.db() as conn:
             waiting = await wait_for(lambda: conn.fetchrow(
                 "SELECT retry_at, decision FROM router.overflow WHERE lead_key = $1", lead))

@@ -1,38 +1,20 @@
 """SLA timers on the real Kafka and PostgreSQL with a controlled clock: several router replicas,
 restarts, late CRM activities, giving up as unworked."""
 
-import uuid
 from collections import Counter
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 
 import yaml
 
-from schemas.messages import QualifiedEvent
-from schemas.topics import Topic
-from services.shared.cloudevents import STRUCTURED_HEADERS, encode
+from tests.support.followups import followups, qualify_hot
 from tests.support.isolated import EXAMPLE_AGREEMENT, isolated_stack
-from tests.support.kafka import body, produce_raw, read_until
 from tests.support.stack import ROOT
 
 MONDAY_9 = datetime(2031, 3, 3, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
 REPS = ROOT / "tests" / "data" / "sla-reps.yaml"
 
 
-async def _qualify(world, lead_key: str) -> None:
-    event = QualifiedEvent(id=str(uuid.uuid4()), source="tests", data={
-        "lead_key": lead_key, "source": "api", "qualified_at": world.clock(), "reason": "fast_track:demo_request",
-        "tier": "hot", "agreement_version": 1})
-    await produce_raw(world.bootstrap, world.topic(Topic.QUALIFIED), encode(event), key=lead_key.encode(),
-                      headers=STRUCTURED_HEADERS)
-
-
-async def _followups(world, total: int, keys: set[str]) -> list[dict]:
-    """Every follow-up event of `keys` once there are at least `total`."""
-    def mine(records):
-        return [r for r in records if r.key.decode() in keys]
-    return [body(r) for r in mine(await read_until(world.bootstrap, world.topic(Topic.FOLLOWUP),
-                                                   lambda rs: len(mine(rs)) >= total))]
 
 
 async def test_two_routers_and_a_restart_announce_every_transition_exactly_once(stack):
@@ -42,15 +24,15 @@ async def test_two_routers_and_a_restart_announce_every_transition_exactly_once(
         await running.enter_async_context(world.router())
         leads = {f"replica-{i}@example.com" for i in range(12)}
         for lead in leads:
-            await _qualify(world, lead)
-        await _followups(world, 12, leads)
+            await qualify_hot(world, lead)
+        await followups(world, leads, 12)
 
         world.clock.advance(minutes=30)  # two warnings, breach, escalation, reassignment each
-        await _followups(world, 12 * 6, leads)
+        await followups(world, leads, 12 * 6)
         await first.aclose()  # one replica stops; a new one starts
         await running.enter_async_context(world.router())
         world.clock.advance(minutes=30)  # the second rep misses too; nobody else is left: overflow
-        events = await _followups(world, 12 * 11, leads)
+        events = await followups(world, leads, 12 * 11)
 
         assert len(events) == 12 * 11
         assert len({e["id"] for e in events}) == len(events)
@@ -63,11 +45,11 @@ async def test_two_routers_and_a_restart_announce_every_transition_exactly_once(
 async def test_an_activity_timestamped_before_a_reassignment_counts_for_the_rep_who_held_the_lead(stack):
     async with isolated_stack(stack.settings, "late", REPS, MONDAY_9) as world, world.router() as router:
         lead = "late-call@example.com"
-        await _qualify(world, lead)
-        [assigned] = await _followups(world, 1, {lead})
+        await qualify_hot(world, lead)
+        [assigned] = await followups(world, {lead}, 1)
         first_rep = assigned["data"]["rep_id"]
         world.clock.advance(minutes=35)  # breached at 30 and reassigned
-        await _followups(world, 6, {lead})
+        await followups(world, {lead}, 6)
 
         # The CRM syncs late: the first rep's call happened at minute 20, before the breach.
         called_at = MONDAY_9.replace(minute=20)
@@ -75,7 +57,7 @@ async def test_an_activity_timestamped_before_a_reassignment_counts_for_the_rep_
             "activity_id": "late-1", "lead_key": lead, "rep_id": first_rep, "kind": "call",
             "occurred_at": called_at.isoformat()})
         assert response.status_code == 202, response.text
-        touched = (await _followups(world, 7, {lead}))[6]["data"]
+        touched = (await followups(world, {lead}, 7))[6]["data"]
         assert (touched["status"], touched["rep_id"], touched["business_minutes_to_first_touch"],
                 touched["on_time"]) == ("touched", first_rep, 20.0, True)
         async with world.db() as conn:
@@ -92,10 +74,10 @@ async def test_a_breach_beyond_the_reassignment_limit_leaves_the_lead_unworked(s
     path.write_text(yaml.safe_dump(agreement))
     async with isolated_stack(stack.settings, "unworked", REPS, MONDAY_9, agreement=path) as world, world.router():
         lead = "unworked@example.com"
-        await _qualify(world, lead)
-        await _followups(world, 1, {lead})
+        await qualify_hot(world, lead)
+        await followups(world, {lead}, 1)
         world.clock.advance(minutes=30)
-        events = await _followups(world, 6, {lead})
+        events = await followups(world, {lead}, 6)
         assert [e["data"]["status"] for e in events] == [
             "assigned", "sla_warning", "sla_warning", "sla_breached", "escalated", "unworked"]
         async with world.db() as conn:
@@ -105,15 +87,15 @@ async def test_a_breach_beyond_the_reassignment_limit_leaves_the_lead_unworked(s
 async def test_a_touched_lead_not_accepted_in_time_breaches_the_accept_target(stack):
     async with isolated_stack(stack.settings, "accept", REPS, MONDAY_9) as world, world.router() as router:
         lead = "slow-accept@example.com"
-        await _qualify(world, lead)
-        [assigned] = await _followups(world, 1, {lead})
+        await qualify_hot(world, lead)
+        [assigned] = await followups(world, {lead}, 1)
         world.clock.advance(minutes=5)
         response = await router.post("/v1/crm/activities", headers=world.auth, json={
             "activity_id": "accept-call", "lead_key": lead, "rep_id": assigned["data"]["rep_id"], "kind": "email",
             "occurred_at": world.clock().isoformat()})
         assert response.status_code == 202, response.text
-        await _followups(world, 2, {lead})
+        await followups(world, {lead}, 2)
         world.clock.advance(hours=4)  # 240 business minutes after routing
-        events = await _followups(world, 4, {lead})
+        events = await followups(world, {lead}, 4)
         assert [(e["data"]["status"], e["data"]["reason"]) for e in events[2:]] == [
             ("sla_breached", "accept_target"), ("escalated", "accept_target")]

@@ -10,6 +10,7 @@ from datetime import datetime
 import asyncpg
 
 from services.shared.account_counts import ACCOUNT_COUNTS
+from services.shared.account_heat import HeatingAccount, read_snapshot
 
 LISTED = 10
 
@@ -23,7 +24,6 @@ _READY = (
     "  AND m.agreement_version = q.agreement_version AND NOT m.disqualified"
     " WHERE q.qualified_at >= $1 AND q.qualified_at < $2"
     " GROUP BY q.account_key, q.qualified_at ORDER BY q.qualified_at DESC, q.account_key LIMIT $3")
-_HEATING = "SELECT since, until, accounts FROM scorer.account_heat"
 
 
 @dataclass(frozen=True)
@@ -33,15 +33,6 @@ class ReadyAccount:
     personas: tuple[str, ...]
     contacts: int
     rep_id: str | None  # who works it, once routed
-
-
-@dataclass(frozen=True)
-class HeatingAccount:
-    account_key: str
-    rise: float  # of decayed engagement over the week
-    engagement: float  # at the week's end
-    contacts: int
-    personas: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -61,10 +52,8 @@ async def accounts_panel(pool: asyncpg.Pool, since: datetime, until: datetime) -
     async with pool.acquire() as conn:
         engaged, ready, routed, won = await conn.fetchrow(ACCOUNT_COUNTS, since, until)
         rows = await conn.fetch(_READY, since, until, LISTED)
-        heat = await conn.fetchrow(_HEATING)
-    heating = () if heat is None else tuple(
-        HeatingAccount(a["account_key"], a["rise"], a["engagement"], a["contacts"], tuple(a["personas"]))
-        for a in heat["accounts"][:LISTED])
+        heat = await read_snapshot(conn)
     return AccountsPanel(engaged, ready, routed, won,
-                         tuple(ReadyAccount(r[0], r[1], tuple(sorted(r[2])), r[3], r[4]) for r in rows), heating,
-                         heat["since"] if heat else None, heat["until"] if heat else None)
+                         tuple(ReadyAccount(r[0], r[1], tuple(sorted(r[2])), r[3], r[4]) for r in rows),
+                         heat.accounts[:LISTED] if heat else (), heat.since if heat else None,
+                         heat.until if heat else None)

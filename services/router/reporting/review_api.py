@@ -1,19 +1,20 @@
 """The weekly review over HTTP: the page and its PDF for signed-in readers (/ui/reviews/<week>, the links
 the review event and the chat summary carry), and publishing it again (ops)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from services.agreement.deps import AgreementDep
-from services.router.config import RouterSettingsDep
+from services.router.config import RouterSettings, RouterSettingsDep
 from services.router.reporting.domain.review import parse_week
 from services.router.reporting.params import invalid
-from services.router.reporting.review_figures import weekly_review
+from services.router.reporting.review_figures import WeeklyReview, weekly_review
 from services.router.reporting.review_pdf import PdfUnavailable, print_pdf
 from services.router.reporting.review_publishing import Publish, publish_review
 from services.router.reporting.ui import session
@@ -41,6 +42,14 @@ def _monday(week: str) -> date:
         raise invalid("week", str(exc)) from None
 
 
+async def _for_reader(request: Request, week: str, pool: asyncpg.Pool, agreement: Any, now: datetime,
+                      settings: RouterSettings) -> WeeklyReview | None:
+    """The week's review for a signed-in reader; None for anyone else (they get the login form)."""
+    if await session.reader(request, pool) is None:
+        return None
+    return await weekly_review(pool, agreement, _monday(week), settings.reporting_currency, now)
+
+
 def review_routes(publish: Publish) -> APIRouter:
     router = APIRouter()
 
@@ -49,9 +58,9 @@ def review_routes(publish: Publish) -> APIRouter:
     async def review_pdf(request: Request, week: Week, pool: PoolDep, agreement: AgreementDep, now: NowDep,
                          settings: RouterSettingsDep) -> Response:
         """The same page printed to PDF by headless Chromium; 503 where there is none."""
-        if await session.reader(request, pool) is None:
+        review = await _for_reader(request, week, pool, agreement, now, settings)
+        if review is None:
             return page("login.html", status=401, message=None)
-        review = await weekly_review(pool, agreement, _monday(week), settings.reporting_currency, now)
         try:
             pdf = await print_pdf(review_html(review), settings.review_chromium)
         except PdfUnavailable as exc:
@@ -63,9 +72,9 @@ def review_routes(publish: Publish) -> APIRouter:
     async def review_page(request: Request, week: Week, pool: PoolDep, agreement: AgreementDep, now: NowDep,
                           settings: RouterSettingsDep) -> Response:
         """The week's review as one page; the login form (401) for anyone not signed in."""
-        if await session.reader(request, pool) is None:
+        review = await _for_reader(request, week, pool, agreement, now, settings)
+        if review is None:
             return page("login.html", status=401, message=None)
-        review = await weekly_review(pool, agreement, _monday(week), settings.reporting_currency, now)
         return page("review.html", review=review, **_page_context(review))
 
     @router.post("/v1/reviews/{week}/publish", response_model=ReviewSent, tags=["review"],

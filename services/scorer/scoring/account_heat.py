@@ -7,8 +7,6 @@ snapshot, replaced whole, by one scorer replica at a time.
 """
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -18,6 +16,7 @@ from services.agreement.document import AgreementDocument
 from services.scorer.scoring.domain.accounts import engagement_rise
 from services.scorer.scoring.domain.intent import Signal
 from services.scorer.scoring.domain.scoring import Touch
+from services.shared.account_heat import HeatingAccount, store_snapshot
 from services.shared.jobs import PeriodicJob
 from services.shared.state import Clock
 
@@ -45,15 +44,6 @@ _PERSONAS = (
     " GROUP BY account_key")
 # One replica refreshes at a time; the others skip that turn rather than wait.
 _LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('scorer.account_heat'))"
-
-
-@dataclass(frozen=True)
-class HeatingAccount:
-    account_key: str
-    rise: float  # decayed engagement at the window's end minus at its start
-    engagement: float  # at the window's end
-    contacts: int
-    personas: tuple[str, ...]
 
 
 async def heating_accounts(conn: asyncpg.Connection, doc: AgreementDocument, version: int, start: datetime,
@@ -87,21 +77,6 @@ def _ranked(doc: AgreementDocument, contacts: dict[str, dict[str, list[Touch]]],
     return rows[:top]
 
 
-class AccountHeatRepository:
-    """The snapshot's SQL: one row, replaced whole."""
-
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
-    async def replace(self, rows: Sequence[HeatingAccount], since: datetime, until: datetime,
-                      version: int | None) -> None:
-        await self._conn.execute(
-            "INSERT INTO scorer.account_heat (since, until, agreement_version, accounts) VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT (only_row) DO UPDATE SET since = excluded.since, until = excluded.until,"
-            " agreement_version = excluded.agreement_version, accounts = excluded.accounts",
-            since, until, version, [asdict(h) for h in rows])
-
-
 class AccountHeatJob:
     """Refreshes this week's accounts heating up every `every_s` (and once at start)."""
 
@@ -131,7 +106,7 @@ class AccountHeatJob:
             start = now - WEEK
             rows = [] if active is None else await heating_accounts(
                 conn, active.document, active.version, start, now, LISTED)
-            await AccountHeatRepository(conn).replace(rows, start, now, active.version if active else None)
+            await store_snapshot(conn, rows, start, now, active.version if active else None)
             return rows
 
     async def _step(self) -> bool:

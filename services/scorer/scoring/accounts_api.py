@@ -5,6 +5,7 @@ Served by the scorer, which owns the scoring engine the rise is computed with; i
 `router.assignments` and `router.lead_outcomes` (read only) as reporting views may.
 """
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
@@ -58,8 +59,7 @@ def accounts_router() -> APIRouter:
         async with pool.acquire() as conn:
             engaged, ready, routed, won = await conn.fetchrow(ACCOUNT_COUNTS, start, end)
             heating = [] if agreement is None else [
-                HeatingAccount(account_key=h.account_key, rise=h.rise, engagement=h.engagement, contacts=h.contacts,
-                               personas=list(h.personas))
+                HeatingAccount(**asdict(h))
                 for h in await heating_accounts(conn, agreement.document, agreement.version, start, end, top)]
         return AccountsReport(since=start, until=end, agreement_version=agreement.version if agreement else None,
                               engaged=engaged, sales_ready=ready, routed=routed, won=won, heating_up=heating)
