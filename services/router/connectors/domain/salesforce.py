@@ -8,7 +8,6 @@ Message sends; its key (the Flow's event id, the notification id) makes it count
 
 import base64
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +25,6 @@ ACK = ('<?xml version="1.0" encoding="UTF-8"?>'
        f'<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}"><soapenv:Body>'
        f'<notificationsResponse xmlns="{OUTBOUND_NS}"><Ack>true</Ack></notificationsResponse>'
        '</soapenv:Body></soapenv:Envelope>')
-_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
 
 
 def soql_string(value: str) -> str:
@@ -37,10 +35,6 @@ def soql_string(value: str) -> str:
 def lead_query(email: str) -> str:
     return (f"SELECT Id FROM Lead WHERE Email = {soql_string(email)} AND IsConverted = false"
             " ORDER BY CreatedDate DESC LIMIT 1")
-
-
-def is_record_id(value: str) -> bool:
-    return bool(_ID.match(value))
 
 
 def new_lead(email: str, owner_id: str) -> dict[str, str]:
